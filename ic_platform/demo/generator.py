@@ -1,0 +1,275 @@
+"""Deterministic demo universe written in the real sources' formats, so the demo runs the real parsers.
+
+Layout under the output folder (the same seed and options give the same bytes):
+
+    manifest.json                                  options, trading days, planted signal, file counts
+    edgar/company_tickers.json                     EDGAR ticker map
+    edgar/submissions/CIK##########.json           filings index per company and 13F manager (+ overflow pages)
+    edgar/companyfacts/CIK##########.json          XBRL facts per company
+    edgar/form4/<accession>.xml                    insider ownership documents
+    edgar/13f/<accession>/primary_doc.xml          13F cover pages
+    edgar/13f/<accession>/infotable.xml            13F information tables
+    polygon/grouped/YYYY-MM-DD.json                grouped daily bars, unadjusted, with gaps
+    polygon/splits.json                            split events (reference splits format)
+    polygon/news/YYYY-MM.json                      news articles, with duplicates
+    ratings/YYYY-MM.json                           analyst rating actions
+"""
+
+import json
+import shutil
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from ic_platform.demo import edgar, feeds
+from ic_platform.demo.universe import Company, PriceHistory, make_companies, simulate_prices
+from ic_platform.trading_days import last_trading_days, next_trading_day
+
+DEFAULT_END = date(2026, 10, 30)
+SIGNALS = ("none", "revenue_growth", "operating_margin")
+TRADING_DAYS_PER_YEAR = 252
+SUBMISSIONS_RECENT_LIMIT = 1000
+OVERFLOW_DEMO_RECENT_LIMIT = 10  # one company's submissions spill into an overflow page, as large filers' do
+SPLIT_RATIO = 4
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    companies: int = 500
+    years: int = 3
+    seed: int = 7
+    end: date = DEFAULT_END
+    signal: str = "revenue_growth"
+    signal_strength: float = 0.0006  # daily log-return drift per standard deviation of the signal
+
+    def __post_init__(self) -> None:
+        if self.companies < 20:
+            raise ValueError("the demo needs at least 20 companies (two per sector and a few more)")
+        if not 1 <= self.years <= 15:
+            raise ValueError("years must be between 1 and 15")
+        if self.signal not in SIGNALS:
+            raise ValueError(f"signal must be one of {', '.join(SIGNALS)}, not {self.signal!r}")
+
+
+def _write_json(path: Path, document) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, separators=(",", ":")))
+
+
+def _signal_drift(
+    options: DemoOptions, companies: list[Company], days: list[date], company_filings: list[tuple[list, list]]
+) -> np.ndarray:
+    """Daily drift that rewards the chosen fundamental from the first trading day after its filing."""
+    drift = np.zeros((len(companies), len(days)))
+    if options.signal == "none":
+        return drift
+    line = "Revenue" if options.signal == "revenue_growth" else "OperatingIncomeLoss"
+    events: list[tuple[int, int, float]] = []
+    for company, (quarters, filings) in zip(companies, company_filings):
+        by_end = {q.end: k for k, q in enumerate(quarters)}
+        for filing in filings:
+            k = by_end[filing.report_date]
+            if filing.form == "10-K/A" or k < 7:
+                continue
+            trailing = sum(q.values[line] for q in quarters[k - 3 : k + 1])
+            if options.signal == "revenue_growth":
+                earlier = sum(q.values[line] for q in quarters[k - 7 : k - 3])
+                value = trailing / earlier - 1
+            else:
+                value = trailing / sum(q.values["Revenue"] for q in quarters[k - 3 : k + 1])
+            known_from = int(np.searchsorted(np.array(days), next_trading_day(filing.filed)))
+            events.append((company.index, known_from, value))
+    values = np.array([v for _, _, v in events])
+    mean, spread = values.mean(), values.std() or 1.0
+    for index, known_from, value in sorted(events, key=lambda e: e[:2]):
+        drift[index, known_from:] = options.signal_strength * np.clip((value - mean) / spread, -3, 3)
+    return drift
+
+
+def _write_bars(out: Path, rng, companies: list[Company], days: list[date], prices: PriceHistory, split: tuple[int, int]) -> int:
+    """Grouped daily files, unadjusted for the split, with a few missing ticker-days."""
+    split_company, split_day = split
+    missing = rng.random(prices.close.shape) < 0.0005
+    missing[:, [0, -1]] = False
+    written = 0
+    for d, day in enumerate(days):
+        timestamp = int(datetime.combine(day, time(0), NEW_YORK).timestamp() * 1000)
+        results = []
+        for company in companies:
+            c = company.index
+            if np.isnan(prices.close[c, d]) or missing[c, d]:
+                continue
+            factor = SPLIT_RATIO if (c == split_company and d < split_day) else 1
+            o, h, l, cl = (round(float(a[c, d]) * factor, 2) for a in (prices.open, prices.high, prices.low, prices.close))
+            h, l = max(h, o, cl), min(l, o, cl)
+            volume = float(prices.volume[c, d]) / factor
+            results.append(
+                {"T": company.ticker, "v": volume, "vw": round((h + l + cl) / 3, 4), "o": o, "c": cl, "h": h, "l": l,
+                 "t": timestamp, "n": int(volume // 120)}
+            )
+        written += len(results)
+        _write_json(
+            out / "polygon" / "grouped" / f"{day.isoformat()}.json",
+            {"queryCount": len(results), "resultsCount": len(results), "adjusted": False, "results": results,
+             "status": "OK", "request_id": f"demo-{day.isoformat()}"},
+        )
+    ticker = companies[split_company].ticker
+    _write_json(
+        out / "polygon" / "splits.json",
+        {"results": [{"id": f"E{ticker}{days[split_day]:%Y%m%d}", "execution_date": days[split_day].isoformat(),
+                      "split_from": 1, "split_to": SPLIT_RATIO, "ticker": ticker}], "status": "OK"},
+    )
+    return written
+
+
+def _insider_filings(
+    rng, companies: list[Company], days: list[date], prices: PriceHistory, accessions
+) -> tuple[dict[int, list], dict[str, str]]:
+    """Form 4 documents, about four per company and year: the filings per issuer and the XML by accession."""
+    filings: dict[int, list] = defaultdict(list)
+    documents = {}
+    for company in companies:
+        insiders = [
+            (company.cik + 3_000_000 + j, f"{name} {company.ticker.title()}", title)
+            for j, (name, title) in enumerate((("Jordan", "Chief Executive Officer"), ("Casey", "Chief Financial Officer"),
+                                               ("Morgan", "Director"), ("Avery", "10% Owner")))
+        ]
+        holdings = {cik: int(rng.integers(20_000, 400_000)) for cik, _, _ in insiders}
+        for d in np.sort(rng.integers(0, len(days) - 3, size=int(rng.poisson(4 * len(days) / TRADING_DAYS_PER_YEAR)))):
+            close = prices.close[company.index, d]
+            if np.isnan(close):
+                continue
+            code = str(rng.choice(edgar.TRANSACTION_CODES))
+            owners = [insiders[int(rng.integers(3))]]
+            if rng.random() < 0.08:
+                owners = insiders[2:]  # a joint filing by a director and a 10% owner
+            shares = int(rng.integers(1, 50)) * 100
+            price = None if code in ("A", "G") else round(float(close * rng.uniform(0.99, 1.01)), 2)
+            acquired = code in ("P", "A", "M")
+            holdings[owners[0][0]] = max(0, holdings[owners[0][0]] + (shares if acquired else -shares))
+            filed = days[min(d + int(rng.integers(1, 3)), len(days) - 1)]
+            accession = accessions.next(owners[0][0], filed)
+            documents[accession] = edgar.form4_xml(company, owners, days[d], code, shares, price, holdings[owners[0][0]])
+            acceptance = f"{filed.isoformat()}T{int(rng.integers(13, 23)):02d}:{int(rng.integers(60)):02d}:00.000Z"
+            filings[company.index].append(
+                edgar.Filing(accession, "4", filed, days[d], 0, "", acceptance, f"xslF345X05/{accession}.xml")
+            )
+    return filings, documents
+
+
+def _thirteenf_filings(rng, out: Path, companies: list[Company], days: list[date], prices: PriceHistory,
+                       shares_outstanding: dict[int, float], accessions, manager_count: int) -> list[dict]:
+    """Quarterly 13F-HR filings by demo managers; values in thousands before 2023, dollars after."""
+    day_array = np.array(days)
+    managers = [(1_800_000 + 11 * m, f"Demo Capital Management {m + 1} LLC") for m in range(manager_count)]
+    quarter_ends = sorted({date(d.year, m, [31, 30, 30, 31][m // 3 - 1]) for d in days for m in (3, 6, 9, 12)})
+    submissions = []
+    for cik, name in managers:
+        portfolio = rng.choice(len(companies), size=min(len(companies), int(rng.integers(40, 150))), replace=False)
+        filings = []
+        for period in quarter_ends:
+            filed = period + timedelta(days=int(rng.integers(30, 46)))
+            position = int(np.searchsorted(day_array, period, side="right")) - 1
+            if filed > days[-1] or position < 0:
+                continue
+            in_thousands = filed < edgar.THIRTEEN_F_DOLLAR_VALUES_FROM
+            holdings = []
+            for c in sorted(portfolio):
+                close = prices.close[c, position]
+                if np.isnan(close) or rng.random() < 0.05:
+                    continue
+                shares = int(shares_outstanding[c] * rng.uniform(0.0005, 0.02))
+                value = shares * float(close)
+                holdings.append((companies[c], shares, round(value / 1000) if in_thousands else round(value)))
+            accession = accessions.next(cik, filed)
+            folder = out / "edgar" / "13f" / accession
+            folder.mkdir(parents=True, exist_ok=True)
+            total = sum(v for _, _, v in holdings)
+            (folder / "primary_doc.xml").write_text(edgar.thirteenf_cover_xml(cik, name, period, len(holdings), total))
+            (folder / "infotable.xml").write_text(edgar.thirteenf_table_xml(holdings))
+            filings.append(edgar.Filing(accession, "13F-HR", filed, period, 0, "", f"{filed.isoformat()}T16:30:00.000Z", "primary_doc.xml"))
+        submissions.append((cik, name, filings))
+    for cik, name, filings in submissions:
+        manager = Company(-1, cik, "", name, "", "Financials", 6282, "Investment Advice", 12, False, False, False, False, 0)
+        document, _ = edgar.submissions_json(manager, filings, SUBMISSIONS_RECENT_LIMIT)
+        document |= {"entityType": "other", "tickers": [], "exchanges": [], "category": "Non-accelerated filer"}
+        _write_json(out / "edgar" / "submissions" / f"CIK{cik:010d}.json", document)
+    return [{"cik": cik, "name": name} for cik, name in managers]
+
+
+def _by_month(records: list[dict], date_of) -> dict[str, list[dict]]:
+    months: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        months[date_of(record)[:7]].append(record)
+    return months
+
+
+def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
+    """Write the demo universe to `out` (replacing what is there) and return its manifest."""
+    rng = np.random.default_rng(options.seed)
+    days = last_trading_days(options.end, options.years * TRADING_DAYS_PER_YEAR)
+    staging = out.with_name(out.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    companies = make_companies(rng, options.companies, len(days))
+    accessions = edgar.AccessionNumbers()
+
+    company_filings, facts_documents = [], []
+    for company in companies:
+        quarters, filings, facts = edgar.build_company_filings(rng, company, days[0], days[-1], accessions)
+        company_filings.append((quarters, filings))
+        facts_documents.append(facts)
+    prices = simulate_prices(rng, companies, len(days), _signal_drift(options, companies, days, company_filings))
+    split = (5, len(days) // 2)
+    bar_count = _write_bars(staging, rng, companies, days, prices, split)
+
+    insider_filings, form4_documents = _insider_filings(rng, companies, days, prices, accessions)
+    for accession, document in form4_documents.items():
+        (staging / "edgar" / "form4").mkdir(parents=True, exist_ok=True)
+        (staging / "edgar" / "form4" / f"{accession}.xml").write_text(document)
+    tickers = {}
+    for company, (quarters, filings), facts in zip(companies, company_filings, facts_documents):
+        tickers[str(company.index)] = {"cik_str": company.cik, "ticker": company.ticker, "title": company.name}
+        _write_json(staging / "edgar" / "companyfacts" / f"CIK{company.cik:010d}.json", facts)
+        limit = OVERFLOW_DEMO_RECENT_LIMIT if company.index == 4 else SUBMISSIONS_RECENT_LIMIT
+        document, pages = edgar.submissions_json(company, filings + insider_filings[company.index], limit)
+        _write_json(staging / "edgar" / "submissions" / f"CIK{company.cik:010d}.json", document)
+        for number, page in enumerate(pages, start=1):
+            _write_json(staging / "edgar" / "submissions" / f"CIK{company.cik:010d}-submissions-{number:03d}.json", page)
+    _write_json(staging / "edgar" / "company_tickers.json", tickers)
+
+    last_shares = {c.index: q[-1].shares for c, (q, _) in zip(companies, company_filings)}
+    managers = _thirteenf_filings(rng, staging, companies, days, prices, last_shares, accessions, max(10, len(companies) // 25))
+
+    articles = feeds.news_articles(rng, companies, days[0], days[-1])
+    for month, chunk in _by_month(articles, lambda a: a["published_utc"]).items():
+        _write_json(staging / "polygon" / "news" / f"{month}.json", {"results": chunk, "status": "OK", "count": len(chunk)})
+    ratings = feeds.analyst_ratings(rng, companies, days, prices.close)
+    for month, chunk in _by_month(ratings, lambda r: r["date"]).items():
+        _write_json(staging / "ratings" / f"{month}.json", {"ratings": chunk})
+
+    manifest = {
+        "options": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(options).items()},
+        "first_day": days[0].isoformat(),
+        "last_day": days[-1].isoformat(),
+        "trading_days": len(days),
+        "companies": len(companies),
+        "bars": bar_count,
+        "split": {"ticker": companies[split[0]].ticker, "date": days[split[1]].isoformat(), "ratio": SPLIT_RATIO},
+        "late_filers": [c.ticker for c in companies if c.late_filer],
+        "restated": [c.ticker for c in companies if c.restated],
+        "missing_concepts": [c.ticker for c in companies if c.missing_concepts],
+        "ipos": [c.ticker for c in companies if c.first_day_index],
+        "form4_filings": len(form4_documents),
+        "thirteenf_managers": managers,
+        "news_articles": len(articles),
+        "analyst_ratings": len(ratings),
+    }
+    _write_json(staging / "manifest.json", manifest)
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    return manifest

@@ -1,0 +1,1 @@
+"""`pandera.polars` models: the one place that names each table's columns and rules."""

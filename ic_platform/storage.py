@@ -1,0 +1,194 @@
+"""Parquet tables that assets validate and write themselves.
+
+A daily table keeps one file per trading day, `<tables>/<name>/<YYYY-MM-DD>.parquet`; a snapshot
+table keeps one file, `<tables>/<name>/snapshot.parquet`. Every file is written to a temporary name
+in the same folder and moved into place with `os.replace`, so a reader sees the old file or the new
+one, never half of one. Writing a window replaces exactly the files of that window's trading days
+(an empty file where a day has no rows), so a re-run never duplicates rows and gives identical bytes.
+Each table's columns and rules live in its `pandera.polars` model, which is checked before any write.
+"""
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from ic_platform import settings
+from ic_platform.trading_days import is_trading_day, trading_days_between
+
+PREVIEW_ROWS = 5
+TEMPORARY_SUFFIX = ".tmp"
+
+
+class TableValidationError(ValueError):
+    """A frame broke its table's pandera model; nothing was written."""
+
+
+class QuarantinedRecord(pa.DataFrameModel):
+    """Input records kept aside with the reason they could not be used."""
+
+    date: date = pa.Field(nullable=True, description="Trading day the record belongs to, when known")
+    source: str = pa.Field(description="File, URL or source name the record came from")
+    record: str = pa.Field(description="The record as received (JSON or text)")
+    reason: str = pa.Field(description="Why the record was quarantined")
+
+
+def polars_schema(model: type[pa.DataFrameModel]) -> pl.Schema:
+    """The Polars schema a pandera model describes, in its column order."""
+    return pl.Schema({name: column.dtype.type for name, column in model.to_schema().columns.items()})
+
+
+def validate(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """Cast `frame` to the model's columns (in order) and check every rule, all errors at once."""
+    schema = polars_schema(model)
+    missing = [name for name in schema if name not in frame.columns]
+    if missing:
+        raise TableValidationError(f"{model.__name__}: missing columns {missing}")
+    frame = frame.select(pl.col(name).cast(dtype, strict=True) for name, dtype in schema.items())
+    try:
+        return model.validate(frame, lazy=True)
+    except SchemaErrors as error:
+        raise TableValidationError(f"{model.__name__} rejected the frame:\n{error}") from error
+
+
+def _write_atomically(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}{TEMPORARY_SUFFIX}")
+    try:
+        with open(temporary, "wb") as handle:
+            frame.write_parquet(handle, compression="zstd", statistics=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _markdown_preview(frame: pl.DataFrame) -> str:
+    head = frame.head(PREVIEW_ROWS)
+    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in head.iter_rows()]
+    return "\n".join(lines)
+
+
+def table_metadata(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> dict:
+    """Row count, column schema (with the model's descriptions) and a small preview for the UI."""
+    columns = model.to_schema().columns
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, str(column.dtype), description=column.description or "")
+            for name, column in columns.items()
+        ]
+    )
+    return {
+        "dagster/row_count": frame.height,
+        "dagster/column_schema": schema,
+        "preview": dg.MetadataValue.md(_markdown_preview(frame)),
+    }
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    model: type[pa.DataFrameModel]
+    sort_by: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        return settings.tables_dir() / self.name
+
+    def _prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return validate(frame, self.model).sort(list(self.sort_by), maintain_order=True)
+
+    def _empty(self) -> pl.LazyFrame:
+        return pl.LazyFrame(schema=polars_schema(self.model))
+
+
+@dataclass(frozen=True)
+class SnapshotTable(_Table):
+    """A table rewritten whole on each materialization (reference data such as the universe)."""
+
+    @property
+    def file(self) -> Path:
+        return self.path / "snapshot.parquet"
+
+    def write(self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None) -> dg.MaterializeResult:
+        """Validate and replace the table; quarantined records go to `<name>__quarantine`."""
+        frame = self._prepare(frame)
+        _write_atomically(frame, self.file)
+        metadata = table_metadata(frame, self.model)
+        if quarantined is not None:
+            metadata["quarantined_rows"] = quarantine_table(self).write(quarantined).metadata["dagster/row_count"]
+        return dg.MaterializeResult(metadata=metadata)
+
+    def scan(self) -> pl.LazyFrame:
+        """Lazy scan of the table (an empty frame when it was never written)."""
+        return pl.scan_parquet(self.file) if self.file.exists() else self._empty()
+
+
+@dataclass(frozen=True)
+class DailyTable(_Table):
+    """A table with a `date` column, one Parquet file per trading day."""
+
+    def file(self, day: date) -> Path:
+        return self.path / f"{day.isoformat()}.parquet"
+
+    def write(
+        self, frame: pl.DataFrame, start: date, end: date, quarantined: pl.DataFrame | None = None
+    ) -> dg.MaterializeResult:
+        """Validate `frame` and replace the trading days from `start` to `end` (both included) with it.
+
+        Rows dated outside the window are refused, days of the window without rows become empty
+        partitions. Quarantined records (columns of `QuarantinedRecord`) go to `<name>__quarantine`
+        over the same window.
+        """
+        frame = self._prepare(frame)
+        days = trading_days_between(start, end)
+        if not days:
+            raise ValueError(f"{self.name}: no trading day between {start} and {end}")
+        if frame.get_column("date").null_count():
+            raise ValueError(f"{self.name}: rows without a date cannot be placed in a daily partition")
+        outside = frame.filter(~pl.col("date").is_between(start, end)).get_column("date").unique().sort()
+        if outside.len():
+            raise ValueError(f"{self.name}: rows dated {outside.to_list()[:5]} fall outside the window {start}..{end}")
+        by_day = {key[0]: part for key, part in frame.partition_by("date", as_dict=True).items()}
+        not_trading = sorted(day for day in by_day if not is_trading_day(day))
+        if not_trading:
+            raise ValueError(f"{self.name}: rows dated on non-trading days {not_trading[:5]}")
+        for day in days:
+            _write_atomically(by_day.get(day, frame.clear()), self.file(day))
+        metadata = table_metadata(frame, self.model) | {"partitions_written": len(days)}
+        if quarantined is not None:
+            quarantine = quarantine_table(self).write(quarantined, start, end)
+            metadata["quarantined_rows"] = quarantine.metadata["dagster/row_count"]
+        return dg.MaterializeResult(metadata=metadata)
+
+    def days(self) -> list[date]:
+        """Trading days that have a written partition."""
+        if not self.path.exists():
+            return []
+        return sorted(date.fromisoformat(p.name.removesuffix(".parquet")) for p in self.path.glob("????-??-??.parquet"))
+
+    def scan(self, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
+        """Lazy scan of the partitions from `start` to `end` (open-ended when None).
+
+        The window is applied to the file list before any file is opened; further filters on the
+        returned frame are pushed down into the Parquet reader by Polars.
+        """
+        files = [
+            self.file(day)
+            for day in self.days()
+            if (start is None or day >= start) and (end is None or day <= end)
+        ]
+        return pl.scan_parquet(files) if files else self._empty()
+
+
+def quarantine_table(table: DailyTable | SnapshotTable) -> DailyTable | SnapshotTable:
+    """The table that keeps `table`'s quarantined input records, partitioned the same way."""
+    return type(table)(f"{table.name}__quarantine", QuarantinedRecord, ("date", "source", "record"))

@@ -1,0 +1,97 @@
+"""US trading days: the one partitions definition every daily asset shares, and calendar helpers.
+
+Sessions come from `exchange_calendars`' XNYS calendar (NYSE holidays, maintained upstream), so
+a new holiday arrives with a library upgrade, not an edit here.
+"""
+
+import bisect
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import dagster as dg
+import exchange_calendars as xcals
+import pandas as pd
+
+FIRST_TRADING_DAY = date(2010, 1, 4)
+# The calendar is built to a fixed horizon so the partitions definition never changes from one
+# day to the next (Dagster stores its snapshot); move it forward when the horizon comes close.
+CALENDAR_HORIZON = date(2030, 12, 31)
+PARTITION_FORMAT = "%Y-%m-%d"
+
+
+@lru_cache(maxsize=1)
+def _sessions() -> pd.DatetimeIndex:
+    calendar = xcals.get_calendar("XNYS", start=FIRST_TRADING_DAY.isoformat(), end=CALENDAR_HORIZON.isoformat())
+    return calendar.sessions
+
+
+@lru_cache(maxsize=1)
+def _session_dates() -> tuple[date, ...]:
+    return tuple(ts.date() for ts in _sessions())
+
+
+def _weekday_holidays() -> list[datetime]:
+    sessions = set(_session_dates())
+    day, holidays = FIRST_TRADING_DAY, []
+    while day <= CALENDAR_HORIZON:
+        if day.weekday() < 5 and day not in sessions:
+            holidays.append(datetime(day.year, day.month, day.day))
+        day += timedelta(days=1)
+    return holidays
+
+
+TRADING_DAY_PARTITIONS = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 * * 1-5",
+    start=FIRST_TRADING_DAY.strftime(PARTITION_FORMAT),
+    fmt=PARTITION_FORMAT,
+    timezone="America/New_York",
+    # Day D's partition is available from D's midnight: its score uses only what was known before the open.
+    end_offset=1,
+    exclusions=_weekday_holidays(),
+)
+
+
+def _check_in_range(day: date) -> None:
+    if not FIRST_TRADING_DAY <= day <= CALENDAR_HORIZON:
+        raise ValueError(f"{day} is outside the trading calendar ({FIRST_TRADING_DAY} to {CALENDAR_HORIZON})")
+
+
+def is_trading_day(day: date) -> bool:
+    """True when NYSE holds a regular session on `day`."""
+    _check_in_range(day)
+    return _index(day, "right") - _index(day, "left") == 1
+
+
+def _index(day: date, side: str) -> int:
+    dates = _session_dates()
+    return bisect.bisect_left(dates, day) if side == "left" else bisect.bisect_right(dates, day)
+
+
+def next_trading_day(day: date) -> date:
+    """The first trading day strictly after `day` (an SEC filing's knowledge date is this of its filing date)."""
+    _check_in_range(day)
+    return _session_dates()[_index(day, "right")]
+
+
+def previous_trading_day(day: date) -> date:
+    """The last trading day strictly before `day` (day D's score uses closes up to this day)."""
+    _check_in_range(day)
+    position = _index(day, "left") - 1
+    if position < 0:
+        raise ValueError(f"no trading day before {day} in the calendar")
+    return _session_dates()[position]
+
+
+def trading_days_between(start: date, end: date) -> list[date]:
+    """Trading days from `start` to `end`, both included."""
+    dates = _session_dates()
+    return list(dates[_index(start, "left") : _index(end, "right")])
+
+
+def last_trading_days(end: date, count: int) -> list[date]:
+    """The `count` trading days ending on or before `end`."""
+    dates = _session_dates()
+    stop = _index(end, "right")
+    if stop < count:
+        raise ValueError(f"the calendar has only {stop} trading days up to {end}, {count} asked")
+    return list(dates[stop - count : stop])
