@@ -20,6 +20,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from ic_platform import settings
+from ic_platform.schemas.common import QuarantinedRecord, polars_schema
 from ic_platform.trading_days import is_trading_day, trading_days_between
 
 PREVIEW_ROWS = 5
@@ -28,20 +29,6 @@ TEMPORARY_SUFFIX = ".tmp"
 
 class TableValidationError(ValueError):
     """A frame broke its table's pandera model; nothing was written."""
-
-
-class QuarantinedRecord(pa.DataFrameModel):
-    """Input records kept aside with the reason they could not be used."""
-
-    date: date = pa.Field(nullable=True, description="Trading day the record belongs to, when known")
-    source: str = pa.Field(description="File, URL or source name the record came from")
-    record: str = pa.Field(description="The record as received (JSON or text)")
-    reason: str = pa.Field(description="Why the record was quarantined")
-
-
-def polars_schema(model: type[pa.DataFrameModel]) -> pl.Schema:
-    """The Polars schema a pandera model describes, in its column order."""
-    return pl.Schema({name: column.dtype.type for name, column in model.to_schema().columns.items()})
 
 
 def validate(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:

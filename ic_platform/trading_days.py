@@ -95,3 +95,12 @@ def last_trading_days(end: date, count: int) -> list[date]:
     if stop < count:
         raise ValueError(f"the calendar has only {stop} trading days up to {end}, {count} asked")
     return list(dates[stop - count : stop])
+
+
+def partition_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
+    """First and last trading day of the partitions a run materializes (one day or a backfilled range)."""
+    keys = context.partition_key_range
+    return (
+        datetime.strptime(keys.start, PARTITION_FORMAT).date(),
+        datetime.strptime(keys.end, PARTITION_FORMAT).date(),
+    )

@@ -1,0 +1,1 @@
+"""Dagster definitions, one folder per domain, each owning its assets, checks, sensors and resources."""

@@ -1,0 +1,1 @@
+"""Market-data domain: daily bars and the features built on them."""

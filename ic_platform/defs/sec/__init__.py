@@ -1,0 +1,1 @@
+"""SEC EDGAR domain: companies, filings and fundamentals."""
