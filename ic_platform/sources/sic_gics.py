@@ -21,6 +21,8 @@ SIC_RANGES_TO_SECTOR: tuple[tuple[int, int, str], ...] = (
     (3826, 3829, "Information Technology"),  # laboratory and measuring instruments
     (3841, 3851, "Health Care"),  # medical instruments and supplies
     (3940, 3949, "Consumer Discretionary"),  # toys and sporting goods
+    (4700, 4700, "Consumer Discretionary"),  # transportation services: online travel (Expedia, Booking)
+    (4720, 4729, "Consumer Discretionary"),  # travel agencies and tour operators
     (4950, 4959, "Industrials"),  # waste management
     (5122, 5122, "Health Care"),  # drug wholesale
     (5140, 5149, "Consumer Staples"),  # grocery wholesale

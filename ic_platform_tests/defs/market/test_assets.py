@@ -1,0 +1,69 @@
+import json
+from datetime import date
+
+import dagster as dg
+import polars as pl
+
+from ic_platform.defs.market.assets import DAILY_BARS, daily_bars
+from ic_platform.defs.market.resources import MarketDataSource
+from ic_platform.storage import quarantine_table
+from ic_platform.trading_days import trading_days_between
+
+
+
+def materialize_range(start: date, end: date, instance=None) -> dg.ExecuteInProcessResult:
+    tags = {"dagster/asset_partition_range_start": start.isoformat(), "dagster/asset_partition_range_end": end.isoformat()}
+    return dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, tags=tags, instance=instance)
+
+
+def demo_days(data_dir) -> list[date]:
+    manifest = json.loads((data_dir / "demo" / "manifest.json").read_text())
+    return trading_days_between(date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"]))
+
+
+def test_a_single_run_range_backfill_materializes_every_partition_of_the_range(demo_data_dir):
+    days = demo_days(demo_data_dir)[10:40]
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_range(days[0], days[-1], instance)
+    assert result.success
+    assert len(instance.get_runs()) == 1
+    materialized = {e.partition for e in result.get_asset_materialization_events()}
+    assert materialized == {d.isoformat() for d in days}
+    assert DAILY_BARS.days() == days
+    bars = DAILY_BARS.scan().collect()
+    assert bars.group_by("date").len().get_column("len").min() >= 25  # about 30 tickers a day, a few gaps
+
+
+def test_re_running_a_partition_replaces_rather_than_duplicates(demo_data_dir):
+    day = demo_days(demo_data_dir)[5]
+    first = dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, partition_key=day.isoformat())
+    rows = DAILY_BARS.scan().collect()
+    second = dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, partition_key=day.isoformat())
+    assert first.success and second.success
+    assert DAILY_BARS.scan().collect().equals(rows)
+    assert rows.select(pl.struct("date", "ticker").is_unique().all()).item()
+
+
+def test_bad_rows_are_quarantined_with_a_reason_and_the_rest_is_kept(demo_data_dir):
+    day = demo_days(demo_data_dir)[3]
+    path = demo_data_dir / "demo" / "polygon" / "grouped" / f"{day.isoformat()}.json"
+    document = json.loads(path.read_text())
+    good = len(document["results"])
+    document["results"][0]["c"] = -5.0
+    document["results"].append(dict(document["results"][1]))
+    document["results"].append({"T": "NOPRICE", "v": 100})
+    path.write_text(json.dumps(document))
+    result = dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, partition_key=day.isoformat())
+    assert result.success
+    assert DAILY_BARS.scan().collect().height == good - 1
+    reasons = quarantine_table(DAILY_BARS).scan(day, day).collect().get_column("reason").to_list()
+    assert sorted(reasons) == ["duplicate ticker for the day", "missing fields ['o', 'h', 'l', 'c']", "non-positive price"]
+
+
+def test_a_day_the_source_does_not_have_fails_with_a_clear_message(demo_data_dir):
+    result = dg.materialize(
+        [daily_bars], resources={"market_data": MarketDataSource()}, partition_key="2015-06-01", raise_on_error=False
+    )
+    assert not result.success
+    failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"][0]
+    assert "has no bars for 2015-06-01" in failure.step_failure_data.error.message

@@ -1,0 +1,46 @@
+from datetime import date
+
+import pytest
+
+from ic_platform.trading_days import (
+    TRADING_DAY_PARTITIONS,
+    is_trading_day,
+    last_trading_days,
+    next_trading_day,
+    previous_trading_day,
+    trading_days_between,
+)
+
+
+def test_partitions_are_weekdays_without_exchange_holidays():
+    keys = set(TRADING_DAY_PARTITIONS.get_partition_keys())
+    assert {"2024-07-03", "2024-07-05", "2024-12-31"} <= keys
+    # Independence Day, Thanksgiving, Christmas, and the 2025-01-09 closure for President Carter's funeral.
+    assert not {"2024-07-04", "2024-11-28", "2024-12-25", "2025-01-09"} & keys
+    assert all(date.fromisoformat(k).weekday() < 5 for k in keys)
+
+
+def test_a_year_has_the_sessions_nyse_held():
+    assert len(trading_days_between(date(2024, 1, 1), date(2024, 12, 31))) == 252
+    assert len(trading_days_between(date(2023, 1, 1), date(2023, 12, 31))) == 250
+
+
+def test_next_and_previous_trading_day_skip_weekends_and_holidays():
+    assert next_trading_day(date(2024, 7, 3)) == date(2024, 7, 5)
+    assert next_trading_day(date(2024, 7, 5)) == date(2024, 7, 8)
+    assert next_trading_day(date(2024, 7, 6)) == date(2024, 7, 8)  # a Saturday filing is known Monday
+    assert previous_trading_day(date(2024, 7, 5)) == date(2024, 7, 3)
+    assert previous_trading_day(date(2024, 7, 8)) == date(2024, 7, 5)
+    assert previous_trading_day(date(2025, 1, 10)) == date(2025, 1, 8)
+
+
+def test_is_trading_day_and_window_helpers():
+    assert is_trading_day(date(2024, 7, 5))
+    assert not is_trading_day(date(2024, 7, 4))
+    assert not is_trading_day(date(2024, 7, 6))
+    assert last_trading_days(date(2024, 7, 7), 3) == [date(2024, 7, 2), date(2024, 7, 3), date(2024, 7, 5)]
+
+
+def test_dates_outside_the_calendar_are_refused():
+    with pytest.raises(ValueError, match="outside the trading calendar"):
+        next_trading_day(date(1999, 1, 1))
