@@ -98,5 +98,10 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.step_failure_data.error
-            messages.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
+            while error is not None and error.cause is not None:  # the user's error, not Dagster's wrapper
+                error = error.cause
+            text = error.message.strip() if error else "failed"
+            if error is not None and error.cls_name == "Failure":  # our own message, without the class path
+                text = text.split(": ", 1)[-1]
+            messages.append(f"{event.step_key}: {text}")
     return messages

@@ -5,7 +5,9 @@ import polars as pl
 
 from ic_platform.defs.market.resources import MarketDataSource
 from ic_platform.defs.progress import with_progress
+from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
+from ic_platform.sources.documents import SourceFormatError
 from ic_platform.storage import DailyTable
 from ic_platform.trading_days import TRADING_DAY_PARTITIONS, partition_window, trading_days_between
 
@@ -20,12 +22,18 @@ DAILY_BARS = DailyTable("daily_bars", DailyBar, ("date", "ticker"))
 )
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
     """Daily open, high, low, close, volume and VWAP of every ticker, one partition per trading day,
-    as the market-data source delivers them (rows it cannot use are quarantined with a reason)."""
+    as the market-data source delivers them. Rows, or whole days, it cannot use are quarantined with
+    a reason in `daily_bars__quarantine`."""
     start, end = partition_window(context)
     days = trading_days_between(start, end)
     bars, quarantined = [], []
     for day in with_progress(context, days, "daily_bars days read"):
-        day_bars, day_quarantined = market_data.grouped_daily(day)
+        try:
+            day_bars, day_quarantined = market_data.grouped_daily(day)
+        except SourceFormatError as error:  # the whole day's response is unusable: keep it aside, go on
+            context.log.warning(str(error))
+            day_bars = frame_of(DailyBar, [])
+            day_quarantined = frame_of(QuarantinedRecord, [{"date": day, "source": "grouped daily", "record": "", "reason": str(error)}])
         bars.append(day_bars)
         quarantined.append(day_quarantined)
     return DAILY_BARS.write(pl.concat(bars), start, end, quarantined=pl.concat(quarantined))

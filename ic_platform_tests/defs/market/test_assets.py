@@ -67,3 +67,13 @@ def test_a_day_the_source_does_not_have_fails_with_a_clear_message(demo_data_dir
     assert not result.success
     failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"][0]
     assert "has no bars for 2015-06-01" in failure.step_failure_data.error.message
+
+
+def test_a_malformed_day_is_quarantined_and_the_rest_of_the_window_is_written(demo_data_dir):
+    days = demo_days(demo_data_dir)[:3]
+    (demo_data_dir / "demo" / "polygon" / "grouped" / f"{days[1].isoformat()}.json").write_text('{"results": [')
+    assert materialize_range(days[0], days[-1]).success
+    counts = dict(DAILY_BARS.scan().collect().group_by("date").len().iter_rows())
+    assert counts.get(days[1]) is None and counts[days[0]] > 0 and counts[days[2]] > 0
+    [reason] = quarantine_table(DAILY_BARS).scan(days[1], days[1]).collect().get_column("reason").to_list()
+    assert "malformed JSON" in reason

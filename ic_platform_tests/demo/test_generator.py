@@ -1,0 +1,148 @@
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import date
+
+import pytest
+
+from ic_platform.demo.generator import DemoOptions, generate
+from ic_platform_tests.conftest import SMALL_DEMO
+
+NS_13F = "{http://www.sec.gov/edgar/document/thirteenf/informationtable}"
+
+
+def digests(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def load(path):
+    return json.loads(path.read_text())
+
+
+def test_same_seed_same_bytes_and_another_seed_differs(small_demo, tmp_path):
+    again = tmp_path / "again"
+    generate(again, SMALL_DEMO)
+    assert digests(again) == digests(small_demo)
+    other = tmp_path / "other"
+    generate(other, DemoOptions(companies=30, years=1, seed=12))
+    assert digests(other) != digests(small_demo)
+
+
+def test_every_file_parses_with_standard_json_and_xml_parsers(small_demo):
+    files = [p for p in small_demo.rglob("*") if p.is_file()]
+    for path in files:
+        if path.suffix == ".json":
+            json.loads(path.read_text())
+        else:
+            assert path.suffix == ".xml", path
+            ET.parse(path)
+    kinds = {p.relative_to(small_demo).parts[1] for p in files if len(p.relative_to(small_demo).parts) > 2}
+    assert {"company_tickers.json", "submissions", "companyfacts", "form4", "13f", "grouped", "news"} <= kinds | {"company_tickers.json"}
+
+
+def test_universe_covers_every_sector_and_the_requested_trading_days(small_demo):
+    manifest = load(small_demo / "manifest.json")
+    assert manifest["companies"] == 30 and manifest["trading_days"] == 252
+    tickers = load(small_demo / "edgar" / "company_tickers.json")
+    sics = {load(small_demo / "edgar" / "submissions" / f"CIK{t['cik_str']:010d}.json")["sic"] for t in tickers.values()}
+    assert len(sics) >= 11
+    assert len(list((small_demo / "polygon" / "grouped").glob("*.json"))) == 252
+    # a few ticker-days are missing inside trading lives
+    assert manifest["bars"] < 30 * 252
+
+
+def facts_of(small_demo, ticker):
+    tickers = {t["ticker"]: t["cik_str"] for t in load(small_demo / "edgar" / "company_tickers.json").values()}
+    return load(small_demo / "edgar" / "companyfacts" / f"CIK{tickers[ticker]:010d}.json")["facts"]
+
+
+def test_companyfacts_report_like_real_filers(small_demo):
+    manifest = load(small_demo / "manifest.json")
+    facts = facts_of(small_demo, manifest["restated"][0])
+    revenue_concept = next(c for c in ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax") if c in facts["us-gaap"])
+    points = facts["us-gaap"][revenue_concept]["units"]["USD"]
+    ten_k_durations = {(date.fromisoformat(p["end"]) - date.fromisoformat(p["start"])).days for p in points if p["form"] == "10-K"}
+    assert min(ten_k_durations) > 300  # 10-Ks report years only: Q4 must be derived
+    assert {p["form"] for p in points} >= {"10-Q", "10-K", "10-K/A"}
+    versions = defaultdict(set)
+    for p in points:
+        versions[(p["start"], p["end"])].add((p["filed"], p["val"]))
+    assert any(len({v for _, v in vs}) > 1 for vs in versions.values())  # a restated period keeps both values
+    assert any(len(vs) > 1 for vs in versions.values())  # prior periods re-reported in later filings
+    assert "InterestExpense" not in facts_of(small_demo, manifest["missing_concepts"][0])["us-gaap"]
+
+
+def test_late_filers_file_later(small_demo):
+    manifest = load(small_demo / "manifest.json")
+
+    def median_lag(ticker):
+        facts = facts_of(small_demo, ticker)["us-gaap"]["Assets"]["units"]["USD"]
+        lags = sorted((date.fromisoformat(p["filed"]) - date.fromisoformat(p["end"])).days for p in facts if p["form"] == "10-Q")
+        return lags[len(lags) // 2]
+
+    on_time = [t["ticker"] for t in load(small_demo / "edgar" / "company_tickers.json").values() if t["ticker"] not in manifest["late_filers"]]
+    assert median_lag(manifest["late_filers"][0]) > median_lag(on_time[0]) + 20
+
+
+def test_the_split_shows_in_unadjusted_bars(small_demo):
+    split = load(small_demo / "polygon" / "splits.json")["results"][0]
+    days = sorted(p.stem for p in (small_demo / "polygon" / "grouped").glob("*.json"))
+    after = days.index(split["execution_date"])
+
+    def close(day):
+        rows = load(small_demo / "polygon" / "grouped" / f"{day}.json")["results"]
+        return next(r["c"] for r in rows if r["T"] == split["ticker"])
+
+    assert 2.5 < close(days[after - 1]) / close(days[after]) < 6
+
+
+def test_news_has_duplicates_and_submissions_have_an_overflow_page(small_demo):
+    articles = [a for p in (small_demo / "polygon" / "news").glob("*.json") for a in load(p)["results"]]
+    urls = [a["article_url"] for a in articles]
+    assert len(urls) > len(set(urls))
+    overflow = list((small_demo / "edgar" / "submissions").glob("CIK*-submissions-001.json"))
+    assert len(overflow) == 1
+    assert set(load(overflow[0])) >= {"accessionNumber", "filingDate", "form"}
+
+
+def test_13f_values_switch_from_thousands_to_dollars_in_2023(tmp_path):
+    out = tmp_path / "demo"
+    generate(out, DemoOptions(companies=20, years=1, end=date(2023, 6, 30)))
+    ratios = {}
+    for folder in (out / "edgar" / "13f").iterdir():
+        filed = load(next(p for p in (out / "edgar" / "submissions").glob("CIK00018*.json")))  # a manager index
+        assert filed["filings"]["recent"]["form"][0] == "13F-HR"
+        table = ET.parse(folder / "infotable.xml").getroot()
+        row = table.find(f"{NS_13F}infoTable")
+        if row is not None:
+            value = int(row.find(f"{NS_13F}value").text)
+            shares = int(row.find(f"{NS_13F}shrsOrPrnAmt/{NS_13F}sshPrnamt").text)
+            ratios[folder.name] = value / shares
+    assert min(ratios.values()) < 1  # thousands: a few dollars a share become a fraction
+    assert max(ratios.values()) > 5  # dollars
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match="signal must be one of"):
+        DemoOptions(signal="momentum")
+    with pytest.raises(ValueError, match="at least 20 companies"):
+        DemoOptions(companies=3)
+
+
+def test_the_planted_signal_drifts_returns_only_when_asked(small_demo):
+    from ic_platform.demo import generator
+    from ic_platform.demo.edgar import AccessionNumbers, build_company_filings
+    from ic_platform.demo.universe import make_companies
+    from ic_platform.trading_days import last_trading_days
+
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    days = last_trading_days(date(2026, 10, 30), 252)
+    companies = make_companies(rng, 25, len(days))
+    filings = [build_company_filings(rng, c, days[0], days[-1], AccessionNumbers())[:2] for c in companies]
+    planted = generator._signal_drift(DemoOptions(companies=25), companies, days, filings)
+    assert not generator._signal_drift(DemoOptions(companies=25, signal="none"), companies, days, filings).any()
+    assert planted.std() > 0.0002
+    assert np.abs(planted).max() <= 3 * DemoOptions().signal_strength
