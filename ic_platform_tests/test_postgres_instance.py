@@ -1,0 +1,70 @@
+"""The production instance (docker/dagster.yaml) on a real PostgreSQL server."""
+
+import os
+import shutil
+import uuid
+from urllib.parse import urlparse
+
+import dagster as dg
+import psycopg2
+import pytest
+
+from ic_platform import settings
+from ic_platform.defs.market.assets import DAILY_BARS
+from ic_platform.definitions import defs
+from ic_platform.runner import materialize_window
+from ic_platform_tests.defs.market.test_assets import demo_days
+
+POSTGRES_URL_ENV = "IC_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh database on the test server, dropped afterwards; yields its connection parts."""
+    url = urlparse(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
+    server = {"host": url.hostname, "port": url.port or 5432, "user": url.username or "postgres", "password": url.password or ""}
+    try:
+        admin = psycopg2.connect(dbname=url.path.lstrip("/") or "postgres", connect_timeout=5, **server)
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {url.hostname}:{server['port']} does not answer and CI must run this test: {error}")
+        pytest.skip(f"no PostgreSQL server at {url.hostname}:{server['port']} (set {POSTGRES_URL_ENV}): {error}")
+    admin.autocommit = True
+    name = f"ic_platform_test_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server | {"dbname": name}
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.mark.postgres
+def test_a_partitioned_asset_materializes_on_the_postgres_instance(postgres_database, demo_data_dir, tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(settings.PROJECT_ROOT / "docker" / "dagster.yaml", home / "dagster.yaml")
+    for variable, key in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password"), ("DB", "dbname")):
+        monkeypatch.setenv(f"DAGSTER_PG_{variable}", str(postgres_database[key]))
+    days = demo_days(demo_data_dir)[:3]
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+        assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+        result = materialize_window(defs, days[0], days[-1], instance, progress=False)
+        assert result.success
+        partitions = instance.get_materialized_partitions(dg.AssetKey("daily_bars"))
+        assert partitions == {d.isoformat() for d in days}
+    assert DAILY_BARS.days() == days
+
+    connection = psycopg2.connect(**postgres_database)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM runs")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM event_logs WHERE dagster_event_type = 'ASSET_MATERIALIZATION'")
+        assert cursor.fetchone()[0] == 3 + 1  # three daily_bars partitions and sec_companies
+    connection.close()
