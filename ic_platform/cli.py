@@ -58,7 +58,7 @@ def command_demo(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from ic_platform.definitions import defs
-    from ic_platform.runner import failure_messages, instance_for_cli, materialize_window, summarize
+    from ic_platform.runner import check_results, failure_messages, instance_for_cli, materialize_window, summarize
 
     out = settings.demo_dir()
     options = _options(args)
@@ -90,6 +90,34 @@ def command_demo(args: argparse.Namespace) -> int:
         partitions = "-" if summary.partitions is None else summary.partitions
         quarantined = "-" if summary.quarantined is None else summary.quarantined
         print(f"  {summary.asset:<22}{summary.rows:>12,}{partitions:>12}{quarantined:>13}")
+    for check, passed, severity in check_results(result):
+        print(f"  check {check}: {'passed' if passed else f'FAILED ({severity})'}")
+    return 0
+
+
+def _print_frame(frame, output_format: str) -> None:
+    if output_format == "json":
+        sys.stdout.write(frame.write_json())
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(frame.write_csv())
+
+
+def command_technicals(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ic_platform.features.technical import technical_features
+    from ic_platform.sources.market_data import ArchiveBars
+
+    archive = ArchiveBars(Path(args.bars_file))
+    frame = archive.frame if args.ticker is None else archive.frame.filter(pl.col("ticker") == args.ticker)
+    if frame.is_empty():
+        print(f"error: no bars{'' if args.ticker is None else f' for {args.ticker}'} in {args.bars_file}", file=sys.stderr)
+        return 1
+    bars, quarantined = archive.bars(frame)
+    if quarantined.height:
+        print(f"note: {quarantined.height} unusable bars left out ({quarantined.get_column('reason').unique().sort().to_list()})", file=sys.stderr)
+    _print_frame(technical_features(bars.lazy()).collect(), args.format)
     return 0
 
 
@@ -108,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_options(generate_demo)
     generate_demo.add_argument("--out", help="output folder (default: $IC_DATA_DIR/demo)")
     generate_demo.set_defaults(handler=command_generate_demo)
+
+    technicals = commands.add_parser("technicals", help="print the technical indicators of a CSV or Parquet bars file")
+    technicals.add_argument("bars_file", help="bars with date, ticker (or Name), open, high, low, close, volume")
+    technicals.add_argument("--ticker", help="only this ticker")
+    technicals.add_argument("--format", choices=("csv", "json"), default="csv")
+    technicals.set_defaults(handler=command_technicals)
     return parser
 
 

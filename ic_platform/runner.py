@@ -32,7 +32,7 @@ class _ProgressHandler(logging.Handler):
             message = meta.get("orig_message") or record.getMessage()
         else:
             return
-        self.stream.write(f"[{time.monotonic() - self.started:7.1f}s] {step:<22} {message}\n")
+        self.stream.write(f"[{time.monotonic() - self.started:7.1f}s] {step:<44} {message}\n")
         self.stream.flush()
 
 
@@ -90,6 +90,14 @@ def summarize(result: dg.ExecuteInProcessResult) -> list[AssetSummary]:
         metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
         summaries[key] = AssetSummary(key, metadata.get("dagster/row_count", 0), metadata.get("partitions_written"), metadata.get("quarantined_rows"))
     return list(summaries.values())
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> list[tuple[str, bool, str]]:
+    """(check, passed, severity) of every asset check the run evaluated."""
+    return [
+        (f"{e.asset_key.to_user_string()}:{e.check_name}", e.passed, e.severity.value)
+        for e in result.get_asset_check_evaluations()
+    ]
 
 
 def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:

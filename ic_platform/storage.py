@@ -57,7 +57,7 @@ def _write_atomically(frame: pl.DataFrame, path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _markdown_preview(frame: pl.DataFrame) -> str:
+def markdown_preview(frame: pl.DataFrame) -> str:
     head = frame.head(PREVIEW_ROWS)
     lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
     lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in head.iter_rows()]
@@ -76,7 +76,7 @@ def table_metadata(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> dict:
     return {
         "dagster/row_count": frame.height,
         "dagster/column_schema": schema,
-        "preview": dg.MetadataValue.md(_markdown_preview(frame)),
+        "preview": dg.MetadataValue.md(markdown_preview(frame)),
     }
 
 

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -12,7 +13,8 @@ def test_demo_generates_the_universe_materializes_a_window_and_prints_a_summary(
     assert "Generating the demo universe (20 companies, 1 years, seed 7)" in out.out
     assert "succeeded" in out.out
     assert "daily_bars" in out.out and "sec_companies" in out.out
-    assert "daily_bars             started" in out.err  # progress lines
+    assert re.search(r"\] daily_bars +started", out.err)  # progress lines
+    assert "check technical_daily:inputs_known_before_the_day: passed" in out.out
     assert (tmp_path / "dagster_home" / "history" / "runs.db").exists()  # the run is in the SQLite instance
     # a second call reuses the universe
     assert cli.main(["demo", "--companies", "20", "--years", "1", "--start", "2026-10-28"]) == 0

@@ -66,5 +66,5 @@ def test_a_partitioned_asset_materializes_on_the_postgres_instance(postgres_data
         cursor.execute("SELECT count(*) FROM runs")
         assert cursor.fetchone()[0] == 1
         cursor.execute("SELECT count(*) FROM event_logs WHERE dagster_event_type = 'ASSET_MATERIALIZATION'")
-        assert cursor.fetchone()[0] == 3 + 1  # three daily_bars partitions and sec_companies
+        assert cursor.fetchone()[0] == 3 + 3 + 1  # daily_bars and technical_daily partitions, sec_companies
     connection.close()

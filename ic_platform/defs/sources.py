@@ -1,4 +1,4 @@
-"""What every source resource shares: the mode (`demo`, later `archive` and `live`) and the demo folder."""
+"""What every source resource shares: the mode and the demo folder."""
 
 from pathlib import Path
 
@@ -7,20 +7,24 @@ from pydantic import Field
 
 from ic_platform import settings
 
-SUPPORTED_MODES = ("demo",)
+MODES = ("demo", "archive", "live")
 
 
 class SourceResource(dg.ConfigurableResource):
     """Base of the source resources: `mode` comes from `$IC_SOURCE_MODE` (default `demo`)."""
 
-    mode: str = Field(default_factory=settings.source_mode, description="demo (generated universe); archive and live arrive with the source issues")
+    mode: str = Field(default_factory=settings.source_mode, description="demo (generated universe), archive (files you have) or live (HTTP)")
     demo_root: str = Field(default="", description="Folder of the generated demo universe; empty means $IC_DATA_DIR/demo")
 
-    def demo_path(self, *parts: str) -> Path:
-        """A file of the demo universe, with a clear error when the mode or the folder is wrong."""
-        if self.mode not in SUPPORTED_MODES:
-            raise dg.Failure(f"source mode {self.mode!r} is not available yet; supported: {', '.join(SUPPORTED_MODES)}")
+    def checked_mode(self, supported: tuple[str, ...] = MODES) -> str:
+        """The mode, with a clear error when this source does not offer it."""
+        if self.mode not in supported:
+            raise dg.Failure(f"{type(self).__name__}: mode {self.mode!r} is not available; choose one of {', '.join(supported)}")
+        return self.mode
+
+    def demo_folder(self) -> Path:
+        """The demo universe's folder, with the command to make it when it is missing."""
         root = Path(self.demo_root) if self.demo_root else settings.demo_dir()
         if not (root / "manifest.json").exists():
             raise dg.Failure(f"no demo universe in {root}: run `ic-platform generate-demo` (or `ic-platform demo`)")
-        return root.joinpath(*parts)
+        return root

@@ -1,7 +1,7 @@
 """The one HTTP client every source uses: rate limit, retries with backoff, and an on-disk cache.
 
-- Rate: a limiter spaces requests so that no window of one second holds more than
-  `max_per_second` of them (EDGAR allows 10).
+- Rate: a limiter spaces requests so that no second holds more than `max_per_second` of them
+  (EDGAR allows 10), with a margin for the jitter of their arrival.
 - Retries: 429, 5xx, timeouts, dropped connections and bodies shorter than their Content-Length
   are retried with exponential backoff and full jitter, honouring `Retry-After` (seconds or an HTTP
   date); other 4xx fail at once with the URL and status in the message.
@@ -33,10 +33,15 @@ class HttpError(RuntimeError):
 
 
 class RateLimiter:
-    """At most `max_per_second` acquisitions in any window of one second (thread-safe)."""
+    """At most `max_per_second` acquisitions in any window of `window_seconds` (thread-safe).
 
-    def __init__(self, max_per_second: float, clock=time.monotonic, sleep=time.sleep):
+    The window is a little longer than a second so that a server, which sees requests arrive with
+    some jitter, never counts more than `max_per_second` in any second of its own.
+    """
+
+    def __init__(self, max_per_second: float, window_seconds: float = 1.1, clock=time.monotonic, sleep=time.sleep):
         self.max_per_second = max_per_second
+        self.window_seconds = window_seconds
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self._clock, self._sleep = clock, sleep
@@ -45,12 +50,12 @@ class RateLimiter:
         with self._lock:
             while True:
                 now = self._clock()
-                while self._recent and now - self._recent[0] >= 1.0:
+                while self._recent and now - self._recent[0] >= self.window_seconds:
                     self._recent.popleft()
                 if len(self._recent) < self.max_per_second:
                     self._recent.append(now)
                     return
-                self._sleep(1.0 - (now - self._recent[0]) + 1e-3)
+                self._sleep(self.window_seconds - (now - self._recent[0]) + 1e-3)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -40,7 +40,7 @@ def test_bad_rows_are_quarantined_with_reasons():
 
 
 def test_an_error_response_or_broken_json_is_a_clear_error():
-    with pytest.raises(SourceFormatError, match="not a successful grouped-daily response"):
+    with pytest.raises(SourceFormatError, match="not a successful aggregates response"):
         parse_grouped_daily('{"status": "ERROR", "error": "bad key"}', DAY, "day.json")
     with pytest.raises(SourceFormatError, match="malformed JSON"):
         parse_grouped_daily('{"status": "OK", "results": [', DAY, "day.json")

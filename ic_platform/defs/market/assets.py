@@ -8,6 +8,7 @@ from ic_platform.defs.progress import with_progress
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.http import HttpError
 from ic_platform.storage import DailyTable
 from ic_platform.trading_days import TRADING_DAY_PARTITIONS, partition_window, trading_days_between
 
@@ -21,19 +22,21 @@ DAILY_BARS = DailyTable("daily_bars", DailyBar, ("date", "ticker"))
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
-    """Daily open, high, low, close, volume and VWAP of every ticker, one partition per trading day,
-    as the market-data source delivers them. Rows, or whole days, it cannot use are quarantined with
-    a reason in `daily_bars__quarantine`."""
+    """Split-adjusted daily open, high, low, close, volume and VWAP of every ticker, one partition per
+    trading day. Rows, or whole days, the source cannot deliver usably are quarantined with a reason
+    in `daily_bars__quarantine`."""
     start, end = partition_window(context)
-    days = trading_days_between(start, end)
-    bars, quarantined = [], []
-    for day in with_progress(context, days, "daily_bars days read"):
+    reader = market_data.reader()
+    bars, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
+    for day in with_progress(context, trading_days_between(start, end), "daily_bars days read"):
         try:
-            day_bars, day_quarantined = market_data.grouped_daily(day)
-        except SourceFormatError as error:  # the whole day's response is unusable: keep it aside, go on
+            day_bars, day_quarantined = reader.day(day)
+        except FileNotFoundError as error:
+            raise dg.Failure(str(error)) from None
+        except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep it aside, go on
             context.log.warning(str(error))
             day_bars = frame_of(DailyBar, [])
-            day_quarantined = frame_of(QuarantinedRecord, [{"date": day, "source": "grouped daily", "record": "", "reason": str(error)}])
+            day_quarantined = frame_of(QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": str(error)}])
         bars.append(day_bars)
         quarantined.append(day_quarantined)
     return DAILY_BARS.write(pl.concat(bars), start, end, quarantined=pl.concat(quarantined))

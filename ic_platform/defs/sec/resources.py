@@ -10,10 +10,11 @@ class EdgarSource(SourceResource):
     """SEC EDGAR: the ticker map and the submissions (company profile) documents."""
 
     def company_tickers(self) -> pl.DataFrame:
-        path = self.demo_path("edgar", "company_tickers.json")
+        self.checked_mode(("demo",))
+        path = self.demo_folder() / "edgar" / "company_tickers.json"
         return parse_company_tickers(path.read_bytes(), str(path))
 
     def submissions_profile(self, cik: int) -> dict | None:
         """The company's profile from its submissions document, or None when EDGAR has none."""
-        path = self.demo_path("edgar", "submissions", f"CIK{cik:010d}.json")
+        path = self.demo_folder() / "edgar" / "submissions" / f"CIK{cik:010d}.json"
         return parse_submissions_profile(path.read_bytes(), str(path)) if path.exists() else None

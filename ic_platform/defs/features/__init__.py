@@ -1,0 +1,1 @@
+"""Features domain: daily point-in-time features built from the raw assets."""

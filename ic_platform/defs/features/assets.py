@@ -1,0 +1,42 @@
+"""Feature assets: technical indicators."""
+
+import dagster as dg
+import polars as pl
+
+from ic_platform.defs.market.assets import DAILY_BARS
+from ic_platform.features.technical import WARMUP_BARS, technical_features
+from ic_platform.schemas.features import TechnicalDaily
+from ic_platform.storage import DailyTable
+from ic_platform.trading_days import (
+    FIRST_TRADING_DAY,
+    TRADING_DAY_PARTITIONS,
+    last_trading_days,
+    next_trading_day,
+    partition_window,
+    previous_trading_day,
+)
+
+TECHNICAL_DAILY = DailyTable("technical_daily", TechnicalDaily, ("date", "ticker"))
+
+
+@dg.asset(
+    group_name="features",
+    kinds={"polars", "parquet"},
+    partitions_def=TRADING_DAY_PARTITIONS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[dg.AssetDep("daily_bars", partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1))],
+)
+def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """RSI(14), MACD(12,26,9), SMA(50/200), EMA(12/26), Bollinger(20,2), 20-day volume average,
+    1/3/6/12-month returns and the distance from SMA(50/200) per ticker for day D, from closes up to
+    D-1 only (TA-Lib's definitions). A range is computed in one Polars pass that reads each bar once,
+    with 600 bars of warm-up before the range so exponential indicators equal full-history values."""
+    start, end = partition_window(context)
+    last_close = previous_trading_day(start) if start > FIRST_TRADING_DAY else start
+    history_start = last_trading_days(last_close, WARMUP_BARS)[0] if last_close > FIRST_TRADING_DAY else FIRST_TRADING_DAY
+    bars = DAILY_BARS.scan(history_start, previous_trading_day(end) if end > FIRST_TRADING_DAY else end)
+    frame = technical_features(bars, start, end).collect()
+    knowledge = {d: next_trading_day(d) for d in frame.get_column("close_date").unique()}
+    frame = frame.with_columns(inputs_knowledge_date=pl.col("close_date").replace_strict(knowledge, return_dtype=pl.Date))
+    context.log.info(f"technical_daily: {frame.height} rows from bars {history_start}..{end}")
+    return TECHNICAL_DAILY.write(frame, start, end)

@@ -1,0 +1,145 @@
+"""Daily bars from the three kinds of market-data source, each returning (bars, quarantined rows).
+
+- `DemoBars`: the demo universe's grouped-daily files, split-adjusted with its `splits.json`.
+- `ArchiveBars`: a CSV or Parquet file of bars a user already has (columns date, open, high, low,
+  close, volume, and ticker or Name; vwap optional), such as Kaggle's `all_stocks_5yr.csv`.
+- `PolygonClient`: a Polygon-compatible REST API (grouped daily for daily updates, per-ticker
+  ranges for backfills and gap repair), through the shared rate-limited, retrying, caching client.
+
+Bars are split-adjusted as of the source: a split is a change of units, so prices before it are
+divided by its ratio (volumes multiplied) and returns across it stay right.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from ic_platform.schemas.common import QuarantinedRecord, frame_of
+from ic_platform.schemas.market import DailyBar
+from ic_platform.sources.documents import SourceFormatError, load_json
+from ic_platform.sources.http import HttpClient
+from ic_platform.sources.polygon_files import bars_from_rows, parse_grouped_daily, parse_ticker_aggregates
+
+PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
+
+
+def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
+    """Divide prices (multiply volume) of bars dated before each split of their ticker by its ratio."""
+    if splits.is_empty() or bars.is_empty():
+        return bars
+    factors = (
+        bars.select("ticker", "date")
+        .join(splits, on="ticker")
+        .filter(pl.col("date") < pl.col("execution_date"))
+        .group_by("ticker", "date")
+        .agg(factor=(pl.col("split_to") / pl.col("split_from")).product())
+    )
+    adjusted = bars.join(factors, on=["ticker", "date"], how="left").with_columns(pl.col("factor").fill_null(1.0))
+    return adjusted.with_columns(
+        *(pl.col(c) / pl.col("factor") for c in PRICE_COLUMNS), pl.col("volume") * pl.col("factor")
+    ).drop("factor")
+
+
+def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
+    """Polygon's reference splits (`/v3/reference/splits`) as ticker, execution_date, split_from, split_to."""
+    document = load_json(payload, source)
+    rows = document.get("results") if isinstance(document, dict) else None
+    if not isinstance(rows, list):
+        raise SourceFormatError(f"{source}: no 'results' list of splits")
+    try:
+        records = [
+            {"ticker": r["ticker"], "execution_date": date.fromisoformat(r["execution_date"]),
+             "split_from": float(r["split_from"]), "split_to": float(r["split_to"])}
+            for r in rows
+        ]
+    except (KeyError, TypeError, ValueError) as error:
+        raise SourceFormatError(f"{source}: a split lacks ticker, execution_date, split_from or split_to ({error})") from error
+    schema = {"ticker": pl.String, "execution_date": pl.Date, "split_from": pl.Float64, "split_to": pl.Float64}
+    return pl.DataFrame(records, schema=schema)
+
+
+class DemoBars:
+    """The demo universe's Polygon files."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        splits_file = root / "polygon" / "splits.json"
+        self.splits = parse_splits(splits_file.read_bytes(), str(splits_file))
+
+    def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        path = self.root / "polygon" / "grouped" / f"{day.isoformat()}.json"
+        if not path.exists():
+            raise FileNotFoundError(f"the demo universe has no bars for {day} ({path} is missing): pick days inside its range")
+        bars, quarantined = parse_grouped_daily(path.read_bytes(), day, str(path))
+        return adjust_for_splits(bars, self.splits), quarantined
+
+    def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The ticker's bars from the grouped files of `start`..`end` (the demo has no per-ticker files)."""
+        frames = [self.day(d) for d in _days_with_files(self.root, start, end)]
+        bars = pl.concat([f[0] for f in frames]) if frames else frame_of(DailyBar, [])
+        return bars.filter(pl.col("ticker") == ticker), frame_of(QuarantinedRecord, [])
+
+
+def _days_with_files(root: Path, start: date, end: date) -> list[date]:
+    days = (date.fromisoformat(p.stem) for p in (root / "polygon" / "grouped").glob("*.json"))
+    return sorted(d for d in days if start <= d <= end)
+
+
+class ArchiveBars:
+    """A CSV or Parquet file of daily bars, read once and served by day."""
+
+    def __init__(self, path: Path):
+        if not path.exists():
+            raise FileNotFoundError(f"archive bars file {path} does not exist")
+        suffixes = "".join(path.suffixes)
+        frame = pl.read_parquet(path) if suffixes.endswith(".parquet") else pl.read_csv(path, try_parse_dates=True, infer_schema_length=10000)
+        if "ticker" not in frame.columns and "Name" in frame.columns:
+            frame = frame.rename({"Name": "ticker"})
+        missing = {"date", "ticker", "open", "high", "low", "close", "volume"} - set(frame.columns)
+        if missing:
+            raise SourceFormatError(f"{path}: missing columns {sorted(missing)}")
+        self.path = path
+        self.frame = frame.with_columns(pl.col("date").cast(pl.Date))
+
+    def bars(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Usable bars and quarantined rows of a slice of the file."""
+        rows = [
+            {"T": r["ticker"], "o": r["open"], "h": r["high"], "l": r["low"], "c": r["close"], "v": r["volume"],
+             "vw": r.get("vwap"), "date": r["date"]}
+            for r in frame.iter_rows(named=True)
+        ]
+        return bars_from_rows(rows, lambda row: row["date"], str(self.path))
+
+    def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return self.bars(self.frame.filter(pl.col("date") == day))
+
+    def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return self.bars(self.frame.filter((pl.col("ticker") == ticker) & pl.col("date").is_between(start, end)))
+
+
+class PolygonClient:
+    """Polygon-compatible REST API; `api_key` is sent as the `apiKey` query parameter."""
+
+    def __init__(self, http: HttpClient, api_key: str):
+        if not api_key:
+            raise ValueError("the market-data API key is missing: set POLYGON_API_KEY")
+        self.http = http
+        self.api_key = api_key
+
+    def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
+        body = self.http.get(path, params={"adjusted": "true", "apiKey": self.api_key}, max_age=None if day < date.today() else 300)
+        return parse_grouped_daily(body, day, path)
+
+    def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """All pages of the ticker's daily bars from `start` to `end`."""
+        url: str | None = f"/v2/aggs/ticker/{ticker}/range/1/day/{start.isoformat()}/{end.isoformat()}"
+        params: dict | None = {"adjusted": "true", "sort": "asc", "limit": 50000, "apiKey": self.api_key}
+        bars, quarantined = [], []
+        while url:
+            page_bars, page_quarantined, url = parse_ticker_aggregates(self.http.get(url, params=params, max_age=3600), ticker, url)
+            bars.append(page_bars)
+            quarantined.append(page_quarantined)
+            params = {"apiKey": self.api_key}  # next_url carries the other parameters
+        return pl.concat(bars), pl.concat(quarantined)
