@@ -94,7 +94,7 @@ def _sma(values: pl.Expr, period: int) -> pl.Expr:
     return _inside(values.rolling_mean(period), period - 1)
 
 
-TICKERS_PER_CHUNK = 250  # bounds the memory of the intermediate columns; chunks reuse it
+TICKERS_PER_CHUNK = 250  # bounds the memory of the intermediate columns: one chunk at a time
 
 
 def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
@@ -114,7 +114,7 @@ def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
     codes = frame.get_column("_code")
     bounds = [0] + [int(codes.search_sorted(code, side="left")) for code in range(TICKERS_PER_CHUNK, int(codes.max() or 0) + 1, TICKERS_PER_CHUNK)] + [frame.height]
     chunks = [frame.slice(start, stop - start).lazy() for start, stop in zip(bounds, bounds[1:])]
-    return pl.concat(pl.collect_all([_chunk_indicators(chunk) for chunk in chunks])).lazy()
+    return pl.concat([_chunk_indicators(chunk).collect() for chunk in chunks]).lazy()
 
 
 def _chunk_indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
