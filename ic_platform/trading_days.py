@@ -12,7 +12,8 @@ import dagster as dg
 import exchange_calendars as xcals
 import pandas as pd
 
-FIRST_TRADING_DAY = date(2010, 1, 4)
+FIRST_TRADING_DAY = date(2010, 1, 4)  # first partition
+CALENDAR_START = date(2000, 1, 3)  # the helpers also date older filings (companyfacts reach back to 2009)
 # The calendar is built to a fixed horizon so the partitions definition never changes from one
 # day to the next (Dagster stores its snapshot); move it forward when the horizon comes close.
 CALENDAR_HORIZON = date(2030, 12, 31)
@@ -21,7 +22,7 @@ PARTITION_FORMAT = "%Y-%m-%d"
 
 @lru_cache(maxsize=1)
 def _sessions() -> pd.DatetimeIndex:
-    calendar = xcals.get_calendar("XNYS", start=FIRST_TRADING_DAY.isoformat(), end=CALENDAR_HORIZON.isoformat())
+    calendar = xcals.get_calendar("XNYS", start=CALENDAR_START.isoformat(), end=CALENDAR_HORIZON.isoformat())
     return calendar.sessions
 
 
@@ -52,8 +53,8 @@ TRADING_DAY_PARTITIONS = dg.TimeWindowPartitionsDefinition(
 
 
 def _check_in_range(day: date) -> None:
-    if not FIRST_TRADING_DAY <= day <= CALENDAR_HORIZON:
-        raise ValueError(f"{day} is outside the trading calendar ({FIRST_TRADING_DAY} to {CALENDAR_HORIZON})")
+    if not CALENDAR_START <= day <= CALENDAR_HORIZON:
+        raise ValueError(f"{day} is outside the trading calendar ({CALENDAR_START} to {CALENDAR_HORIZON})")
 
 
 def is_trading_day(day: date) -> bool:

@@ -1,0 +1,242 @@
+"""Point-in-time line items from the fact table: quarterly, fiscal-year and trailing-twelve-month values.
+
+Rules (from the design notes):
+- A period is keyed by its dates, never by the filing's fy/fp. A duration of 80-100 days is a
+  quarter, 350-380 days a fiscal year (52/53-week years included), 170-190 and 260-285 days are
+  six- and nine-month year-to-date figures; an instant is a balance-sheet value.
+- Only financial-statement forms count (10-K, 10-Q, their amendments and transition reports,
+  20-F and 40-F); values that come only from other forms (a proxy's pay-versus-performance table,
+  an 8-K) are ignored.
+- Each line item takes, period by period, the first concept of its ordered list that reports the
+  period (so a company that moved from SalesRevenueNet to ASC 606 revenue keeps one series).
+- Quarters missing as such are derived from year-to-date figures that share concept, unit and
+  start date: Q2 = 6M - Q1, Q3 = 9M - 6M, Q4 = FY - 9M. A derived value is known once both parts
+  are: each version of one part is paired with the latest version of the other filed by then.
+- Every version is kept with its `filed` date and `knowledge_date`, the first trading day after
+  filing; an as-of lookup for day D takes, per period, the latest version known on D.
+"""
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from ic_platform.trading_days import next_trading_day
+
+LINE_ITEMS: dict[str, tuple[str, ...]] = {
+    "revenue": (
+        "Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax", "RevenueFromContractWithCustomerIncludingAssessedTax",
+        "SalesRevenueNet", "SalesRevenueGoodsNet", "RevenuesNetOfInterestExpense", "InterestAndDividendIncomeOperating",
+        "PremiumsEarnedNet", "RealEstateRevenueNet", "OperatingLeasesIncomeStatementLeaseRevenue",
+    ),
+    "cost_of_revenue": ("CostOfRevenue", "CostOfGoodsAndServicesSold", "CostOfGoodsSold", "CostOfServices"),
+    "gross_profit": ("GrossProfit",),
+    "operating_expenses": ("OperatingExpenses", "CostsAndExpenses", "NoninterestExpense", "BenefitsLossesAndExpenses"),
+    "operating_income": ("OperatingIncomeLoss", "IncomeLossFromContinuingOperationsBeforeIncomeTaxesExtraordinaryItemsNoncontrollingInterest"),
+    "net_income": ("NetIncomeLoss", "NetIncomeLossAvailableToCommonStockholdersBasic", "ProfitLoss"),
+    "eps_basic": ("EarningsPerShareBasic", "EarningsPerShareBasicAndDiluted"),
+    "eps_diluted": ("EarningsPerShareDiluted", "EarningsPerShareBasicAndDiluted"),
+    "shares_outstanding": ("EntityCommonStockSharesOutstanding", "CommonStockSharesOutstanding"),
+    "total_assets": ("Assets",),
+    "total_liabilities": ("Liabilities",),
+    "shareholders_equity": ("StockholdersEquity", "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest"),
+    "current_assets": ("AssetsCurrent",),
+    "current_liabilities": ("LiabilitiesCurrent",),
+    "cash_and_equivalents": ("CashAndCashEquivalentsAtCarryingValue", "CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", "Cash"),
+    "inventory": ("InventoryNet",),
+    "short_term_debt": ("DebtCurrent", "LongTermDebtCurrent", "ShortTermBorrowings", "CommercialPaper"),
+    "long_term_debt": ("LongTermDebtNoncurrent", "LongTermDebt", "LongTermDebtAndCapitalLeaseObligations"),
+    "interest_expense": ("InterestExpense", "InterestExpenseNonoperating", "InterestExpenseDebt", "InterestPaidNet"),
+    "operating_cash_flow": ("NetCashProvidedByUsedInOperatingActivities", "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations"),
+    "investing_cash_flow": ("NetCashProvidedByUsedInInvestingActivities", "NetCashProvidedByUsedInInvestingActivitiesContinuingOperations"),
+    "financing_cash_flow": ("NetCashProvidedByUsedInFinancingActivities", "NetCashProvidedByUsedInFinancingActivitiesContinuingOperations"),
+    "capex": ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets"),
+}
+STOCK_ITEMS = frozenset({
+    "shares_outstanding", "total_assets", "total_liabilities", "shareholders_equity", "current_assets",
+    "current_liabilities", "cash_and_equivalents", "inventory", "short_term_debt", "long_term_debt",
+})
+FLOW_ITEMS = frozenset(LINE_ITEMS) - STOCK_ITEMS | {"free_cash_flow"}
+FINANCIAL_STATEMENT_FORMS = frozenset({
+    "10-K", "10-K/A", "10-Q", "10-Q/A", "10-KT", "10-KT/A", "10-QT", "10-QT/A", "20-F", "20-F/A", "40-F", "40-F/A",
+})
+UNITS = ("USD", "USD/shares", "shares")
+DURATIONS = (("Q", 80, 100, 1), ("6M", 170, 190, 2), ("9M", 260, 285, 3), ("FY", 350, 380, 4))
+
+LINE_ITEM_SCHEMA = {
+    "cik": pl.Int64, "line_item": pl.String, "period_type": pl.String, "period_start": pl.Date, "period_end": pl.Date,
+    "value": pl.Float64, "filed": pl.Date, "knowledge_date": pl.Date, "accession": pl.String, "form": pl.String,
+    "derived": pl.Boolean,
+}
+
+
+def _concept_table() -> pl.DataFrame:
+    rows = [
+        {"line_item": item, "concept": concept, "precedence": rank}
+        for item, concepts in LINE_ITEMS.items()
+        for rank, concept in enumerate(concepts)
+    ]
+    return pl.DataFrame(rows)
+
+
+def _knowledge_dates(filed: pl.Series) -> pl.Series:
+    mapping = {d: next_trading_day(d) for d in filed.unique().drop_nulls()}
+    return filed.replace_strict(mapping, return_dtype=pl.Date)
+
+
+def statement_facts(facts: pl.DataFrame) -> pl.DataFrame:
+    """Facts of financial-statement forms mapped to line items, with their duration class.
+
+    Columns: cik, line_item, concept, unit, start, end, value, accession, form, filed, period_class
+    (I, Q, 6M, 9M, FY), quarters (0 for instants) and precedence.
+    """
+    days = (pl.col("end") - pl.col("start")).dt.total_days()
+    period_class = pl.when(pl.col("start").is_null()).then(pl.lit("I"))
+    quarters = pl.when(pl.col("start").is_null()).then(0)
+    for name, low, high, count in DURATIONS:
+        period_class = period_class.when(days.is_between(low, high)).then(pl.lit(name))
+        quarters = quarters.when(days.is_between(low, high)).then(count)
+    mapped = (
+        facts.filter(pl.col("form").is_in(FINANCIAL_STATEMENT_FORMS) & pl.col("unit").is_in(UNITS))
+        .join(_concept_table(), on="concept")
+        .with_columns(period_class=period_class, quarters=quarters)
+        .filter(pl.col("period_class").is_not_null())
+    )
+    stocks = pl.col("line_item").is_in(STOCK_ITEMS)
+    mapped = mapped.filter(stocks == (pl.col("period_class") == "I"))
+    # per period, the first concept of the line item's list that reports it
+    best = mapped.group_by("cik", "line_item", "start", "end").agg(pl.col("precedence").min())
+    return mapped.join(best, on=["cik", "line_item", "start", "end", "precedence"], how="semi", nulls_equal=True)
+
+
+def _pair_versions(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Rows of `left` and `right` that share `keys`, one per version of either side paired with the
+    latest version of the other filed by then (`filed` is when the pair became known).
+
+    `left` brings value, filed, accession and form; `right` brings right_value and right_filed.
+    """
+    pairs = left.join(right, on=keys)
+    version_dates = pl.concat([pairs.select(*keys, "filed"), pairs.select(*keys, filed=pl.col("right_filed"))]).unique()
+    return (
+        pairs.rename({"filed": "left_filed"})
+        .join(version_dates, on=keys)
+        .filter((pl.col("left_filed") <= pl.col("filed")) & (pl.col("right_filed") <= pl.col("filed")))
+        .sort("left_filed", "right_filed", "accession")
+        .group_by(*keys, "filed", maintain_order=True)
+        .last()
+    )
+
+
+def _derived_quarters(durations: pl.DataFrame) -> pl.DataFrame:
+    """Quarters from year-to-date differences (same concept, unit and start date)."""
+    keys = ["cik", "line_item", "concept", "unit", "start"]
+    longer = durations.filter(pl.col("quarters") >= 2).select(*keys, "end", "quarters", "value", "filed", "accession", "form")
+    shorter = durations.filter(pl.col("quarters") <= 3).select(
+        *keys, shorter_end=pl.col("end"), shorter_quarters=pl.col("quarters") + 1, right_value=pl.col("value"), right_filed=pl.col("filed")
+    )
+    candidates = longer.join(shorter, left_on=[*keys, "quarters"], right_on=[*keys, "shorter_quarters"]).filter(
+        (pl.col("end") - pl.col("shorter_end")).dt.total_days().is_between(80, 100)
+    )
+    paired = _pair_versions(
+        candidates.select(*keys, "end", "shorter_end", "value", "filed", "accession", "form"),
+        candidates.select(*keys, "end", "shorter_end", "right_value", "right_filed").unique(),
+        [*keys, "end", "shorter_end"],
+    )
+    return paired.select(
+        "cik", "line_item", start=pl.col("shorter_end") + timedelta(days=1), end=pl.col("end"),
+        value=pl.col("value") - pl.col("right_value"), accession="accession", form="form", filed="filed",
+    )
+
+
+def _free_cash_flow(versions: pl.DataFrame) -> pl.DataFrame:
+    """free_cash_flow = operating_cash_flow - capex, period by period and version by version."""
+    keys = ["cik", "period_type", "period_start", "period_end"]
+    operating = versions.filter(pl.col("line_item") == "operating_cash_flow")
+    capex = versions.filter(pl.col("line_item") == "capex").select(*keys, right_value="value", right_filed="filed", right_derived="derived")
+    paired = _pair_versions(operating.drop("line_item", "knowledge_date"), capex, keys)
+    return paired.select(
+        "cik", line_item=pl.lit("free_cash_flow"), period_type="period_type", period_start="period_start",
+        period_end="period_end", value=pl.col("value") - pl.col("right_value"), filed="filed",
+        accession="accession", form="form", derived=pl.lit(True),
+    )
+
+
+def line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
+    """Every version of every quarterly (Q) and fiscal-year (FY) line-item value with its knowledge date.
+
+    Balance-sheet items are instants: a Q row per quarter-end and an FY row where a fiscal year ends.
+    """
+    statement = statement_facts(facts)
+    durations = statement.filter(pl.col("period_class") != "I")
+    reported = durations.filter(pl.col("period_class").is_in(["Q", "FY"])).select(
+        "cik", "line_item", period_type="period_class", period_start="start", period_end="end", value="value",
+        filed="filed", accession="accession", form="form", derived=pl.lit(False),
+    )
+    derived = _derived_quarters(durations).select(
+        "cik", "line_item", period_type=pl.lit("Q"), period_start="start", period_end="end", value="value",
+        filed="filed", accession="accession", form="form", derived=pl.lit(True),
+    )
+    # a derived quarter only where the company did not report that quarter itself
+    derived = derived.join(reported.filter(pl.col("period_type") == "Q"), on=["cik", "line_item", "period_start", "period_end"], how="anti")
+    fiscal_year_ends = durations.filter(pl.col("period_class") == "FY").select("cik", end="end").unique()
+    instants = statement.filter(pl.col("period_class") == "I").join(
+        fiscal_year_ends.with_columns(fy_end=pl.lit(True)), on=["cik", "end"], how="left"
+    ).select(
+        "cik", "line_item", period_type=pl.when(pl.col("fy_end")).then(pl.lit("FY")).otherwise(pl.lit("Q")),
+        period_start=pl.lit(None, dtype=pl.Date), period_end="end", value="value", filed="filed",
+        accession="accession", form="form", derived=pl.lit(False),
+    )
+    versions = pl.concat([reported, derived, instants])
+    versions = pl.concat([versions, _free_cash_flow(versions.with_columns(knowledge_date=pl.col("filed")))]).unique(
+        ["cik", "line_item", "period_type", "period_start", "period_end", "filed", "value"], keep="first", maintain_order=True
+    )
+    versions = versions.with_columns(knowledge_date=_knowledge_dates(versions.get_column("filed")))
+    return versions.select(list(LINE_ITEM_SCHEMA)).sort("cik", "line_item", "period_end", "period_type", "filed", "accession")
+
+
+def as_of(versions: pl.DataFrame, day: date) -> pl.DataFrame:
+    """The latest version of each period whose knowledge date is on or before `day`."""
+    return (
+        versions.filter(pl.col("knowledge_date") <= day)
+        .sort("knowledge_date", "filed", "accession")
+        .group_by("cik", "line_item", "period_type", "period_start", "period_end", maintain_order=True)
+        .last()
+        .sort("cik", "line_item", "period_end", "period_type")
+    )
+
+
+def _trailing_quarters(quarters: pl.DataFrame, count: int) -> pl.DataFrame:
+    """For each quarter, the sum of it and the `count - 1` quarters before it, where they are contiguous."""
+    ordered = quarters.sort("cik", "line_item", "period_end")
+    group = ["cik", "line_item"]
+    contiguous = ((pl.col("period_start") - pl.col("period_end").shift(1).over(group)).dt.total_days().is_between(1, 8)).fill_null(False)
+    chained = ordered.with_columns(_link=contiguous.cast(pl.Int32))
+    runs = pl.col("_link").rolling_sum(count - 1).over(group) if count > 1 else pl.lit(0)
+    return chained.with_columns(
+        ttm_value=pl.when(runs == count - 1).then(pl.col("value").rolling_sum(count).over(group)),
+        ttm_start=pl.col("period_start").shift(count - 1).over(group),
+        ttm_knowledge_date=pl.col("knowledge_date").cast(pl.Int32).rolling_max(count).over(group).cast(pl.Date),
+    )
+
+
+def trailing_twelve_months(known: pl.DataFrame) -> pl.DataFrame:
+    """TTM rows from an as-of view: flows sum the last four contiguous quarters (the fiscal-year value
+    when the last quarter closes a fiscal year), stocks take the latest value."""
+    flows = known.filter(pl.col("line_item").is_in(FLOW_ITEMS))
+    quarters = _trailing_quarters(flows.filter(pl.col("period_type") == "Q"), 4).drop_nulls("ttm_value")
+    latest_quarter = quarters.sort("period_end").group_by("cik", "line_item").last()
+    years = flows.filter(pl.col("period_type") == "FY").select("cik", "line_item", "period_end", fy_value="value", fy_start="period_start")
+    flow_ttm = latest_quarter.join(years, on=["cik", "line_item", "period_end"], how="left").select(
+        "cik", "line_item", period_type=pl.lit("TTM"),
+        period_start=pl.coalesce("fy_start", "ttm_start"), period_end="period_end",
+        value=pl.coalesce("fy_value", "ttm_value"), filed="filed",
+        knowledge_date=pl.when(pl.col("fy_value").is_null()).then("ttm_knowledge_date").otherwise("knowledge_date"),
+        accession="accession", form="form", derived=pl.col("fy_value").is_null(),
+    )
+    stock_ttm = (
+        known.filter(pl.col("line_item").is_in(STOCK_ITEMS))
+        .sort("period_end", "knowledge_date")
+        .group_by("cik", "line_item")
+        .last()
+        .with_columns(period_type=pl.lit("TTM"))
+    )
+    return pl.concat([flow_ttm, stock_ttm.select(flow_ttm.columns)]).sort("cik", "line_item")

@@ -1,0 +1,100 @@
+import gzip
+from datetime import date
+
+import polars as pl
+import pytest
+
+from ic_platform.features.fundamentals import _derived_quarters, as_of, line_item_versions, statement_facts, trailing_twelve_months
+from ic_platform.sources.companyfacts import parse_companyfacts
+
+COMPANIES = ("CIK0000320193_AAPL", "CIK0001318605_TSLA", "CIK0001045810_NVDA", "CIK0001652044_GOOGL", "CIK0001640147_SNOW", "CIK0001835632_MRVL")
+# Published 10-K figures (USD; EPS in USD per diluted share).
+TEN_K_VALUES = {
+    ("CIK0000320193_AAPL", date(2024, 9, 28)): {"revenue": 391_035e6, "net_income": 93_736e6, "eps_diluted": 6.08, "total_assets": 364_980e6, "operating_cash_flow": 118_254e6, "free_cash_flow": 108_807e6},
+    ("CIK0001318605_TSLA", date(2021, 12, 31)): {"revenue": 53_823e6, "net_income": 5_519e6, "total_assets": 62_131e6, "operating_cash_flow": 11_497e6},
+    ("CIK0001045810_NVDA", date(2024, 1, 28)): {"revenue": 60_922e6, "net_income": 29_760e6, "total_assets": 65_728e6},
+    ("CIK0001652044_GOOGL", date(2023, 12, 31)): {"revenue": 307_394e6, "net_income": 73_795e6, "eps_diluted": 5.80, "operating_cash_flow": 101_746e6},
+}
+
+
+@pytest.fixture(scope="module")
+def facts(real_data) -> dict[str, pl.DataFrame]:
+    return {
+        name: parse_companyfacts(gzip.decompress((real_data / "sec_companyfacts" / f"{name}.json.gz").read_bytes()), name)[0]
+        for name in COMPANIES
+    }
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("company, period_end", list(TEN_K_VALUES))
+def test_fiscal_year_values_equal_the_10k(facts, company, period_end):
+    versions = line_item_versions(facts[company])
+    fiscal_year = as_of(versions, date(2026, 11, 1)).filter((pl.col("period_type") == "FY") & (pl.col("period_end") == period_end))
+    values = dict(fiscal_year.select("line_item", "value").iter_rows())
+    for item, expected in TEN_K_VALUES[(company, period_end)].items():
+        if item == "eps_diluted" and company == "CIK0001045810_NVDA":
+            continue
+        assert values[item] == pytest.approx(expected, rel=1e-9), item
+
+
+@pytest.mark.real_data
+def test_derived_fourth_quarters_equal_the_reported_ones(facts):
+    exact = compared = 0
+    for company in COMPANIES:
+        statement = statement_facts(facts[company])
+        derived = _derived_quarters(statement.filter(pl.col("period_class") != "I"))
+        fiscal_years = statement.filter(pl.col("period_class") == "FY").select("line_item", "end", "accession")
+        fourth = derived.join(fiscal_years, on=["line_item", "end", "accession"], how="semi")  # FY - 9M
+        reported = statement.filter((pl.col("period_class") == "Q") & pl.col("form").str.starts_with("10-K") & (pl.col("unit") == "USD"))
+        matched = fourth.join(reported.select("line_item", "start", "end", "accession", reported="value"), on=["line_item", "start", "end", "accession"])
+        relative = ((matched["value"] - matched["reported"]).abs() / matched["reported"].abs())
+        assert (relative < 0.01).all(), company
+        exact += int((relative < 1e-9).sum())
+        compared += matched.height
+    assert compared > 250
+    assert exact / compared > 0.85  # the rest differ by rounding or by a sibling concept (NetIncomeLoss vs ProfitLoss)
+
+
+@pytest.mark.real_data
+def test_a_value_is_invisible_on_its_filing_day_and_visible_the_next_trading_day(facts):
+    versions = line_item_versions(facts["CIK0000320193_AAPL"])
+
+    def latest_fiscal_year_revenue(day):
+        known = as_of(versions, day).filter((pl.col("line_item") == "revenue") & (pl.col("period_type") == "FY"))
+        return known.sort("period_end").row(-1, named=True)
+
+    # The FY2024 10-K was filed Friday 2024-11-01: known from Monday 2024-11-04.
+    assert latest_fiscal_year_revenue(date(2024, 11, 1))["period_end"] == date(2023, 9, 30)
+    assert latest_fiscal_year_revenue(date(2024, 11, 3))["period_end"] == date(2023, 9, 30)
+    monday = latest_fiscal_year_revenue(date(2024, 11, 4))
+    assert (monday["period_end"], monday["value"], monday["knowledge_date"]) == (date(2024, 9, 28), 391_035e6, date(2024, 11, 4))
+
+
+@pytest.mark.real_data
+def test_restated_values_keep_both_versions(facts):
+    versions = line_item_versions(facts["CIK0001045810_NVDA"])
+    eps = versions.filter((pl.col("line_item") == "eps_diluted") & (pl.col("period_type") == "FY") & (pl.col("period_end") == date(2024, 1, 28)))
+    assert sorted(set(eps.get_column("value"))) == [1.19, 11.93]  # restated for the 2024 ten-for-one split
+    fiscal_2024 = (pl.col("line_item") == "eps_diluted") & (pl.col("period_type") == "FY") & (pl.col("period_end") == date(2024, 1, 28))
+    before = as_of(versions, date(2024, 6, 1)).filter(fiscal_2024)
+    after = as_of(versions, date(2025, 6, 1)).filter(fiscal_2024)
+    assert before.get_column("value").to_list() == [11.93] and after.get_column("value").to_list() == [1.19]
+
+
+@pytest.mark.real_data
+def test_only_financial_statement_forms_feed_line_items(facts):
+    assert "DEF 14A" in facts["CIK0001045810_NVDA"].get_column("form").to_list()
+    forms = set(line_item_versions(facts["CIK0001045810_NVDA"]).get_column("form"))
+    assert forms <= {"10-K", "10-Q", "10-K/A", "10-Q/A"}
+
+
+@pytest.mark.real_data
+def test_ttm_sums_four_quarters_and_takes_the_fiscal_year_at_year_end(facts):
+    versions = line_item_versions(facts["CIK0000320193_AAPL"])
+    at_year_end = trailing_twelve_months(as_of(versions, date(2025, 1, 15)))
+    revenue = at_year_end.filter(pl.col("line_item") == "revenue").row(0, named=True)
+    assert (revenue["period_end"], revenue["value"]) == (date(2024, 9, 28), 391_035e6)
+    mid_year = trailing_twelve_months(as_of(versions, date(2025, 6, 1))).filter(pl.col("line_item") == "revenue").row(0, named=True)
+    quarters = as_of(versions, date(2025, 6, 1)).filter((pl.col("line_item") == "revenue") & (pl.col("period_type") == "Q")).sort("period_end").tail(4)
+    assert mid_year["period_end"] == date(2025, 3, 29)
+    assert mid_year["value"] == pytest.approx(quarters.get_column("value").sum())

@@ -1,0 +1,58 @@
+import gzip
+import json
+
+import polars as pl
+import pytest
+
+from ic_platform.sources.companyfacts import parse_companyfacts
+from ic_platform.sources.documents import SourceFormatError
+
+
+def document(facts: dict, cik=1) -> str:
+    return json.dumps({"cik": cik, "entityName": "X", "facts": facts})
+
+
+POINT = {"start": "2024-01-01", "end": "2024-03-31", "val": 100, "accn": "0000000001-24-000001", "fy": 2024, "fp": "Q1", "form": "10-Q", "filed": "2024-05-01"}
+
+
+@pytest.mark.real_data
+def test_every_real_companyfacts_file_parses(real_data):
+    files = sorted((real_data / "sec_companyfacts").rglob("*.json.gz"))
+    assert len(files) == 11
+    for path in files:
+        facts, quarantined = parse_companyfacts(gzip.decompress(path.read_bytes()), path.name)
+        assert facts.schema["filed"] == pl.Date and facts.schema["value"] == pl.Float64
+        if "LPA" in path.name:  # the IFRS 20-F filer: quarantined with the reason, not a crash
+            assert "IFRS filer: ifrs-full statements are not mapped to line items" in quarantined.get_column("reason").to_list()
+            assert set(facts.get_column("taxonomy")) <= {"dei"}
+        else:
+            assert facts.height > 150, path.name
+
+
+def test_bad_input_is_an_error_or_a_quarantined_record_with_a_reason():
+    with pytest.raises(SourceFormatError, match="x.json: malformed JSON"):
+        parse_companyfacts('{"cik": 1, "facts": {', "x.json")
+    with pytest.raises(SourceFormatError, match="not a companyfacts document"):
+        parse_companyfacts("[]", "x.json")
+    facts, quarantined = parse_companyfacts(
+        document({
+            "us-gaap": {
+                "Revenues": {"units": {"USD": [POINT, POINT, dict(POINT, val="n/a")], "EUR": [POINT]}},
+                "Assets": {"label": "no units"},
+                "CommonStockSharesOutstanding": {"units": {"shares": [dict(POINT, val=-5, start=None)]}},
+                "StockRepurchasedDuringPeriodShares": {"units": {"shares": [dict(POINT, val=-5)]}},
+            }
+        }),
+        "x.json",
+    )
+    assert sorted(quarantined.get_column("reason").str.replace(r" \(.*", "")) == sorted([
+        "duplicate of an identical fact in the same filing", "malformed fact", "unit EUR is not USD",
+        "concept has no units", "negative share count",
+    ])
+    assert facts.get_column("concept").to_list() == ["Revenues", "StockRepurchasedDuringPeriodShares"]  # a change in shares may be negative
+
+
+def test_an_empty_company_is_quarantined():
+    facts, quarantined = parse_companyfacts(document({}), "empty.json")
+    assert facts.is_empty()
+    assert quarantined.get_column("reason").to_list() == ["company has no usable facts"]
