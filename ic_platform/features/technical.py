@@ -103,13 +103,15 @@ def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
     Tickers are processed in chunks of `TICKERS_PER_CHUNK` (each ticker whole), which keeps the
     intermediate columns small; every bar is still read once.
     """
+    frame = bars.select("date", "ticker", pl.col("close").cast(pl.Float64), pl.col("volume").cast(pl.Float64)).collect()
+    # group tickers with a stable sort on integer codes (a string sort costs seven times more);
+    # codes follow the tickers' alphabetical order, so the same bars always give the same bytes
+    tickers = frame.get_column("ticker").unique().sort()
+    codes = dict(zip(tickers, range(len(tickers))))
     frame = (
-        bars.select("date", "ticker", pl.col("close").cast(pl.Float64), pl.col("volume").cast(pl.Float64))
-        # group tickers with a stable sort on integer codes (a string sort costs seven times more)
-        .sort("date", maintain_order=True)
-        .with_columns(_code=pl.col("ticker").cast(pl.Categorical).to_physical())
+        frame.sort("date", maintain_order=True)
+        .with_columns(_code=pl.col("ticker").replace_strict(codes, return_dtype=pl.UInt32))
         .sort("_code", maintain_order=True)
-        .collect()
     )
     codes = frame.get_column("_code")
     bounds = [0] + [int(codes.search_sorted(code, side="left")) for code in range(TICKERS_PER_CHUNK, int(codes.max() or 0) + 1, TICKERS_PER_CHUNK)] + [frame.height]
