@@ -2,18 +2,18 @@
 
 import dagster as dg
 
-from ic_platform.defs.features.assets import technical_daily
-from ic_platform.defs.features.checks import technical_daily_point_in_time
+from ic_platform.defs.features.assets import technical_daily, valuation_daily
+from ic_platform.defs.features.checks import technical_daily_point_in_time, valuation_daily_point_in_time
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.market.checks import no_missing_ticker_days
 from ic_platform.defs.market.jobs import repair_daily_bar_gaps
 from ic_platform.defs.market.resources import MarketDataSource
-from ic_platform.defs.sec.assets import sec_companies
+from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.defs.sec.resources import EdgarSource
 
 defs = dg.Definitions(
-    assets=[sec_companies, daily_bars, technical_daily],
-    asset_checks=[no_missing_ticker_days, technical_daily_point_in_time],
+    assets=[sec_companies, sec_companyfacts, fundamentals_pit, fundamental_states, daily_bars, technical_daily, valuation_daily],
+    asset_checks=[no_missing_ticker_days, technical_daily_point_in_time, valuation_daily_point_in_time],
     jobs=[repair_daily_bar_gaps],
     resources={"edgar": EdgarSource(), "market_data": MarketDataSource()},
 )

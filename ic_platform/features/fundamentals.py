@@ -204,10 +204,10 @@ def as_of(versions: pl.DataFrame, day: date) -> pl.DataFrame:
     )
 
 
-def _trailing_quarters(quarters: pl.DataFrame, count: int) -> pl.DataFrame:
+def _trailing_quarters(quarters: pl.DataFrame, count: int, keys: list[str]) -> pl.DataFrame:
     """For each quarter, the sum of it and the `count - 1` quarters before it, where they are contiguous."""
-    ordered = quarters.sort("cik", "line_item", "period_end")
-    group = ["cik", "line_item"]
+    group = [*keys, "line_item"]
+    ordered = quarters.sort(*group, "period_end")
     contiguous = ((pl.col("period_start") - pl.col("period_end").shift(1).over(group)).dt.total_days().is_between(1, 8)).fill_null(False)
     chained = ordered.with_columns(_link=contiguous.cast(pl.Int32))
     runs = pl.col("_link").rolling_sum(count - 1).over(group) if count > 1 else pl.lit(0)
@@ -218,15 +218,15 @@ def _trailing_quarters(quarters: pl.DataFrame, count: int) -> pl.DataFrame:
     )
 
 
-def trailing_twelve_months(known: pl.DataFrame) -> pl.DataFrame:
+def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl.DataFrame:  # noqa: B006
     """TTM rows from an as-of view: flows sum the last four contiguous quarters (the fiscal-year value
     when the last quarter closes a fiscal year), stocks take the latest value."""
     flows = known.filter(pl.col("line_item").is_in(FLOW_ITEMS))
-    quarters = _trailing_quarters(flows.filter(pl.col("period_type") == "Q"), 4).drop_nulls("ttm_value")
-    latest_quarter = quarters.sort("period_end").group_by("cik", "line_item").last()
-    years = flows.filter(pl.col("period_type") == "FY").select("cik", "line_item", "period_end", fy_value="value", fy_start="period_start")
-    flow_ttm = latest_quarter.join(years, on=["cik", "line_item", "period_end"], how="left").select(
-        "cik", "line_item", period_type=pl.lit("TTM"),
+    quarters = _trailing_quarters(flows.filter(pl.col("period_type") == "Q"), 4, keys).drop_nulls("ttm_value")
+    latest_quarter = quarters.sort("period_end").group_by(*keys, "line_item").last()
+    years = flows.filter(pl.col("period_type") == "FY").select(*keys, "line_item", "period_end", fy_value="value", fy_start="period_start")
+    flow_ttm = latest_quarter.join(years, on=[*keys, "line_item", "period_end"], how="left").select(
+        *keys, "line_item", period_type=pl.lit("TTM"),
         period_start=pl.coalesce("fy_start", "ttm_start"), period_end="period_end",
         value=pl.coalesce("fy_value", "ttm_value"), filed="filed",
         knowledge_date=pl.when(pl.col("fy_value").is_null()).then("ttm_knowledge_date").otherwise("knowledge_date"),
@@ -235,8 +235,69 @@ def trailing_twelve_months(known: pl.DataFrame) -> pl.DataFrame:
     stock_ttm = (
         known.filter(pl.col("line_item").is_in(STOCK_ITEMS))
         .sort("period_end", "knowledge_date")
-        .group_by("cik", "line_item")
+        .group_by(*keys, "line_item")
         .last()
         .with_columns(period_type=pl.lit("TTM"))
     )
-    return pl.concat([flow_ttm, stock_ttm.select(flow_ttm.columns)]).sort("cik", "line_item")
+    return pl.concat([flow_ttm, stock_ttm.select(flow_ttm.columns)]).sort(*keys, "line_item")
+
+
+GROWTH_ITEMS = ("revenue", "eps_diluted", "free_cash_flow")
+STATE_HISTORY_DAYS = 1600  # quarters older than this cannot change a TTM or a 3-year growth rate
+
+
+def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """YoY growth of TTM and 3-year CAGR per (keys, item), from the TTM at each quarter end."""
+    quarters = known.filter(pl.col("line_item").is_in(GROWTH_ITEMS) & (pl.col("period_type") == "Q"))
+    group = [*keys, "line_item"]
+    ttm = _trailing_quarters(quarters, 4, keys).drop_nulls("ttm_value").sort(*group, "period_end")
+
+    def earlier(quarters_back: int, low: int, high: int) -> pl.Expr:
+        end_gap = (pl.col("period_end") - pl.col("period_end").shift(quarters_back).over(group)).dt.total_days()
+        return pl.when(end_gap.is_between(low, high)).then(pl.col("ttm_value").shift(quarters_back).over(group))
+
+    ttm = ttm.with_columns(year_ago=earlier(4, 350, 380), three_years_ago=earlier(12, 1080, 1110))
+    latest = ttm.group_by(*group).last()
+    return latest.select(
+        *group,
+        growth_yoy=(pl.col("ttm_value") - pl.col("year_ago")) / pl.col("year_ago").abs(),
+        cagr_3y=pl.when((pl.col("ttm_value") > 0) & (pl.col("three_years_ago") > 0)).then(
+            (pl.col("ttm_value") / pl.col("three_years_ago")).pow(1 / 3) - 1
+        ),
+    )
+
+
+def fundamental_states(versions: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
+    """One row per company and knowledge date: every line item's TTM (flows) or latest (stocks)
+    value and the growth rates, as known from that date until the next one.
+
+    `since` drops the states that end before it (the one in force on `since` is kept).
+    """
+    events = versions.select("cik", as_of="knowledge_date").unique()
+    if since is not None:
+        in_force = events.filter(pl.col("as_of") <= since).group_by("cik").agg(pl.col("as_of").max())
+        events = pl.concat([in_force, events.filter(pl.col("as_of") > since)])
+    known = (
+        versions.join(events, on="cik")
+        .filter((pl.col("knowledge_date") <= pl.col("as_of")) & (pl.col("period_end") >= pl.col("as_of") - timedelta(days=STATE_HISTORY_DAYS)))
+        .sort("knowledge_date", "filed", "accession")
+        .group_by("cik", "as_of", "line_item", "period_type", "period_start", "period_end", maintain_order=True)
+        .last()
+    )
+    keys = ["cik", "as_of"]
+    values = trailing_twelve_months(known, keys).pivot("line_item", index=keys, values="value")
+    growth = _growth(known, keys).pivot("line_item", index=keys, values=["growth_yoy", "cagr_3y"])
+    growth = growth.rename({c: _growth_name(c) for c in growth.columns if c not in keys})
+    states = events.join(values, on=keys, how="left").join(growth, on=keys, how="left")
+    for column in [*LINE_ITEMS, "free_cash_flow", *(f"{i}_{k}" for i in GROWTH_ITEMS for k in ("growth_yoy", "cagr_3y"))]:
+        if column not in states.columns:
+            states = states.with_columns(pl.lit(None, dtype=pl.Float64).alias(column))
+    return states.sort(keys)
+
+
+def _growth_name(pivoted: str) -> str:
+    """`growth_yoy_revenue` (pivot's name) as `revenue_growth_yoy`."""
+    for measure in ("growth_yoy", "cagr_3y"):
+        if pivoted.startswith(measure + "_"):
+            return f"{pivoted[len(measure) + 1:]}_{measure}"
+    return pivoted

@@ -33,3 +33,39 @@ class TechnicalDaily(pa.DataFrameModel):
 
     class Config:
         unique = ["date", "ticker"]
+
+
+class ValuationDaily(pa.DataFrameModel):
+    """Valuation, quality and growth ratios per ticker for day D: the prior close against the
+    fundamentals known on D."""
+
+    date: date = pa.Field(description="Trading day D the row is for")
+    ticker: str = pa.Field(description="Exchange ticker")
+    cik: int = pa.Field(description="SEC Central Index Key")
+    close_date: date = pa.Field(description="Date of the prior close used (the last bar before D)")
+    price: float = pa.Field(gt=0, description="Prior close as traded that day (split factor applied back)")
+    market_cap: float = pa.Field(nullable=True, description="price x shares outstanding")
+    pe_ratio: float = pa.Field(nullable=True, description="price / TTM diluted EPS (null when EPS <= 0)")
+    pb_ratio: float = pa.Field(nullable=True, description="market cap / shareholders' equity (null when equity <= 0)")
+    ps_ratio: float = pa.Field(nullable=True, description="market cap / TTM revenue")
+    debt_to_equity: float = pa.Field(nullable=True, description="(short + long-term debt) / equity")
+    current_ratio: float = pa.Field(nullable=True, description="current assets / current liabilities")
+    quick_ratio: float = pa.Field(nullable=True, description="(current assets - inventory) / current liabilities")
+    interest_coverage: float = pa.Field(nullable=True, description="TTM operating income / TTM interest expense")
+    roe: float = pa.Field(nullable=True, description="TTM net income / equity")
+    roa: float = pa.Field(nullable=True, description="TTM net income / total assets")
+    roic: float = pa.Field(nullable=True, description="TTM operating income x (1 - 21%) / (equity + debt)")
+    gross_margin: float = pa.Field(nullable=True, description="TTM gross profit / revenue")
+    operating_margin: float = pa.Field(nullable=True, description="TTM operating income / revenue")
+    net_margin: float = pa.Field(nullable=True, description="TTM net income / revenue")
+    revenue_growth_yoy: float = pa.Field(nullable=True, description="TTM revenue growth over a year")
+    eps_growth_yoy: float = pa.Field(nullable=True, description="TTM diluted EPS growth over a year (over |EPS a year ago|)")
+    fcf_growth_yoy: float = pa.Field(nullable=True, description="TTM free-cash-flow growth over a year (over |FCF a year ago|)")
+    revenue_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM revenue")
+    eps_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM diluted EPS (both ends positive)")
+    fcf_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM free cash flow (both ends positive)")
+    fundamentals_as_of: date = pa.Field(nullable=True, description="Knowledge date of the fundamentals used")
+    inputs_knowledge_date: date = pa.Field(description="Newest knowledge date of any input (fundamentals or the close)")
+
+    class Config:
+        unique = ["date", "ticker"]

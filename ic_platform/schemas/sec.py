@@ -1,5 +1,7 @@
 """Tables built from SEC EDGAR data."""
 
+from datetime import date
+
 import pandera.polars as pa
 
 GICS_SECTORS = (
@@ -28,3 +30,59 @@ class Company(pa.DataFrameModel):
     gics_sector: str = pa.Field(nullable=True, isin=GICS_SECTORS, description="GICS sector mapped from the SIC code")
     exchange: str = pa.Field(nullable=True, description="Listing exchange from the SEC submissions file")
     fiscal_year_end: str = pa.Field(nullable=True, str_matches=r"^\d{4}$", description="Fiscal year end, MMDD")
+
+
+class Fact(pa.DataFrameModel):
+    """One reported XBRL fact of one filing, as EDGAR's companyfacts gives it (every version kept)."""
+
+    cik: int = pa.Field(gt=0, description="SEC Central Index Key")
+    taxonomy: str = pa.Field(isin=("us-gaap", "dei"), description="XBRL taxonomy")
+    concept: str = pa.Field(description="XBRL concept name")
+    unit: str = pa.Field(description="Unit of the value (USD, USD/shares, shares, ...)")
+    start: date = pa.Field(nullable=True, description="Period start; null for an instant")
+    end: date = pa.Field(description="Period end, or the instant")
+    value: float = pa.Field(description="Reported value")
+    accession: str = pa.Field(str_matches=r"^\d{10}-\d{2}-\d{6}$", description="Accession number of the filing")
+    fy: int = pa.Field(nullable=True, description="Fiscal year of the filing (not of the period)")
+    fp: str = pa.Field(nullable=True, description="Fiscal period of the filing (not of the period)")
+    form: str = pa.Field(nullable=True, description="Form type of the filing")
+    filed: date = pa.Field(description="Filing date")
+    frame: str = pa.Field(nullable=True, description="EDGAR's calendar frame, on the fact that represents it")
+
+
+class LineItemVersion(pa.DataFrameModel):
+    """One version of one quarterly (Q) or fiscal-year (FY) line-item value, with when it became known."""
+
+    cik: int = pa.Field(gt=0, description="SEC Central Index Key")
+    line_item: str = pa.Field(description="Line item (revenue, net_income, total_assets, ...)")
+    period_type: str = pa.Field(isin=("Q", "FY"), description="Q: a quarter (or quarter-end balance), FY: a fiscal year (or year-end balance)")
+    period_start: date = pa.Field(nullable=True, description="First day of the period; null for balances")
+    period_end: date = pa.Field(description="Last day of the period, or the balance date")
+    value: float = pa.Field(description="Value in USD (USD per share for EPS, shares for share counts)")
+    filed: date = pa.Field(description="Filing date of the version")
+    knowledge_date: date = pa.Field(description="First trading day after the filing date: when the version may be used")
+    accession: str = pa.Field(description="Accession number of the filing")
+    form: str = pa.Field(description="Form type of the filing")
+    derived: bool = pa.Field(description="Derived (Q = YTD difference, free cash flow = operating cash flow - capex) rather than reported")
+
+
+def _state_model() -> type[pa.DataFrameModel]:
+    from ic_platform.features.fundamentals import GROWTH_ITEMS, LINE_ITEMS
+
+    annotations: dict = {"cik": int, "as_of": date}
+    fields: dict = {
+        "cik": pa.Field(gt=0, description="SEC Central Index Key"),
+        "as_of": pa.Field(description="Knowledge date from which this state holds (until the company's next one)"),
+    }
+    for item in [*LINE_ITEMS, "free_cash_flow"]:
+        annotations[item] = float
+        fields[item] = pa.Field(nullable=True, description=f"{item}: trailing twelve months (flows) or latest (balances)")
+    for item in GROWTH_ITEMS:
+        for measure, text in (("growth_yoy", "year-over-year growth of the TTM"), ("cagr_3y", "3-year CAGR of the TTM")):
+            annotations[f"{item}_{measure}"] = float
+            fields[f"{item}_{measure}"] = pa.Field(nullable=True, description=f"{item}: {text}")
+    body = {"__annotations__": annotations, "__doc__": "A company's fundamentals as known from one knowledge date on.", **fields}
+    return type("FundamentalState", (pa.DataFrameModel,), body | {"Config": type("Config", (), {"unique": ["cik", "as_of"]})})
+
+
+FundamentalState = _state_model()

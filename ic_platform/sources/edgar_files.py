@@ -20,9 +20,9 @@ def parse_company_tickers(payload: bytes | str, source: str = "company_tickers.j
     return pl.DataFrame(rows, schema={"ticker": pl.String, "cik": pl.Int64, "name": pl.String})
 
 
-def parse_submissions_profile(payload: bytes | str, source: str) -> dict:
+def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
     """The company profile of a submissions document: cik, SIC, its description, GICS sector, exchange, FYE."""
-    document = load_json(payload, source)
+    document = payload if isinstance(payload, dict) else load_json(payload, source)
     if not isinstance(document, dict) or "cik" not in document:
         raise SourceFormatError(f"{source}: not a submissions document (no 'cik')")
     sic_text = str(document.get("sic") or "").strip()

@@ -7,7 +7,10 @@
   ranges for backfills and gap repair), through the shared rate-limited, retrying, caching client.
 
 Bars are split-adjusted as of the source: a split is a change of units, so prices before it are
-divided by its ratio (volumes multiplied) and returns across it stay right.
+divided by its ratio (volumes multiplied) and returns across it stay right. `split_factor` keeps
+that ratio, so `close * split_factor` is the price as traded that day, the one to set against
+per-share figures as they were reported then. (Polygon's `adjusted=true` bars do not say their
+factor: live bars carry 1.)
 """
 
 from datetime import date
@@ -37,7 +40,9 @@ def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
     )
     adjusted = bars.join(factors, on=["ticker", "date"], how="left").with_columns(pl.col("factor").fill_null(1.0))
     return adjusted.with_columns(
-        *(pl.col(c) / pl.col("factor") for c in PRICE_COLUMNS), pl.col("volume") * pl.col("factor")
+        *(pl.col(c) / pl.col("factor") for c in PRICE_COLUMNS),
+        pl.col("volume") * pl.col("factor"),
+        split_factor=pl.col("split_factor") * pl.col("factor"),
     ).drop("factor")
 
 

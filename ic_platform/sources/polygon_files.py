@@ -50,7 +50,7 @@ def bars_from_rows(rows: list, day_of, source: str) -> tuple[pl.DataFrame, pl.Da
             quarantined.append({"date": day, "source": source, "record": json.dumps(row, sort_keys=True, default=str), "reason": problem})
             continue
         seen.add((row["T"], day))
-        bars.append({"date": day} | {name: row.get(key) for key, name in BAR_FIELDS.items()})
+        bars.append({"date": day} | {name: row.get(key) for key, name in BAR_FIELDS.items()} | {"split_factor": 1.0})
     return frame_of(DailyBar, bars), frame_of(QuarantinedRecord, quarantined)
 
 

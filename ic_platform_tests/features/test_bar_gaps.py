@@ -10,7 +10,7 @@ DAYS = trading_days_between(date(2024, 7, 1), date(2024, 7, 12))
 
 
 def bar(ticker, day):
-    return {"date": day, "ticker": ticker, "open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1.0, "vwap": None, "transactions": None}
+    return {"date": day, "ticker": ticker, "open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1.0, "vwap": None, "transactions": None, "split_factor": 1.0}
 
 
 def test_gaps_are_days_missing_inside_a_tickers_trading_life():

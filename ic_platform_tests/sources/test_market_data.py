@@ -22,11 +22,12 @@ def test_archive_mode_reads_the_real_bars_file_and_quarantines_blank_fields(real
 
 def test_split_adjustment_divides_prices_before_the_split():
     bars = pl.DataFrame({"date": [date(2024, 6, 7), date(2024, 6, 10)], "ticker": "X", "open": [400.0, 101.0], "high": [404.0, 102.0],
-                         "low": [396.0, 99.0], "close": [400.0, 100.0], "volume": [10.0, 40.0], "vwap": [400.0, 100.0], "transactions": [1, 1]})
+                         "low": [396.0, 99.0], "close": [400.0, 100.0], "volume": [10.0, 40.0], "vwap": [400.0, 100.0], "transactions": [1, 1], "split_factor": [1.0, 1.0]})
     splits = parse_splits(json.dumps({"results": [{"ticker": "X", "execution_date": "2024-06-10", "split_from": 1, "split_to": 4}]}), "splits")
     adjusted = adjust_for_splits(bars, splits)
     assert adjusted.get_column("close").to_list() == [100.0, 100.0]
     assert adjusted.get_column("volume").to_list() == [40.0, 40.0]
+    assert adjusted.get_column("split_factor").to_list() == [4.0, 1.0]
 
 
 @pytest.mark.real_data

@@ -17,7 +17,7 @@ def test_real_polygon_bars_parse(real_data):
     assert quarantined.height == 0
     assert bars.row(0, named=True) == {
         "date": DAY, "ticker": "AAPL", "open": 130.28, "high": 130.9, "low": 124.17, "close": 125.07,
-        "volume": 112117471.0, "vwap": 125.725, "transactions": 1021065,
+        "volume": 112117471.0, "vwap": 125.725, "transactions": 1021065, "split_factor": 1.0,
     }
 
 

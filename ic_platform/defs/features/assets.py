@@ -1,11 +1,13 @@
-"""Feature assets: technical indicators."""
+"""Feature assets: technical indicators and valuation ratios."""
 
 import dagster as dg
 import polars as pl
 
 from ic_platform.defs.market.assets import DAILY_BARS
+from ic_platform.defs.sec.assets import COMPANIES, FUNDAMENTAL_STATES
 from ic_platform.features.technical import WARMUP_BARS, technical_features
-from ic_platform.schemas.features import TechnicalDaily
+from ic_platform.features.valuation import prior_closes, valuation_ratios
+from ic_platform.schemas.features import TechnicalDaily, ValuationDaily
 from ic_platform.storage import DailyTable
 from ic_platform.trading_days import (
     FIRST_TRADING_DAY,
@@ -40,3 +42,30 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     frame = frame.with_columns(inputs_knowledge_date=pl.col("close_date").replace_strict(knowledge, return_dtype=pl.Date))
     context.log.info(f"technical_daily: {frame.height} rows from bars {history_start}..{end}")
     return TECHNICAL_DAILY.write(frame, start, end)
+
+
+VALUATION_DAILY = DailyTable("valuation_daily", ValuationDaily, ("date", "ticker"))
+
+
+@dg.asset(
+    group_name="features",
+    kinds={"polars", "parquet"},
+    partitions_def=TRADING_DAY_PARTITIONS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[
+        dg.AssetDep("daily_bars", partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),
+        "fundamental_states",
+        "sec_companies",
+    ],
+)
+def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """P/E, P/B, P/S, debt/equity, current and quick ratios, interest coverage, ROE, ROA, ROIC,
+    margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior
+    close as traded that day against the fundamentals known on D (filed before D's trading day)."""
+    start, end = partition_window(context)
+    first_close = last_trading_days(previous_trading_day(start), 10)[0] if start > FIRST_TRADING_DAY else start
+    closes = prior_closes(DAILY_BARS.scan(first_close, previous_trading_day(end) if end > FIRST_TRADING_DAY else end))
+    closes = closes.filter(pl.col("date").is_between(start, end))
+    frame = valuation_ratios(closes, COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect())
+    context.log.info(f"valuation_daily: {frame.height} rows, {frame.get_column('pe_ratio').null_count()} without a P/E")
+    return VALUATION_DAILY.write(frame, start, end)

@@ -1,13 +1,26 @@
-"""SEC assets: the companies universe."""
+"""SEC assets: the companies universe, their XBRL facts and point-in-time fundamentals."""
 
 import dagster as dg
+import polars as pl
 
+from ic_platform.defs.progress import with_progress
 from ic_platform.defs.sec.resources import EdgarSource
+from ic_platform.features import fundamentals
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
-from ic_platform.schemas.sec import Company
+from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
+from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
+from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.http import HttpError
 from ic_platform.storage import SnapshotTable
 
 COMPANIES = SnapshotTable("sec_companies", Company, ("ticker",))
+COMPANY_FACTS = SnapshotTable("sec_companyfacts", Fact, ("cik", "taxonomy", "concept", "unit", "end", "start", "filed", "accession"))
+FUNDAMENTALS_PIT = SnapshotTable("fundamentals_pit", LineItemVersion, ("cik", "line_item", "period_end", "period_type", "filed", "accession"))
+FUNDAMENTAL_STATES = SnapshotTable("fundamental_states", FundamentalState, ("cik", "as_of"))
+
+
+def _quarantined(source: str, record: str, reason: str) -> dict:
+    return {"date": None, "source": source, "record": record, "reason": reason}
 
 
 @dg.asset(group_name="sec", kinds={"polars", "parquet"})
@@ -19,8 +32,51 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
     for row in tickers.iter_rows(named=True):
         profile = edgar.submissions_profile(row["cik"])
         if profile is None:
-            quarantined.append({"date": None, "source": "edgar submissions", "record": str(row), "reason": "no submissions document for the CIK"})
+            quarantined.append(_quarantined("edgar submissions", str(row), "no submissions document for the CIK"))
             continue
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
     context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
     return COMPANIES.write(frame_of(Company, profiles), quarantined=frame_of(QuarantinedRecord, quarantined))
+
+
+@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[sec_companies])
+def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
+    """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
+    version with its filing date. Unusable facts (non-USD, malformed, duplicated, IFRS filers) and
+    unreadable documents are quarantined with a reason; the other companies go on."""
+    reader = edgar.reader()
+    ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
+    frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
+    for cik in with_progress(context, ciks, "companyfacts read"):
+        try:
+            payload = reader.companyfacts(cik)
+            if payload is None:
+                quarantined.append(frame_of(QuarantinedRecord, [_quarantined("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
+                continue
+            facts, bad = parse_companyfacts(payload, f"companyfacts CIK{cik:010d}")
+        except (SourceFormatError, HttpError) as error:
+            quarantined.append(frame_of(QuarantinedRecord, [_quarantined("companyfacts", str(cik), str(error))]))
+            continue
+        frames.append(facts)
+        quarantined.append(bad)
+    return COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
+
+
+@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[sec_companyfacts])
+def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The 24 line items (revenue ... free_cash_flow) per company and quarter or fiscal year, every
+    version with its filing date and knowledge date (first trading day after filing). Periods are
+    keyed by their dates, concepts fall back in order, missing quarters are derived from year-to-date
+    figures (Q4 = FY - 9M), and only financial-statement forms count."""
+    versions = fundamentals.line_item_versions(COMPANY_FACTS.scan().collect())
+    context.log.info(f"{versions.height} line-item versions for {versions.get_column('cik').n_unique()} companies")
+    return FUNDAMENTALS_PIT.write(versions)
+
+
+@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[fundamentals_pit])
+def fundamental_states(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Each company's trailing-twelve-month (flows) and latest (balances) line items and growth
+    rates, one row per knowledge date from which they hold: what valuation_daily joins as of D."""
+    states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan().collect())
+    context.log.info(f"{states.height} states for {states.get_column('cik').n_unique()} companies")
+    return FUNDAMENTAL_STATES.write(states)

@@ -1,20 +1,41 @@
 """The EDGAR source as a Dagster resource."""
 
-import polars as pl
+import os
+from pathlib import Path
 
+import polars as pl
+from pydantic import Field
+
+from ic_platform import settings
 from ic_platform.defs.sources import SourceResource
+from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarClient, EdgarFolder, EdgarZipArchive
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 
 
 class EdgarSource(SourceResource):
-    """SEC EDGAR: the ticker map and the submissions (company profile) documents."""
+    """SEC EDGAR: the ticker map, submissions, companyfacts and the current-filings feed."""
+
+    archive_path: str = Field(default_factory=lambda: os.environ.get("IC_EDGAR_ARCHIVE", ""), description="Folder with companyfacts.zip/submissions.zip (or their unpacked folders) and company_tickers.json, for archive mode ($IC_EDGAR_ARCHIVE)")
+    user_agent: str = Field(default_factory=lambda: os.environ.get(USER_AGENT_ENV, ""), description="'Company contact@example.com' for live mode ($EDGAR_USER_AGENT)")
+    www_url: str = Field(default="https://www.sec.gov", description="EDGAR web root (live mode)")
+    data_url: str = Field(default="https://data.sec.gov", description="EDGAR data API root (live mode)")
+    cache_dir: str = Field(default="", description="Response cache for live mode; empty means $IC_DATA_DIR/cache/edgar")
+
+    def reader(self) -> EdgarFolder | EdgarClient:
+        """The EDGAR reader of the configured mode."""
+        mode = self.checked_mode()
+        if mode == "demo":
+            return EdgarFolder(self.demo_folder() / "edgar")
+        if mode == "archive":
+            root = Path(self.archive_path)
+            return EdgarZipArchive(root) if (root / "companyfacts.zip").exists() else EdgarFolder(root)
+        cache = Path(self.cache_dir) if self.cache_dir else settings.data_dir() / "cache" / "edgar"
+        return EdgarClient(self.user_agent, self.www_url, self.data_url, cache)
 
     def company_tickers(self) -> pl.DataFrame:
-        self.checked_mode(("demo",))
-        path = self.demo_folder() / "edgar" / "company_tickers.json"
-        return parse_company_tickers(path.read_bytes(), str(path))
+        return parse_company_tickers(self.reader().company_tickers(), "company_tickers.json")
 
     def submissions_profile(self, cik: int) -> dict | None:
         """The company's profile from its submissions document, or None when EDGAR has none."""
-        path = self.demo_folder() / "edgar" / "submissions" / f"CIK{cik:010d}.json"
-        return parse_submissions_profile(path.read_bytes(), str(path)) if path.exists() else None
+        document = self.reader().submissions(cik)
+        return None if document is None else parse_submissions_profile(document, f"submissions of CIK {cik}")

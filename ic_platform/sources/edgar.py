@@ -1,0 +1,150 @@
+"""SEC EDGAR documents from the three kinds of source, each returning raw JSON bytes or parsed feeds.
+
+- `EdgarClient` (live): `www.sec.gov` and `data.sec.gov` through the shared HTTP client, at most
+  10 requests per second, with the declared User-Agent SEC requires ("Company contact@example.com",
+  from `$EDGAR_USER_AGENT`).
+- `EdgarFolder` (demo, or an archive unpacked into folders): `company_tickers.json`,
+  `submissions/CIK##########.json` and `companyfacts/CIK##########.json` files.
+- `EdgarZipArchive` (archive): EDGAR's nightly bulk `companyfacts.zip` and `submissions.zip`,
+  read member by member without unpacking them to disk.
+"""
+
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ic_platform.sources.documents import SourceFormatError, load_json
+from ic_platform.sources.http import HttpClient, HttpError
+
+USER_AGENT_ENV = "EDGAR_USER_AGENT"
+ATOM = "{http://www.w3.org/2005/Atom}"
+FEED_TITLE = re.compile(r"^(?P<form>.+?) - (?P<name>.*) \((?P<cik>\d{10})\) \((?P<role>[^)]*)\)$")
+
+
+def submissions_name(cik: int) -> str:
+    return f"CIK{cik:010d}.json"
+
+
+def merge_submission_pages(document: dict, pages: list[dict]) -> dict:
+    """A submissions document whose `filings.recent` columns also hold the overflow pages' filings."""
+    recent = {key: list(values) for key, values in document["filings"]["recent"].items()}
+    for page in pages:
+        for key in recent:
+            recent[key].extend(page.get(key, [None] * len(page.get("accessionNumber", []))))
+    return document | {"filings": {"recent": recent, "files": document["filings"].get("files", [])}}
+
+
+def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
+    """Entries of EDGAR's current-filings Atom feed: accession, form, cik, name, role, updated, link."""
+    try:
+        root = ElementTree.fromstring(payload)
+    except ElementTree.ParseError as error:
+        raise SourceFormatError(f"{source}: malformed Atom feed ({error})") from error
+    entries = []
+    for entry in root.iter(f"{ATOM}entry"):
+        title = (entry.findtext(f"{ATOM}title") or "").strip()
+        match = FEED_TITLE.match(title)
+        identifier = entry.findtext(f"{ATOM}id") or ""
+        category = entry.find(f"{ATOM}category")
+        link = entry.find(f"{ATOM}link")
+        if not match or "accession-number=" not in identifier:
+            raise SourceFormatError(f"{source}: feed entry {title!r} lacks a form, CIK or accession number")
+        entries.append({
+            "accession": identifier.split("accession-number=")[1],
+            "form": category.get("term") if category is not None else match["form"],
+            "cik": int(match["cik"]),
+            "name": match["name"],
+            "role": match["role"],
+            "updated": datetime.fromisoformat(entry.findtext(f"{ATOM}updated")),
+            "link": link.get("href") if link is not None else None,
+        })
+    return entries
+
+
+class EdgarFolder:
+    """EDGAR's JSON files in a folder tree (the demo universe, or bulk archives unpacked)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def _read(self, *parts: str) -> bytes | None:
+        path = self.root.joinpath(*parts)
+        return path.read_bytes() if path.exists() else None
+
+    def company_tickers(self) -> bytes:
+        payload = self._read("company_tickers.json")
+        if payload is None:
+            raise FileNotFoundError(f"{self.root / 'company_tickers.json'} is missing")
+        return payload
+
+    def submissions(self, cik: int) -> dict | None:
+        payload = self._read("submissions", submissions_name(cik))
+        if payload is None:
+            return None
+        document = load_json(payload, submissions_name(cik))
+        pages = [load_json(self._read("submissions", f["name"]) or b"{}", f["name"]) for f in document["filings"].get("files", [])]
+        return merge_submission_pages(document, pages)
+
+    def companyfacts(self, cik: int) -> bytes | None:
+        return self._read("companyfacts", submissions_name(cik))
+
+    def companyfacts_ciks(self) -> list[int]:
+        return sorted(int(p.stem[3:]) for p in (self.root / "companyfacts").glob("CIK*.json"))
+
+
+class EdgarZipArchive(EdgarFolder):
+    """EDGAR's bulk `companyfacts.zip` and `submissions.zip` in a folder (with `company_tickers.json`)."""
+
+    def _read(self, *parts: str) -> bytes | None:
+        if len(parts) == 1:
+            return super()._read(*parts)
+        with zipfile.ZipFile(self.root / f"{parts[0]}.zip") as archive:
+            try:
+                return archive.read(parts[1])
+            except KeyError:
+                return None
+
+    def companyfacts_ciks(self) -> list[int]:
+        with zipfile.ZipFile(self.root / "companyfacts.zip") as archive:
+            return sorted(int(name[3:13]) for name in archive.namelist() if name.startswith("CIK") and name.endswith(".json"))
+
+
+class EdgarClient:
+    """Live EDGAR over HTTP; the base URLs are configurable so tests point them at a local server."""
+
+    def __init__(self, user_agent: str, www_url: str = "https://www.sec.gov", data_url: str = "https://data.sec.gov", cache_dir: Path | None = None):
+        if not user_agent or "@" not in user_agent:
+            raise ValueError(f"EDGAR requires a User-Agent with a company name and contact e-mail: set {USER_AGENT_ENV}, e.g. 'Acme Research ops@acme.com'")
+        headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
+        self.www = HttpClient(www_url, headers=headers, max_per_second=10, cache_dir=cache_dir)
+        # one limiter for both hosts: SEC counts requests per client, not per host
+        self.data = HttpClient(data_url, headers=headers, max_per_second=10, cache_dir=cache_dir)
+        self.data.limiter = self.www.limiter
+
+    def company_tickers(self) -> bytes:
+        return self.www.get("/files/company_tickers.json", max_age=86400)
+
+    def submissions(self, cik: int) -> dict | None:
+        try:
+            document = load_json(self.data.get(f"/submissions/{submissions_name(cik)}", max_age=3600), submissions_name(cik))
+        except HttpError as error:
+            if error.status == 404:
+                return None
+            raise
+        pages = [load_json(self.data.get(f"/submissions/{f['name']}"), f["name"]) for f in document["filings"].get("files", [])]
+        return merge_submission_pages(document, pages)
+
+    def companyfacts(self, cik: int) -> bytes | None:
+        try:
+            return self.data.get(f"/api/xbrl/companyfacts/{submissions_name(cik)}", max_age=3600)
+        except HttpError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
+        """One page of the current-filings feed, newest first (never cached)."""
+        params = {"action": "getcurrent", "type": form_type, "owner": "include", "start": start, "count": count, "output": "atom"}
+        return parse_current_filings(self.www.get("/cgi-bin/browse-edgar", params=params, max_age=0), "current filings feed")
