@@ -239,6 +239,8 @@ def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl
         .last()
         .with_columns(period_type=pl.lit("TTM"))
     )
+    per_share = pl.col("line_item").is_in(["eps_basic", "eps_diluted"])
+    flow_ttm = flow_ttm.with_columns(value=pl.when(per_share).then(pl.col("value").round(6)).otherwise("value"))  # no float dust in sums of cents
     return pl.concat([flow_ttm, stock_ttm.select(flow_ttm.columns)]).sort(*keys, "line_item")
 
 
