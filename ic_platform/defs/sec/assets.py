@@ -11,7 +11,9 @@ from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVer
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpError
-from ic_platform.storage import SnapshotTable
+from ic_platform.storage import SnapshotTable, quarantine_table
+
+CIKS_TAG = "ic/ciks"  # set by the filings sensor: the companies whose filings triggered the run
 
 COMPANIES = SnapshotTable("sec_companies", Company, ("ticker",))
 COMPANY_FACTS = SnapshotTable("sec_companyfacts", Fact, ("cik", "taxonomy", "concept", "unit", "end", "start", "filed", "accession"))
@@ -42,11 +44,17 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
 @dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[sec_companies])
 def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
-    version with its filing date. Unusable facts (non-USD, malformed, duplicated, IFRS filers) and
+    version with its filing date (runs from the filings sensor re-read only the companies that
+    filed). Unusable facts (non-USD, malformed, duplicated, IFRS filers) and
     unreadable documents are quarantined with a reason; the other companies go on."""
     reader = edgar.reader()
     ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
     frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
+    touched = context.run.tags.get(CIKS_TAG)
+    if touched:  # a run the filings sensor asked for: re-read only the companies that filed
+        ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
+        frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
+        quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
     for cik in with_progress(context, ciks, "companyfacts read"):
         try:
             payload = reader.companyfacts(cik)
