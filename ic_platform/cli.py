@@ -121,6 +121,42 @@ def command_technicals(args: argparse.Namespace) -> int:
     return 0
 
 
+FUNDAMENTALS_COLUMNS = ("cik", "line_item", "period_type", "period_start", "period_end", "value", "filed", "knowledge_date", "accession")
+
+
+def command_fundamentals(args: argparse.Namespace) -> int:
+    import gzip
+
+    import polars as pl
+
+    from ic_platform.features.fundamentals import as_of, line_item_versions, trailing_twelve_months
+    from ic_platform.sources.companyfacts import parse_companyfacts
+
+    target = Path(args.path_or_cik)
+    if target.exists():
+        payload = target.read_bytes()
+        payload = gzip.decompress(payload) if target.suffix == ".gz" else payload
+        source = str(target)
+    elif args.path_or_cik.isdigit():
+        from ic_platform.defs.sec.resources import EdgarSource
+
+        payload = EdgarSource().reader().companyfacts(int(args.path_or_cik))
+        if payload is None:
+            print(f"error: no companyfacts for CIK {args.path_or_cik} in the {EdgarSource().mode} source", file=sys.stderr)
+            return 1
+        source = f"CIK {args.path_or_cik}"
+    else:
+        print(f"error: {args.path_or_cik} is neither a file nor a CIK", file=sys.stderr)
+        return 2
+    facts, quarantined = parse_companyfacts(payload, source)
+    if quarantined.height:
+        print(f"note: {quarantined.height} facts quarantined: {quarantined.get_column('reason').unique().sort().to_list()}", file=sys.stderr)
+    known = as_of(line_item_versions(facts), args.as_of)
+    rows = pl.concat([known.select(FUNDAMENTALS_COLUMNS), trailing_twelve_months(known).select(FUNDAMENTALS_COLUMNS)])
+    _print_frame(rows.sort("line_item", "period_type", "period_end"), args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ic-platform", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     technicals.add_argument("--ticker", help="only this ticker")
     technicals.add_argument("--format", choices=("csv", "json"), default="csv")
     technicals.set_defaults(handler=command_technicals)
+
+    fundamentals = commands.add_parser("fundamentals", help="print a company's line items (Q, FY, TTM) as known on a date")
+    fundamentals.add_argument("path_or_cik", help="a companyfacts JSON file (.json or .json.gz) or a CIK read from the configured EDGAR source")
+    fundamentals.add_argument("--as-of", type=_date, default=date.today(), help="the day whose knowledge to show (default: today)")
+    fundamentals.add_argument("--format", choices=("csv", "json"), default="csv")
+    fundamentals.set_defaults(handler=command_fundamentals)
     return parser
 
 

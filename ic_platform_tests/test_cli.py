@@ -1,6 +1,11 @@
+import csv
+import io
+import json
 import re
 import subprocess
 import sys
+
+import pytest
 
 from ic_platform import cli
 
@@ -38,3 +43,33 @@ def test_bad_arguments_are_refused_clearly():
     assert result.returncode == 2
     assert "expected a date YYYY-MM-DD, got 'yesterday'" in result.stderr
     assert cli.main(["generate-demo", "--companies", "2"]) == 1
+
+
+@pytest.mark.real_data
+def test_fundamentals_prints_line_items_as_known_on_a_date(real_data, capsys):
+    path = real_data / "sec_companyfacts" / "CIK0000320193_AAPL.json.gz"
+    assert cli.main(["fundamentals", str(path), "--as-of", "2024-11-01"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == ["cik", "line_item", "period_type", "period_start", "period_end", "value", "filed", "knowledge_date", "accession"]
+    revenue_ttm = next(r for r in rows if r["line_item"] == "revenue" and r["period_type"] == "TTM")
+    assert revenue_ttm["period_end"] == "2024-06-29"  # the FY2024 10-K, filed that day, is not known yet
+    assert all(r["knowledge_date"] <= "2024-11-01" for r in rows)
+    assert cli.main(["fundamentals", str(path), "--as-of", "2024-11-04", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    revenue_ttm = next(r for r in rows if r["line_item"] == "revenue" and r["period_type"] == "TTM")
+    assert (revenue_ttm["period_end"], revenue_ttm["value"]) == ("2024-09-28", 391035000000.0)
+
+
+def test_fundamentals_refuses_what_is_neither_a_file_nor_a_cik(capsys):
+    assert cli.main(["fundamentals", "no-such-file.json"]) == 2
+    assert "neither a file nor a CIK" in capsys.readouterr().err
+
+
+@pytest.mark.real_data
+def test_technicals_prints_the_asset_columns_from_a_bars_file(real_data, capsys):
+    assert cli.main(["technicals", str(real_data / "prices" / "all_stocks_5yr.csv.gz"), "--ticker", "AAPL"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 1259
+    assert rows[0]["date"] == "2013-02-11" and rows[0]["close_date"] == "2013-02-08"
+    assert rows[-1]["rsi_14"] != "" and float(rows[-1]["sma_200"]) > 0
+    assert cli.main(["technicals", str(real_data / "prices" / "all_stocks_5yr.csv.gz"), "--ticker", "NOPE"]) == 1
