@@ -1,6 +1,6 @@
 """What every parser shares: its error type and JSON decoding that names the source."""
 
-import json
+import orjson
 
 
 class SourceFormatError(ValueError):
@@ -10,6 +10,6 @@ class SourceFormatError(ValueError):
 def load_json(payload: bytes | str, source: str):
     """Decode a JSON document, naming the source and the position when it is malformed."""
     try:
-        return json.loads(payload)
-    except json.JSONDecodeError as error:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError as error:
         raise SourceFormatError(f"{source}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}") from error

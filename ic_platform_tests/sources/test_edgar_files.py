@@ -32,7 +32,7 @@ def test_an_owner_without_sic_has_no_sector(real_data):
 
 
 def test_malformed_json_names_the_source_and_position():
-    with pytest.raises(SourceFormatError, match=r"tickers.json: malformed JSON at line 1 column 8: Unterminated string"):
+    with pytest.raises(SourceFormatError, match=r"tickers.json: malformed JSON at line 1 column 9"):
         parse_company_tickers('{"0": {"', "tickers.json")
 
 
