@@ -16,7 +16,6 @@ Definitions (as TA-Lib's, so values match it to rounding):
 - return_N: close / close N bars earlier - 1 (TA-Lib's ROCR - 1), N = 21, 63, 126, 252.
 """
 
-import math
 from datetime import date
 
 import polars as pl
@@ -35,15 +34,11 @@ WARMUP_BARS = 600
 
 
 # Every expression below runs on the whole frame sorted by ticker and date, without a per-ticker
-# window: `_n` numbers each ticker's bars from 0 and a rolling or lagged value is kept only where
-# its window lies inside one ticker. Exponential smoothing restarts at each ticker's seed bar through
-# Polars' time-aware EWM: on an integer clock that advances TIME_SCALE a bar and jumps SEED_JUMP at
-# every seed, a bar's weight is exactly 1 - alpha and the seed's is 1 (up to 2**-100), which is
-# TA-Lib's recursion started afresh. One pass over one sorted frame is what makes a 10-year range fast.
+# window: `_n` numbers each ticker's bars from 0, a rolling or lagged value is kept only where its
+# window lies inside one ticker, and exponential smoothing removes what it carried over from the
+# previous ticker (below). Intermediate columns are materialized in stages so that nothing is
+# computed twice. One pass over one sorted frame is what makes a 10-year range fast.
 N = pl.col("_n")
-TIME_SCALE = 10**12
-SEED_JUMP = 10**15
-SEEDS = (11, 14, 25, 33)  # EMA(12), RSI(14), EMA(26) and MACD's fast EMA, MACD's signal
 
 
 def _inside(expression: pl.Expr, first_valid: int) -> pl.Expr:
@@ -51,29 +46,55 @@ def _inside(expression: pl.Expr, first_valid: int) -> pl.Expr:
     return pl.when(N >= first_valid).then(expression)
 
 
-def _seeded_ewm(values: pl.Expr, seed_at: int, seed: pl.Expr, alpha: float) -> pl.Expr:
+class _SeededEwm:
     """Exponential smoothing that starts at each ticker's bar `seed_at` from `seed`, as TA-Lib's EMA
-    and Wilder's RSI averages do: `value = previous + alpha * (x - previous)`."""
-    started = pl.when(N == seed_at).then(seed).otherwise(values).fill_null(0.0)
-    half_life = round(-math.log(2) / math.log(1 - alpha) * TIME_SCALE)
-    return _inside(started.ewm_mean_by(f"_clock_{seed_at}", half_life=f"{half_life}i"), seed_at)
+    and Wilder's RSI averages do, in three stages of columns.
+
+    The smoothing runs over the whole column with zeros before each seed and `seed / alpha` at it,
+    so it restarts at `seed` except for the state carried from the previous ticker; that carry is
+    linear, so it is subtracted: `carry * (1 - alpha) ** (bars since the seed + 1)`.
+    """
+
+    def __init__(self, name: str, values: pl.Expr, seed_at: int, seed: pl.Expr, alpha: float):
+        self.name, self.values, self.seed_at, self.seed, self.alpha = name, values, seed_at, seed, alpha
+
+    def inputs(self) -> pl.Expr:
+        started = pl.when(N < self.seed_at).then(0.0).when(N == self.seed_at).then(self.seed / self.alpha)
+        return started.otherwise(self.values).alias(f"_{self.name}_in")
+
+    def smoothed(self) -> pl.Expr:
+        return pl.col(f"_{self.name}_in").ewm_mean(alpha=self.alpha, adjust=False).alias(f"_{self.name}_ewm")
+
+    def result(self) -> pl.Expr:
+        smoothed = pl.col(f"_{self.name}_ewm")
+        carry = pl.when(N == self.seed_at).then(smoothed.shift(1).fill_null(0.0)).forward_fill()
+        decay = pl.lit(1 - self.alpha).pow((N - self.seed_at + 1).cast(pl.Float64))
+        return _inside(smoothed - carry * decay, self.seed_at).alias(self.name)
 
 
-def _ema(values: pl.Expr, period: int, start_at: int | None = None) -> pl.Expr:
+def _ema(name: str, values: pl.Expr, period: int, start_at: int | None = None) -> _SeededEwm:
     """EMA(period) seeded with the SMA of the `period` values ending at bar `start_at` (default period - 1)."""
     start_at = period - 1 if start_at is None else start_at
-    return _seeded_ewm(values, start_at, values.rolling_mean(period), 2 / (period + 1))
+    return _SeededEwm(name, values, start_at, values.rolling_mean(period), 2 / (period + 1))
 
 
-def _wilder(values: pl.Expr, period: int = 14) -> pl.Expr:
-    return _seeded_ewm(values, period, values.rolling_mean(period), 1 / period)
+def _wilder(name: str, values: pl.Expr, period: int = 14) -> _SeededEwm:
+    return _SeededEwm(name, values, period, values.rolling_mean(period), 1 / period)
+
+
+def _smooth(frame: pl.LazyFrame, averages: list[_SeededEwm]) -> pl.LazyFrame:
+    return (
+        frame.with_columns(a.inputs() for a in averages)
+        .with_columns(a.smoothed() for a in averages)
+        .with_columns(a.result() for a in averages)
+    )
 
 
 def _sma(values: pl.Expr, period: int) -> pl.Expr:
     return _inside(values.rolling_mean(period), period - 1)
 
 
-TICKERS_PER_CHUNK = 250  # bounds the integer clocks (rows x TIME_SCALE) and the intermediate columns
+TICKERS_PER_CHUNK = 250  # tickers per chunk: small intermediate columns, chunks run side by side
 
 
 def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
@@ -100,40 +121,40 @@ def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
 
 def _chunk_indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
     close, volume = pl.col("close"), pl.col("volume")
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    row = pl.int_range(pl.len())
     starts_ticker = (pl.col("_code") != pl.col("_code").shift(1)).fill_null(True)
-    gain, loss = pl.col("_gain"), pl.col("_loss")
     frame = (
         bars.with_columns(_n=row - pl.when(starts_ticker).then(row).forward_fill())
-        .with_columns(
-            _gain=close.diff().clip(lower_bound=0),
-            _loss=(-close.diff()).clip(lower_bound=0),
-            **{f"_clock_{seed}": row * TIME_SCALE + (N == seed).cast(pl.Int64).cum_sum() * SEED_JUMP for seed in SEEDS},
-        )
-        .with_columns(
-            _average_gain=_wilder(gain),
-            _average_loss=_wilder(loss),
-            _macd_line=_ema(close, 12, start_at=25) - _ema(close, 26),  # TA-Lib starts MACD's fast EMA with the slow one
-            ema_26=_ema(close, 26),
-            ema_12=_ema(close, 12),
-            bb_middle=_sma(close, 20),
-            _std_20=_inside(close.rolling_std(20, ddof=0), 19),
-            sma_50=_sma(close, 50),
-            sma_200=_sma(close, 200),
-            volume_sma_20=_sma(volume, 20),
-            **{name: _inside(close / close.shift(n) - 1, n) for name, n in RETURN_HORIZONS.items()},
-        )
+        .with_columns(_gain=close.diff().clip(lower_bound=0), _loss=(-close.diff()).clip(lower_bound=0))
     )
+    frame = _smooth(
+        frame,
+        [
+            _wilder("_average_gain", pl.col("_gain")),
+            _wilder("_average_loss", pl.col("_loss")),
+            _ema("_macd_fast", close, 12, start_at=25),  # TA-Lib starts MACD's fast EMA with the slow one
+            _ema("ema_26", close, 26),
+            _ema("ema_12", close, 12),
+        ],
+    ).with_columns(_macd_line=pl.col("_macd_fast") - pl.col("ema_26"))
+    frame = _smooth(frame, [_ema("macd_signal", pl.col("_macd_line"), 9, start_at=33)])
     total = pl.col("_average_gain") + pl.col("_average_loss")
     frame = frame.with_columns(
         rsi_14=pl.when(total == 0).then(0.0).otherwise(100 * pl.col("_average_gain") / total),
         macd=_inside(pl.col("_macd_line"), 33),
-        macd_signal=_ema(pl.col("_macd_line"), 9, start_at=33),
+        macd_hist=_inside(pl.col("_macd_line"), 33) - pl.col("macd_signal"),
+        bb_middle=_sma(close, 20),
+        _std_20=_inside(close.rolling_std(20, ddof=0), 19),
+        sma_50=_sma(close, 50),
+        sma_200=_sma(close, 200),
+        volume_sma_20=_sma(volume, 20),
+        **{name: _inside(close / close.shift(n) - 1, n) for name, n in RETURN_HORIZONS.items()},
+    ).with_columns(
         bb_upper=pl.col("bb_middle") + 2 * pl.col("_std_20"),
         bb_lower=pl.col("bb_middle") - 2 * pl.col("_std_20"),
         price_to_sma_50=close / pl.col("sma_50") - 1,
         price_to_sma_200=close / pl.col("sma_200") - 1,
-    ).with_columns(macd_hist=pl.col("macd") - pl.col("macd_signal"))
+    )
     return frame.select("date", "ticker", *INDICATOR_COLUMNS)
 
 

@@ -1,70 +1,53 @@
 """Feature assets: technical indicators and valuation ratios."""
 
+from datetime import date
+
 import dagster as dg
 import polars as pl
 
 from ic_platform.defs.market.assets import DAILY_BARS
+from ic_platform.defs.partitions import daily_asset
 from ic_platform.defs.sec.assets import COMPANIES, FUNDAMENTAL_STATES
 from ic_platform.features.technical import WARMUP_BARS, technical_features
 from ic_platform.features.valuation import prior_closes, valuation_ratios
 from ic_platform.schemas.features import TechnicalDaily, ValuationDaily
 from ic_platform.storage import DailyTable
-from ic_platform.trading_days import (
-    FIRST_TRADING_DAY,
-    TRADING_DAY_PARTITIONS,
-    last_trading_days,
-    next_trading_day,
-    partition_window,
-    previous_trading_day,
-)
+from ic_platform.trading_days import last_trading_days, next_trading_day, partition_window, previous_trading_day
 
 TECHNICAL_DAILY = DailyTable("technical_daily", TechnicalDaily, ("date", "ticker"))
+# Day D's row reads the bars before D.
+PRIOR_BARS = dg.AssetDep("daily_bars", partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1))
 
 
-@dg.asset(
-    group_name="features",
-    kinds={"polars", "parquet"},
-    partitions_def=TRADING_DAY_PARTITIONS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=[dg.AssetDep("daily_bars", partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1))],
-)
+def bars_before(start: date, end: date, history: int) -> pl.LazyFrame:
+    """The bars days `start`..`end` may use: from `history` trading days before `start` to the day before `end`."""
+    return DAILY_BARS.scan(last_trading_days(previous_trading_day(start), history)[0], previous_trading_day(end))
+
+
+@daily_asset("features", deps=[PRIOR_BARS])
 def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """RSI(14), MACD(12,26,9), SMA(50/200), EMA(12/26), Bollinger(20,2), 20-day volume average,
     1/3/6/12-month returns and the distance from SMA(50/200) per ticker for day D, from closes up to
     D-1 only (TA-Lib's definitions). A range is computed in one Polars pass that reads each bar once,
     with 600 bars of warm-up before the range so exponential indicators equal full-history values."""
     start, end = partition_window(context)
-    last_close = previous_trading_day(start) if start > FIRST_TRADING_DAY else start
-    history_start = last_trading_days(last_close, WARMUP_BARS)[0] if last_close > FIRST_TRADING_DAY else FIRST_TRADING_DAY
-    bars = DAILY_BARS.scan(history_start, previous_trading_day(end) if end > FIRST_TRADING_DAY else end)
-    frame = technical_features(bars, start, end).collect()
+    frame = technical_features(bars_before(start, end, WARMUP_BARS), start, end).collect()
     knowledge = {d: next_trading_day(d) for d in frame.get_column("close_date").unique()}
     frame = frame.with_columns(inputs_knowledge_date=pl.col("close_date").replace_strict(knowledge, return_dtype=pl.Date))
-    context.log.info(f"technical_daily: {frame.height} rows from bars {history_start}..{end}")
+    context.log.info(f"technical_daily: {frame.height} rows")
     return TECHNICAL_DAILY.write(frame, start, end)
 
 
 VALUATION_DAILY = DailyTable("valuation_daily", ValuationDaily, ("date", "ticker"))
 
 
-@dg.asset(
-    group_name="features",
-    kinds={"polars", "parquet"},
-    partitions_def=TRADING_DAY_PARTITIONS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=[
-        dg.AssetDep("daily_bars", partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),
-        "fundamental_states",
-        "sec_companies",
-    ],
-)
+@daily_asset("features", deps=[PRIOR_BARS, "fundamental_states", "sec_companies"])
 def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """P/E, P/B, P/S, debt/equity, current and quick ratios, interest coverage, ROE, ROA, ROIC,
     margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior
     close as traded that day against the fundamentals known on D (filed before D's trading day)."""
     start, end = partition_window(context)
-    first_close = last_trading_days(previous_trading_day(start), 10)[0] if start > FIRST_TRADING_DAY else start
-    closes = prior_closes(DAILY_BARS.scan(first_close, previous_trading_day(end) if end > FIRST_TRADING_DAY else end))
+    closes = prior_closes(bars_before(start, end, 10))
     closes = closes.filter(pl.col("date").is_between(start, end))
     frame = valuation_ratios(closes, COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect())
     context.log.info(f"valuation_daily: {frame.height} rows, {frame.get_column('pe_ratio').null_count()} without a P/E")

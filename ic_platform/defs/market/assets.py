@@ -4,23 +4,19 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.market.resources import MarketDataSource
+from ic_platform.defs.partitions import daily_asset
 from ic_platform.defs.progress import with_progress
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpError
 from ic_platform.storage import DailyTable
-from ic_platform.trading_days import TRADING_DAY_PARTITIONS, partition_window, trading_days_between
+from ic_platform.trading_days import partition_window, trading_days_between
 
 DAILY_BARS = DailyTable("daily_bars", DailyBar, ("date", "ticker"))
 
 
-@dg.asset(
-    group_name="market",
-    kinds={"polars", "parquet"},
-    partitions_def=TRADING_DAY_PARTITIONS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@daily_asset("market")
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
     """Split-adjusted daily open, high, low, close, volume and VWAP of every ticker, one partition per
     trading day. Rows, or whole days, the source cannot deliver usably are quarantined with a reason
