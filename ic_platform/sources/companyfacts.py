@@ -13,7 +13,10 @@ table and one quarantined record saying so.
 
 import json
 import re
+from operator import attrgetter
 
+import msgspec
+import numpy as np
 import polars as pl
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
@@ -33,36 +36,94 @@ def _quarantine(cik: int | None, source: str, record, reason: str) -> dict:
     return {"date": None, "source": source, "record": json.dumps(record, sort_keys=True, default=str)[:2000], "reason": reason}
 
 
+POINT_FIELDS = ("start", "end", "val", "accn", "fy", "fp", "form", "filed", "frame")
 POINT_SCHEMA = {
     "start": pl.String, "end": pl.String, "val": pl.String, "accn": pl.String, "fy": pl.Int64, "fp": pl.String,
     "form": pl.String, "filed": pl.String, "frame": pl.String,
 }
 
 
+class _Point(msgspec.Struct):
+    end: str
+    val: int | float
+    accn: str
+    filed: str
+    start: str | None = None
+    fy: int | None = None
+    fp: str | None = None
+    form: str | None = None
+    frame: str | None = None
+
+
+class _Concept(msgspec.Struct):
+    units: dict[str, list[_Point]] | None = None
+
+
+class _Document(msgspec.Struct):
+    cik: int | str
+    entityName: str | None = None  # noqa: N815 (EDGAR's field name)
+    facts: dict[str, dict[str, _Concept]] | None = None
+
+
+_TYPED = msgspec.json.Decoder(_Document)
+
+
+def _decode(payload: bytes | str | dict, source: str) -> tuple[object, bool]:
+    """The document, typed (fast: straight into structs) when it follows EDGAR's schema, else as plain
+    JSON so that the malformed points can be quarantined one by one."""
+    if isinstance(payload, dict):
+        return payload, False
+    try:
+        return _TYPED.decode(payload), True
+    except msgspec.ValidationError:
+        return load_json(payload, source), False
+    except msgspec.DecodeError as error:
+        raise SourceFormatError(f"{source}: malformed JSON ({error})") from error
+
+
+def _field(item, name: str, typed: bool):
+    return getattr(item, name) if typed else (item.get(name) if isinstance(item, dict) else None)
+
+
+def _points_frame(arrays: list, typed: bool, source: str) -> pl.DataFrame:
+    if not arrays:
+        return pl.DataFrame(schema=POINT_SCHEMA)
+    if typed:
+        points = [p for array in arrays for p in array]
+        columns = {name: list(map(attrgetter(name), points)) for name in POINT_FIELDS}
+        return pl.DataFrame(columns, schema=POINT_SCHEMA | {"val": pl.Float64}, strict=False)
+    try:
+        return pl.from_dicts([p for array in arrays for p in array], schema=POINT_SCHEMA, strict=False)
+    except (TypeError, ValueError, pl.exceptions.PolarsError) as error:
+        raise SourceFormatError(f"{source}: a fact is not an object of start/end/val/accn/filed ({error})") from error
+
+
 def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact table of one companyfacts document and its quarantined records.
 
-    The JSON is decoded with orjson and the points become one Polars frame in a single call, with
-    dates and checks applied column-wise: a large filer's 25,000 facts parse in milliseconds.
+    The JSON is decoded straight into typed structs (msgspec) and the points become one Polars frame,
+    with dates and checks applied column-wise: a large filer's 25,000 facts parse in milliseconds. A
+    document that strays from EDGAR's schema is decoded as plain JSON instead, point by point.
     """
-    document = payload if isinstance(payload, dict) else load_json(payload, source)
-    if not isinstance(document, dict) or "cik" not in document:
+    document, typed = _decode(payload, source)
+    if (typed and document is None) or (not typed and (not isinstance(document, dict) or "cik" not in document)):
         raise SourceFormatError(f"{source}: not a companyfacts document (no 'cik')")
+    raw_cik = _field(document, "cik", typed)
     try:
-        cik = int(document["cik"])
+        cik = int(raw_cik)
     except (TypeError, ValueError) as error:
-        raise SourceFormatError(f"{source}: cik {document['cik']!r} is not a number") from error
-    facts = document.get("facts") or {}
+        raise SourceFormatError(f"{source}: cik {raw_cik!r} is not a number") from error
+    facts = _field(document, "facts", typed) or {}
     if not isinstance(facts, dict):
         raise SourceFormatError(f"{source}: 'facts' is not an object")
-    points, keys, counts, quarantined = [], [], [], []
+    arrays, keys, counts, quarantined = [], [], [], []
     for taxonomy, concepts in facts.items():
         if taxonomy not in SUPPORTED_TAXONOMIES:
             reason = "IFRS filer: ifrs-full statements are not mapped to line items" if taxonomy == "ifrs-full" else f"taxonomy {taxonomy} is not used"
             quarantined.append(_quarantine(cik, source, {"cik": cik, "taxonomy": taxonomy, "concepts": len(concepts or {})}, reason))
             continue
         for concept, body in (concepts or {}).items():
-            units = body.get("units") if isinstance(body, dict) else None
+            units = _field(body, "units", typed)
             if not isinstance(units, dict) or not units:
                 quarantined.append(_quarantine(cik, source, {"taxonomy": taxonomy, "concept": concept}, "concept has no units"))
                 continue
@@ -72,22 +133,12 @@ def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.Dat
                 elif not isinstance(unit_points, list):
                     quarantined.append(_quarantine(cik, source, {"concept": concept, "unit": unit}, "points are not a list"))
                 else:
-                    points.extend(unit_points)
+                    arrays.append(unit_points)
                     keys.append((taxonomy, concept, unit))
                     counts.append(len(unit_points))
-    try:
-        raw = pl.from_dicts(points, schema=POINT_SCHEMA, strict=False) if points else pl.DataFrame(schema=POINT_SCHEMA)
-    except (TypeError, ValueError, pl.exceptions.PolarsError) as error:
-        raise SourceFormatError(f"{source}: a fact is not an object of start/end/val/accn/filed ({error})") from error
-    key_frame = pl.DataFrame(keys, schema={"taxonomy": pl.String, "concept": pl.String, "unit": pl.String}, orient="row")
-    key_frame = key_frame.with_columns(_count=pl.Series(counts, dtype=pl.UInt32)).select(pl.all().repeat_by("_count").explode()).drop("_count")
-    frame = pl.concat([key_frame, raw], how="horizontal").with_columns(
-        cik=pl.lit(cik, dtype=pl.Int64),
-        value=pl.col("val").cast(pl.Float64, strict=False),
-        start_date=pl.col("start").str.to_date("%Y-%m-%d", strict=False),
-        end_date=pl.col("end").str.to_date("%Y-%m-%d", strict=False),
-        filed_date=pl.col("filed").str.to_date("%Y-%m-%d", strict=False),
-    )
+    raw = _points_frame(arrays, typed, source)
+    positions = np.repeat(np.arange(len(keys)), counts)
+    key_frame = pl.DataFrame(keys, schema={"taxonomy": pl.String, "concept": pl.String, "unit": pl.String}, orient="row")[positions]
     problem = (
         pl.when(pl.col("value").is_null() | pl.col("end_date").is_null() | pl.col("filed_date").is_null() | pl.col("accn").is_null())
         .then(pl.lit("malformed fact (value, end, filed date or accession missing or unreadable)"))
@@ -97,21 +148,30 @@ def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.Dat
         .then(pl.lit("negative share count"))
         .when(pl.col("start_date") > pl.col("end_date"))
         .then(pl.lit("period starts after it ends"))
+        .when(~pl.struct("concept", "unit", "start", "end", "accn", "value", "frame").is_first_distinct())
+        .then(pl.lit("duplicate of an identical fact in the same filing"))
     )
-    frame = frame.with_columns(_problem=problem)
-    bad = frame.filter(pl.col("_problem").is_not_null())
+    checked = (
+        pl.concat([key_frame, raw], how="horizontal")
+        .lazy()
+        .with_columns(
+            value=pl.col("val").cast(pl.Float64, strict=False),
+            start_date=pl.col("start").str.to_date("%Y-%m-%d", strict=False),
+            end_date=pl.col("end").str.to_date("%Y-%m-%d", strict=False),
+            filed_date=pl.col("filed").str.to_date("%Y-%m-%d", strict=False),
+        )
+        .with_columns(_problem=problem)
+        .collect()
+    )
+    bad = checked.filter(pl.col("_problem").is_not_null())
     quarantined += [
         _quarantine(cik, source, {k: row[k] for k in ("concept", "unit", "start", "end", "val", "accn", "filed")}, row["_problem"])
         for row in bad.iter_rows(named=True)
     ]
-    frame = frame.filter(pl.col("_problem").is_null()).select(
-        "cik", "taxonomy", "concept", "unit", start="start_date", end="end_date", value="value", accession="accn",
-        fy="fy", fp="fp", form="form", filed="filed_date", frame="frame",
+    frame = checked.filter(pl.col("_problem").is_null()).select(
+        cik=pl.lit(cik, dtype=pl.Int64), taxonomy="taxonomy", concept="concept", unit="unit", start="start_date",
+        end="end_date", value="value", accession="accn", fy="fy", fp="fp", form="form", filed="filed_date", frame="frame",
     )
-    repeated = ~frame.select(pl.struct("concept", "unit", "start", "end", "accession", "value", "frame").is_first_distinct()).to_series()
-    if repeated.any():
-        quarantined += [_quarantine(cik, source, row, "duplicate of an identical fact in the same filing") for row in frame.filter(repeated).iter_rows(named=True)]
-        frame = frame.filter(~repeated)
     if frame.is_empty():
-        quarantined.append(_quarantine(cik, source, {"cik": cik, "entityName": document.get("entityName")}, "company has no usable facts"))
+        quarantined.append(_quarantine(cik, source, {"cik": cik, "entityName": _field(document, "entityName", typed)}, "company has no usable facts"))
     return frame, frame_of(QuarantinedRecord, quarantined)
