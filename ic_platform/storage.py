@@ -57,8 +57,9 @@ def _write_atomically(frame: pl.DataFrame, path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def markdown_preview(frame: pl.DataFrame) -> str:
-    head = frame.head(PREVIEW_ROWS)
+def markdown_preview(frame: pl.DataFrame, rows: int | None = PREVIEW_ROWS) -> str:
+    """The first `rows` rows (all when None) as a Markdown table."""
+    head = frame if rows is None else frame.head(rows)
     lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
     lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in head.iter_rows()]
     return "\n".join(lines)

@@ -98,7 +98,7 @@ TICKERS_PER_CHUNK = 250  # tickers per chunk: small intermediate columns, chunks
 
 
 def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
-    """Indicators per ticker and bar date from `bars` (date, ticker, close, volume), in one pass.
+    """The close and the indicators per ticker and bar date from `bars` (date, ticker, close, volume), in one pass.
 
     Tickers are processed in chunks of `TICKERS_PER_CHUNK` (each ticker whole), which keeps the
     intermediate columns small; every bar is still read once.
@@ -155,7 +155,7 @@ def _chunk_indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
         price_to_sma_50=close / pl.col("sma_50") - 1,
         price_to_sma_200=close / pl.col("sma_200") - 1,
     )
-    return frame.select("date", "ticker", *INDICATOR_COLUMNS)
+    return frame.select("date", "ticker", "close", *INDICATOR_COLUMNS)
 
 
 def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
@@ -171,4 +171,4 @@ def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date 
         frame = frame.filter(pl.col("date") >= start)
     if end is not None:
         frame = frame.filter(pl.col("date") <= end)
-    return frame.select("date", "ticker", "close_date", *INDICATOR_COLUMNS).sort("date", "ticker")
+    return frame.select("date", "ticker", "close_date", "close", *INDICATOR_COLUMNS).sort("date", "ticker")

@@ -12,6 +12,7 @@ class TechnicalDaily(pa.DataFrameModel):
     ticker: str = pa.Field(description="Exchange ticker")
     close_date: date = pa.Field(description="Date of the last bar used: the last trading day before D the ticker traded")
     inputs_knowledge_date: date = pa.Field(description="First day the newest input was known (the trading day after close_date)")
+    close: float = pa.Field(gt=0, description="The close of close_date (split-adjusted)")
     rsi_14: float = pa.Field(nullable=True, ge=0, le=100, description="Wilder RSI(14)")
     macd: float = pa.Field(nullable=True, description="MACD line, EMA(12) - EMA(26)")
     macd_signal: float = pa.Field(nullable=True, description="EMA(9) of the MACD line")

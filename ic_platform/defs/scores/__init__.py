@@ -1,0 +1,1 @@
+"""Scores domain: factor scores, the IC Score and its evaluation."""

@@ -1,0 +1,97 @@
+"""Score assets: factor scores, the daily IC Score and its evaluation."""
+
+import dagster as dg
+import polars as pl
+
+from ic_platform.defs.features.assets import TECHNICAL_DAILY, VALUATION_DAILY
+from ic_platform.defs.market.assets import DAILY_BARS
+from ic_platform.defs.partitions import daily_asset
+from ic_platform.defs.sec.assets import COMPANIES
+from ic_platform.features import evaluation, scoring
+from ic_platform.schemas.scores import FactorScores, IcScore
+from ic_platform.storage import DailyTable, markdown_preview
+from ic_platform.trading_days import partition_window
+
+FACTOR_SCORES = DailyTable("factor_scores", FactorScores, ("date", "ticker"))
+IC_SCORES = DailyTable("ic_scores", IcScore, ("date", "ticker"))
+
+
+class ScoreWeights(dg.Config):
+    """Factor weights of the overall score (renormalised over the present factors)."""
+
+    weights: dict[str, float] = scoring.DEFAULT_WEIGHTS
+
+
+def score_inputs(start, end) -> pl.DataFrame:
+    """Every ticker's sub-metrics for the days `start`..`end`: technical (all traded tickers) and valuation rows."""
+    technical = TECHNICAL_DAILY.scan(start, end).select(
+        "date", "ticker", "return_1m", "return_3m", "return_6m", "return_12m", "rsi_14", "price_to_sma_50", "price_to_sma_200",
+        macd_hist_to_price=pl.col("macd_hist") / pl.col("close"),
+        bollinger_position=(pl.col("close") - pl.col("bb_lower")) / (pl.col("bb_upper") - pl.col("bb_lower")),
+        _technical_known=pl.col("inputs_knowledge_date"),
+    )
+    valuation = VALUATION_DAILY.scan(start, end).drop("cik", "close_date", "price", "market_cap", "fundamentals_as_of")
+    sectors = COMPANIES.scan().select("ticker", "gics_sector")
+    return (
+        technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True)
+        .join(sectors, on="ticker", how="left")
+        .with_columns(inputs_knowledge_date=pl.max_horizontal("_technical_known", "inputs_knowledge_date"))
+        .drop("_technical_known")
+        .collect()
+    )
+
+
+@daily_asset("scores", deps=["technical_daily", "valuation_daily", "sec_companies"])
+def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The ten factor scores per ticker and day: each the mean of its sub-metrics' exact percentiles
+    within the GICS sector that day (ties averaged, lower-is-better inverted, winsorised inputs, the
+    whole market for sectors with fewer than 5 values). Factors without inputs are null, never 50."""
+    start, end = partition_window(context)
+    factors = scoring.factor_scores(score_inputs(start, end))
+    present = {f: factors.height - factors.get_column(f).null_count() for f in scoring.FACTOR_METRICS}
+    context.log.info(f"factor_scores: {factors.height} rows; rows with each factor: {present}")
+    return FACTOR_SCORES.write(factors, start, end)
+
+
+@daily_asset("scores", deps=["factor_scores"])
+def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.MaterializeResult:
+    """The IC Score (1-100) per ticker and day: the weighted mean of the present factors (weights from
+    DESIGN.md, configurable), its rating band, data completeness, confidence and sector percentile.
+    No score below 40% completeness or with fewer than two of value/growth/profitability/health."""
+    unknown = set(config.weights) - set(scoring.FACTOR_METRICS)
+    if unknown:
+        raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}")
+    start, end = partition_window(context)
+    factors = FACTOR_SCORES.scan(start, end).collect()
+    scores = scoring.ic_scores(factors, config.weights)
+    context.log.info(f"ic_scores: {scores.height} scores from {factors.height} factor rows")
+    result = IC_SCORES.write(scores, start, end)
+    result.metadata["gated_out"] = factors.height - scores.height
+    return result
+
+
+@dg.asset(group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars"])
+def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """How well the scores predicted returns: Spearman rank IC of the overall score and of each factor
+    against forward 21 and 63-trading-day returns (from D's close, after the score was known), per day
+    and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover."""
+    scores = IC_SCORES.scan().collect()
+    returns = evaluation.forward_returns(DAILY_BARS.scan())
+    _, summary = evaluation.information_coefficients(scores, returns, ["score", *scoring.FACTOR_METRICS])
+    deciles = evaluation.decile_returns(scores, returns)
+    turnover = evaluation.top_decile_turnover(scores)
+    bars = "\n".join(
+        f"decile {d:>2} {'█' * max(0, round(50 + r * 2000))} {r:+.3%}" for d, r in deciles.select("decile", "mean_forward_return").iter_rows()
+    )
+    overall = summary.filter(pl.col("signal") == "score")
+    context.log.info(f"score IC: {overall.select('horizon_days', 'mean_ic', 't_stat').to_dicts()}")
+    return dg.MaterializeResult(
+        metadata={
+            "ic_summary": dg.MetadataValue.md(markdown_preview(summary, rows=None)),
+            "decile_returns_21d": dg.MetadataValue.md(markdown_preview(deciles, rows=None)),
+            "decile_plot_21d": dg.MetadataValue.md(f"```\n{bars}\n```"),
+            "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
+            "top_decile_turnover": turnover if turnover is not None else float("nan"),
+            "days": scores.get_column("date").n_unique(),
+        }
+    )

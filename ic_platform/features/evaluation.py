@@ -1,0 +1,57 @@
+"""How well scores predict returns: rank information coefficients, decile returns and turnover."""
+
+import polars as pl
+
+HORIZONS = (21, 63)
+
+
+def forward_returns(bars: pl.LazyFrame, horizons: tuple[int, ...] = HORIZONS) -> pl.DataFrame:
+    """Per ticker and day D, the return from D's close to the close `h` bars later (it starts after D's open)."""
+    close = pl.col("close")
+    return (
+        bars.select("date", "ticker", "close")
+        .sort("ticker", "date")
+        .select("date", "ticker", *((close.shift(-h) / close - 1).over("ticker").alias(f"forward_{h}d") for h in horizons))
+        .collect()
+    )
+
+
+def information_coefficients(scores: pl.DataFrame, returns: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-date Spearman IC of each signal against each forward return, and its summary
+    (mean, t-statistic of the daily series, hit rate = share of days with IC > 0)."""
+    joined = scores.join(returns, on=["date", "ticker"])
+    daily = joined.group_by("date").agg(
+        pl.corr(signal, f"forward_{h}d", method="spearman").alias(f"{signal}|{h}") for signal in signals for h in horizons
+    ).sort("date")
+    long = daily.unpivot(index="date", variable_name="pair", value_name="ic").drop_nans("ic").drop_nulls("ic")
+    summary = (
+        long.group_by("pair")
+        .agg(mean_ic=pl.col("ic").mean(), t_stat=pl.col("ic").mean() / pl.col("ic").std() * pl.col("ic").count().sqrt(),
+             hit_rate=(pl.col("ic") > 0).mean(), days=pl.col("ic").count())
+        .with_columns(signal=pl.col("pair").str.split("|").list.first(), horizon_days=pl.col("pair").str.split("|").list.last().cast(pl.Int32))
+        .select("signal", "horizon_days", "mean_ic", "t_stat", "hit_rate", "days")
+        .sort("horizon_days", "signal")
+    )
+    return daily, summary
+
+
+def decile_returns(scores: pl.DataFrame, returns: pl.DataFrame, horizon: int = HORIZONS[0]) -> pl.DataFrame:
+    """Mean forward return per score decile (1 lowest, 10 highest), averaged over days."""
+    column = f"forward_{horizon}d"
+    joined = scores.join(returns, on=["date", "ticker"]).drop_nulls(column)
+    decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1).cast(pl.Int32)
+    return (
+        joined.with_columns(decile=decile)
+        .group_by("date", "decile").agg(pl.col(column).mean())
+        .group_by("decile").agg(mean_forward_return=pl.col(column).mean(), days=pl.len())
+        .sort("decile")
+    )
+
+
+def top_decile_turnover(scores: pl.DataFrame) -> float | None:
+    """Average share of the top-decile names replaced from one day to the next."""
+    decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1)
+    top = scores.filter(decile == 10).group_by("date").agg(pl.col("ticker")).sort("date")
+    names = [set(t) for t in top.get_column("ticker")]
+    changes = [1 - len(a & b) / len(b) for a, b in zip(names, names[1:]) if b]
+    return sum(changes) / len(changes) if changes else None
