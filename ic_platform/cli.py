@@ -53,10 +53,6 @@ def command_generate_demo(args: argparse.Namespace) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from ic_platform.definitions import defs
     from ic_platform.runner import check_results, failure_messages, instance_for_cli, materialize_window, summarize
 
@@ -92,6 +88,76 @@ def command_demo(args: argparse.Namespace) -> int:
         print(f"  {summary.asset:<22}{summary.rows:>12,}{partitions:>12}{quarantined:>13}")
     for check, passed, severity in check_results(result):
         print(f"  check {check}: {'passed' if passed else f'FAILED ({severity})'}")
+    _print_top_scores(end)
+    return 0
+
+
+FACTOR_ABBREVIATIONS = {
+    "value": "val", "growth": "gro", "profitability": "prof", "financial_health": "hlth", "momentum": "mom",
+    "analyst_consensus": "anl", "insider_activity": "ins", "institutional": "inst", "news_sentiment": "news", "technical": "tech",
+}
+
+
+def _score_line(row: dict) -> str:
+    factors = " ".join(f"{short}={'  - ' if row[f] is None else f'{row[f]:4.0f}'}" for f, short in FACTOR_ABBREVIATIONS.items())
+    return (
+        f"{row['ticker']:<6} {row['score']:>3} {row['rating']:<12} {(row['gics_sector'] or '-')[:22]:<22} "
+        f"{row['sector_percentile']:5.1f} {row['data_completeness']:5.0%} {row['confidence']:<6} {factors}"
+    )
+
+
+def _print_top_scores(day: date, count: int = 10) -> None:
+    import polars as pl
+
+    from ic_platform.defs.scores.assets import IC_SCORES
+
+    scores = IC_SCORES.scan(day, day).sort(["score", "sector_percentile", "ticker"], descending=[True, True, False]).head(count).collect()
+    if scores.is_empty():
+        return
+    print(f"\nTop {len(scores)} IC Scores on {day} (factor percentiles; - = no inputs yet):")
+    print(f"{'ticker':<6} {'IC':>3} {'rating':<12} {'sector':<22} {'s.pct':>5} {'compl':>5} {'conf':<6} factors")
+    for row in scores.iter_rows(named=True):
+        print(_score_line(row))
+
+
+def command_score(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ic_platform.defs.scores.assets import IC_SCORES
+
+    rows = IC_SCORES.scan(args.date, args.date).filter(pl.col("ticker") == args.ticker.upper())
+    if args.date is None:
+        rows = rows.sort("date").tail(1)
+    found = rows.collect()
+    if found.is_empty():
+        when = f" on {args.date}" if args.date else ""
+        print(f"error: no IC Score for {args.ticker}{when} (run `ic-platform demo`, or the ticker is gated out)", file=sys.stderr)
+        return 1
+    row = found.row(0, named=True)
+    print(f"{row['ticker']} on {row['date']}: IC Score {row['score']} ({row['rating']}), sector {row['gics_sector']}, "
+          f"sector percentile {row['sector_percentile']:.1f}, completeness {row['data_completeness']:.0%} ({row['confidence']} confidence)")
+    for factor in FACTOR_ABBREVIATIONS:
+        value = row[factor]
+        print(f"  {factor:<18} {'no inputs' if value is None else f'{value:5.1f}'}")
+    print(f"  inputs known by   {row['inputs_knowledge_date']}")
+    return 0
+
+
+def command_export(args: argparse.Namespace) -> int:
+    from ic_platform.definitions import daily_tables
+
+    tables = daily_tables()
+    if args.asset not in tables:
+        print(f"error: {args.asset} is not a daily asset; choose one of {', '.join(sorted(tables))}", file=sys.stderr)
+        return 2
+    if args.start > args.end:
+        print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)
+        return 2
+    frame = tables[args.asset].scan(args.start, args.end).collect()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(out)
+    print(f"{frame.height:,} rows of {args.asset} from {args.start} to {args.end} written to {out}")
     return 0
 
 
@@ -184,11 +250,27 @@ def build_parser() -> argparse.ArgumentParser:
     fundamentals.add_argument("--as-of", type=_date, default=date.today(), help="the day whose knowledge to show (default: today)")
     fundamentals.add_argument("--format", choices=("csv", "json"), default="csv")
     fundamentals.set_defaults(handler=command_fundamentals)
+
+    score = commands.add_parser("score", help="print a ticker's IC Score with its factors and completeness")
+    score.add_argument("ticker")
+    score.add_argument("--date", type=_date, help="trading day (default: the latest scored day)")
+    score.set_defaults(handler=command_score)
+
+    export = commands.add_parser("export", help="write a daily asset's rows over a date range to Parquet")
+    export.add_argument("asset", help="daily asset, e.g. ic_scores")
+    export.add_argument("--start", type=_date, required=True)
+    export.add_argument("--end", type=_date, required=True)
+    export.add_argument("--out", required=True, help="output .parquet file")
+    export.set_defaults(handler=command_export)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    import dagster as dg
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)  # backfill_policy is beta in Dagster 1.13
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     try:
         return args.handler(args)
     except (ValueError, OSError) as error:

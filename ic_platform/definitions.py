@@ -25,3 +25,12 @@ defs = dg.Definitions(
     sensors=[sec_filings_sensor],
     resources={"edgar": EdgarSource(), "market_data": MarketDataSource()},
 )
+
+
+def daily_tables() -> dict:
+    """The storage table of every daily asset, by asset name."""
+    from ic_platform.defs.features.assets import TECHNICAL_DAILY, VALUATION_DAILY
+    from ic_platform.defs.market.assets import DAILY_BARS
+    from ic_platform.defs.scores.assets import FACTOR_SCORES, IC_SCORES
+
+    return {table.name: table for table in (DAILY_BARS, TECHNICAL_DAILY, VALUATION_DAILY, FACTOR_SCORES, IC_SCORES)}

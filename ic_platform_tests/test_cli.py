@@ -73,3 +73,22 @@ def test_technicals_prints_the_asset_columns_from_a_bars_file(real_data, capsys)
     assert rows[0]["date"] == "2013-02-11" and rows[0]["close_date"] == "2013-02-08"
     assert rows[-1]["rsi_14"] != "" and float(rows[-1]["sma_200"]) > 0
     assert cli.main(["technicals", str(real_data / "prices" / "all_stocks_5yr.csv.gz"), "--ticker", "NOPE"]) == 1
+
+
+def test_score_and_export_read_the_scored_days(data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    assert cli.main(["demo", "--companies", "20", "--years", "1", "--start", "2026-10-22"]) == 0
+    out = capsys.readouterr().out
+    assert "Top 10 IC Scores on 2026-10-30" in out
+    ticker = out.split("factors\n")[1].split()[0]
+    assert cli.main(["score", ticker]) == 0
+    text = capsys.readouterr().out
+    assert f"{ticker} on 2026-10-30: IC Score" in text and "news_sentiment     no inputs" in text
+    assert cli.main(["score", "NOPE"]) == 1
+    target = tmp_path / "scores.parquet"
+    assert cli.main(["export", "ic_scores", "--start", "2026-10-26", "--end", "2026-10-30", "--out", str(target)]) == 0
+    import polars as pl
+
+    exported = pl.read_parquet(target)
+    assert set(exported.get_column("date").cast(str)) == {"2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30"}
+    assert cli.main(["export", "nothing", "--start", "2026-10-26", "--end", "2026-10-30", "--out", str(target)]) == 2
