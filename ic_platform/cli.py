@@ -85,7 +85,8 @@ def command_demo(args: argparse.Namespace) -> int:
     for summary in summarize(result):
         partitions = "-" if summary.partitions is None else summary.partitions
         quarantined = "-" if summary.quarantined is None else summary.quarantined
-        print(f"  {summary.asset:<22}{summary.rows:>12,}{partitions:>12}{quarantined:>13}")
+        rows = "-" if summary.rows is None else f"{summary.rows:,}"
+        print(f"  {summary.asset:<22}{rows:>12}{partitions:>12}{quarantined:>13}")
     for check, passed, severity in check_results(result):
         print(f"  check {check}: {'passed' if passed else f'FAILED ({severity})'}")
     _print_top_scores(end)

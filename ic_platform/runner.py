@@ -46,7 +46,7 @@ def progress_logger(_init_context) -> logging.Logger:
 @dataclass(frozen=True)
 class AssetSummary:
     asset: str
-    rows: int
+    rows: int | None
     partitions: int | None
     quarantined: int | None
 
@@ -88,7 +88,7 @@ def summarize(result: dg.ExecuteInProcessResult) -> list[AssetSummary]:
         if key in summaries:
             continue
         metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-        summaries[key] = AssetSummary(key, metadata.get("dagster/row_count", 0), metadata.get("partitions_written"), metadata.get("quarantined_rows"))
+        summaries[key] = AssetSummary(key, metadata.get("dagster/row_count"), metadata.get("partitions_written"), metadata.get("quarantined_rows"))
     return list(summaries.values())
 
 
