@@ -269,12 +269,28 @@ def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
+COMPANIES_PER_CHUNK = 200  # bounds the versions x knowledge-dates join
+
+
 def fundamental_states(versions: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
     """One row per company and knowledge date: every line item's TTM (flows) or latest (stocks)
     value and the growth rates, as known from that date until the next one.
 
-    `since` drops the states that end before it (the one in force on `since` is kept).
+    `since` drops the states that end before it (the one in force on `since` is kept). Companies
+    are processed COMPANIES_PER_CHUNK at a time.
     """
+    ciks = versions.get_column("cik").unique().sort().to_list()
+    chunks = [
+        _company_states(versions.filter(pl.col("cik").is_in(ciks[i : i + COMPANIES_PER_CHUNK])), since)
+        for i in range(0, len(ciks), COMPANIES_PER_CHUNK)
+    ]
+    states = pl.concat(chunks, how="diagonal_relaxed") if chunks else pl.DataFrame(schema={"cik": pl.Int64, "as_of": pl.Date})
+    columns = [*LINE_ITEMS, "free_cash_flow", *(f"{i}_{k}" for i in GROWTH_ITEMS for k in ("growth_yoy", "cagr_3y"))]
+    missing = [pl.lit(None, dtype=pl.Float64).alias(c) for c in columns if c not in states.columns]
+    return states.with_columns(missing).select("cik", "as_of", *columns).sort("cik", "as_of")
+
+
+def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
     events = versions.select("cik", as_of="knowledge_date").unique()
     if since is not None:
         in_force = events.filter(pl.col("as_of") <= since).group_by("cik").agg(pl.col("as_of").max())
@@ -290,11 +306,7 @@ def fundamental_states(versions: pl.DataFrame, since: date | None = None) -> pl.
     values = trailing_twelve_months(known, keys).pivot("line_item", index=keys, values="value")
     growth = _growth(known, keys).pivot("line_item", index=keys, values=["growth_yoy", "cagr_3y"])
     growth = growth.rename({c: _growth_name(c) for c in growth.columns if c not in keys})
-    states = events.join(values, on=keys, how="left").join(growth, on=keys, how="left")
-    for column in [*LINE_ITEMS, "free_cash_flow", *(f"{i}_{k}" for i in GROWTH_ITEMS for k in ("growth_yoy", "cagr_3y"))]:
-        if column not in states.columns:
-            states = states.with_columns(pl.lit(None, dtype=pl.Float64).alias(column))
-    return states.sort(keys)
+    return events.join(values, on=keys, how="left").join(growth, on=keys, how="left")
 
 
 def _growth_name(pivoted: str) -> str:
