@@ -11,7 +11,6 @@ import gzip
 import json
 import time
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 

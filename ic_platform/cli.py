@@ -108,7 +108,6 @@ def _score_line(row: dict) -> str:
 
 
 def _print_top_scores(day: date, count: int = 10) -> None:
-    import polars as pl
 
     from ic_platform.defs.scores.assets import IC_SCORES
 

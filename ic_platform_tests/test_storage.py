@@ -4,10 +4,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import date
 
-import dagster as dg
 import pandera.polars as pa
 import polars as pl
 import pytest

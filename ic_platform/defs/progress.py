@@ -1,6 +1,6 @@
 """Progress lines for long loops inside assets, shown in the run's log."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TypeVar
 
 import dagster as dg

@@ -10,6 +10,7 @@ from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
 from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
 from ic_platform.storage import SnapshotTable, quarantine_table
 
@@ -29,13 +30,15 @@ def _quarantined(source: str, record: str, reason: str) -> dict:
 def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map with its CIK, name, SIC code and
     GICS sector (mapped from the SIC code of the company's submissions document)."""
-    tickers = edgar.company_tickers()
+    reader = edgar.reader()
+    tickers = parse_company_tickers(reader.company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
-    for row in tickers.iter_rows(named=True):
-        profile = edgar.submissions_profile(row["cik"])
-        if profile is None:
+    for row in with_progress(context, tickers.to_dicts(), "submissions read"):
+        document = reader.submissions(row["cik"])
+        if document is None:
             quarantined.append(_quarantined("edgar submissions", str(row), "no submissions document for the CIK"))
             continue
+        profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
     context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
     return COMPANIES.write(frame_of(Company, profiles), quarantined=frame_of(QuarantinedRecord, quarantined))

@@ -3,13 +3,11 @@
 import os
 from pathlib import Path
 
-import polars as pl
 from pydantic import Field
 
 from ic_platform import settings
 from ic_platform.defs.sources import SourceResource
 from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarClient, EdgarFolder, EdgarZipArchive
-from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 
 
 class EdgarSource(SourceResource):
@@ -31,11 +29,3 @@ class EdgarSource(SourceResource):
             return EdgarZipArchive(root) if (root / "companyfacts.zip").exists() else EdgarFolder(root)
         cache = Path(self.cache_dir) if self.cache_dir else settings.data_dir() / "cache" / "edgar"
         return EdgarClient(self.user_agent, self.www_url, self.data_url, cache)
-
-    def company_tickers(self) -> pl.DataFrame:
-        return parse_company_tickers(self.reader().company_tickers(), "company_tickers.json")
-
-    def submissions_profile(self, cik: int) -> dict | None:
-        """The company's profile from its submissions document, or None when EDGAR has none."""
-        document = self.reader().submissions(cik)
-        return None if document is None else parse_submissions_profile(document, f"submissions of CIK {cik}")
