@@ -160,11 +160,27 @@ def _free_cash_flow(versions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+COMPANIES_PER_CHUNK = 200  # bounds the joins of one pass; companies never interact
+
+
+def in_company_chunks(frame: pl.DataFrame, function, *args) -> list[pl.DataFrame]:
+    """`function(part, *args)` for parts of `frame` holding COMPANIES_PER_CHUNK companies each."""
+    ciks = frame.get_column("cik").unique().sort()
+    chunk_of = pl.DataFrame({"cik": ciks, "_chunk": pl.int_range(ciks.len(), eager=True) // COMPANIES_PER_CHUNK})
+    parts = frame.join(chunk_of, on="cik").partition_by("_chunk", include_key=False, maintain_order=True)
+    return [function(part, *args) for part in parts]
+
+
 def line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
     """Every version of every quarterly (Q) and fiscal-year (FY) line-item value with its knowledge date.
 
     Balance-sheet items are instants: a Q row per quarter-end and an FY row where a fiscal year ends.
     """
+    parts = in_company_chunks(facts, _company_line_item_versions)
+    return pl.concat(parts) if parts else pl.DataFrame(schema=LINE_ITEM_SCHEMA)
+
+
+def _company_line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
     statement = statement_facts(facts)
     durations = statement.filter(pl.col("period_class") != "I")
     reported = durations.filter(pl.col("period_class").is_in(["Q", "FY"])).select(
@@ -269,9 +285,6 @@ def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-COMPANIES_PER_CHUNK = 200  # bounds the versions x knowledge-dates join
-
-
 def fundamental_states(versions: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
     """One row per company and knowledge date: every line item's TTM (flows) or latest (stocks)
     value and the growth rates, as known from that date until the next one.
@@ -279,11 +292,7 @@ def fundamental_states(versions: pl.DataFrame, since: date | None = None) -> pl.
     `since` drops the states that end before it (the one in force on `since` is kept). Companies
     are processed COMPANIES_PER_CHUNK at a time.
     """
-    ciks = versions.get_column("cik").unique().sort().to_list()
-    chunks = [
-        _company_states(versions.filter(pl.col("cik").is_in(ciks[i : i + COMPANIES_PER_CHUNK])), since)
-        for i in range(0, len(ciks), COMPANIES_PER_CHUNK)
-    ]
+    chunks = in_company_chunks(versions, _company_states, since)
     states = pl.concat(chunks, how="diagonal_relaxed") if chunks else pl.DataFrame(schema={"cik": pl.Int64, "as_of": pl.Date})
     columns = [*LINE_ITEMS, "free_cash_flow", *(f"{i}_{k}" for i in GROWTH_ITEMS for k in ("growth_yoy", "cagr_3y"))]
     missing = [pl.lit(None, dtype=pl.Float64).alias(c) for c in columns if c not in states.columns]
