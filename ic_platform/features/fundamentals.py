@@ -261,7 +261,7 @@ def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl
 
 
 GROWTH_ITEMS = ("revenue", "eps_diluted", "free_cash_flow")
-STATE_HISTORY_DAYS = 1600  # quarters older than this cannot change a TTM or a 3-year growth rate
+STATE_HISTORY_DAYS = 1600  # quarters older than this cannot change a 3-year growth rate
 
 
 def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -304,12 +304,25 @@ def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
     if since is not None:
         in_force = events.filter(pl.col("as_of") <= since).group_by("cik").agg(pl.col("as_of").max())
         events = pl.concat([in_force, events.filter(pl.col("as_of") > since)])
+    history = (
+        pl.when(pl.col("line_item").is_in(GROWTH_ITEMS)).then(STATE_HISTORY_DAYS)  # 3-year growth: 16 quarters back
+        .when(pl.col("line_item").is_in(STOCK_ITEMS)).then(400)  # the latest balance
+        .otherwise(500)  # the last four quarters and the fiscal year
+    )
     known = (
-        versions.join(events, on="cik")
-        .filter((pl.col("knowledge_date") <= pl.col("as_of")) & (pl.col("period_end") >= pl.col("as_of") - timedelta(days=STATE_HISTORY_DAYS)))
+        versions.lazy()
+        .with_columns(_history=pl.duration(days=history))
+        .join_where(
+            events.lazy().rename({"cik": "_event_cik"}),
+            pl.col("cik") == pl.col("_event_cik"),
+            pl.col("knowledge_date") <= pl.col("as_of"),
+            pl.col("period_end") >= pl.col("as_of") - pl.col("_history"),
+        )
+        .drop("_event_cik", "_history")
         .sort("knowledge_date", "filed", "accession")
         .group_by("cik", "as_of", "line_item", "period_type", "period_start", "period_end", maintain_order=True)
         .last()
+        .collect()
     )
     keys = ["cik", "as_of"]
     values = trailing_twelve_months(known, keys).pivot("line_item", index=keys, values="value")

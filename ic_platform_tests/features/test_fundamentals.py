@@ -4,7 +4,14 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ic_platform.features.fundamentals import _derived_quarters, as_of, line_item_versions, statement_facts, trailing_twelve_months
+from ic_platform.features.fundamentals import (
+    _derived_quarters,
+    as_of,
+    fundamental_states,
+    line_item_versions,
+    statement_facts,
+    trailing_twelve_months,
+)
 from ic_platform.sources.companyfacts import parse_companyfacts
 
 COMPANIES = ("CIK0000320193_AAPL", "CIK0001318605_TSLA", "CIK0001045810_NVDA", "CIK0001652044_GOOGL", "CIK0001640147_SNOW", "CIK0001835632_MRVL")
@@ -98,3 +105,13 @@ def test_ttm_sums_four_quarters_and_takes_the_fiscal_year_at_year_end(facts):
     quarters = as_of(versions, date(2025, 6, 1)).filter((pl.col("line_item") == "revenue") & (pl.col("period_type") == "Q")).sort("period_end").tail(4)
     assert mid_year["period_end"] == date(2025, 3, 29)
     assert mid_year["value"] == pytest.approx(quarters.get_column("value").sum())
+
+
+@pytest.mark.real_data
+def test_states_hold_the_ttm_and_growth_known_from_each_knowledge_date(facts):
+    states = fundamental_states(line_item_versions(facts["CIK0000320193_AAPL"]))
+    fiscal_2025 = states.filter(pl.col("as_of") == date(2025, 11, 3)).row(0, named=True)  # the FY2025 10-K, filed 2025-10-31
+    assert fiscal_2025["revenue"] == 416_161e6 and fiscal_2025["eps_diluted"] == 7.46
+    assert fiscal_2025["revenue_growth_yoy"] == pytest.approx(416_161 / 391_035 - 1)
+    before = states.filter(pl.col("as_of") < date(2025, 11, 3)).sort("as_of").row(-1, named=True)
+    assert before["revenue"] != fiscal_2025["revenue"]
