@@ -17,8 +17,7 @@ def checked_window(context: dg.AssetCheckExecutionContext) -> tuple[date | None,
         start, end = keys.start, keys.end
     else:
         start, end = context.run.tags.get(RANGE_START_TAG), context.run.tags.get(RANGE_END_TAG)
-    parse = lambda key: date.fromisoformat(key) if key else None  # noqa: E731
-    return parse(start), parse(end)
+    return (date.fromisoformat(start) if start else None), (date.fromisoformat(end) if end else None)
 
 
 def future_input_rows(table: DailyTable, start: date | None, end: date | None) -> pl.DataFrame:
