@@ -27,6 +27,11 @@ FACT_SCHEMA = {
     "end": pl.Date, "value": pl.Float64, "accession": pl.String, "fy": pl.Int64, "fp": pl.String,
     "form": pl.String, "filed": pl.Date, "frame": pl.String,
 }
+# fact table column <- column of the checked points
+FACT_COLUMNS = {
+    "taxonomy": "taxonomy", "concept": "concept", "unit": "unit", "start": "start_date", "end": "end_date", "value": "value",
+    "accession": "accn", "fy": "fy", "fp": "fp", "form": "form", "filed": "filed_date", "frame": "frame",
+}
 SUPPORTED_TAXONOMIES = ("us-gaap", "dei")
 SHARE_UNITS = ("shares",)
 FOREIGN_CURRENCY = re.compile(r"^(?!USD)[A-Z]{3}(/shares)?$")
@@ -161,17 +166,20 @@ def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.Dat
             filed_date=pl.col("filed").str.to_date("%Y-%m-%d", strict=False),
         )
         .with_columns(_problem=problem)
-        .collect()
+        .collect(engine="in-memory")  # one document is small: the streaming engine's start-up would dominate
     )
-    bad = checked.filter(pl.col("_problem").is_not_null())
-    quarantined += [
-        _quarantine(cik, source, {k: row[k] for k in ("concept", "unit", "start", "end", "val", "accn", "filed")}, row["_problem"])
-        for row in bad.iter_rows(named=True)
-    ]
-    frame = checked.filter(pl.col("_problem").is_null()).select(
-        cik=pl.lit(cik, dtype=pl.Int64), taxonomy="taxonomy", concept="concept", unit="unit", start="start_date",
-        end="end_date", value="value", accession="accn", fy="fy", fp="fp", form="form", filed="filed_date", frame="frame",
-    )
+    problems = checked.get_column("_problem")
+    if problems.null_count() < checked.height:
+        bad = checked.filter(problems.is_not_null())
+        quarantined += [
+            _quarantine(cik, source, {k: row[k] for k in ("concept", "unit", "start", "end", "val", "accn", "filed")}, row["_problem"])
+            for row in bad.iter_rows(named=True)
+        ]
+        checked = checked.filter(problems.is_null())
+    frame = pl.DataFrame({
+        "cik": pl.Series([cik], dtype=pl.Int64).new_from_index(0, checked.height),
+        **{name: checked.get_column(column) for name, column in FACT_COLUMNS.items()},
+    })
     if frame.is_empty():
         quarantined.append(_quarantine(cik, source, {"cik": cik, "entityName": _field(document, "entityName", typed)}, "company has no usable facts"))
     return frame, frame_of(QuarantinedRecord, quarantined)
