@@ -11,6 +11,7 @@ from functools import lru_cache
 import dagster as dg
 import exchange_calendars as xcals
 import pandas as pd
+import polars as pl
 
 FIRST_TRADING_DAY = date(2010, 1, 4)  # first partition
 CALENDAR_START = date(2000, 1, 3)  # the helpers also date older filings (companyfacts reach back to 2009)
@@ -81,6 +82,12 @@ def previous_trading_day(day: date) -> date:
     if position < 0:
         raise ValueError(f"no trading day before {day} in the calendar")
     return _session_dates()[position]
+
+
+def next_trading_days(days: pl.Series) -> pl.Series:
+    """`next_trading_day` of every date in a column (each distinct date looked up once)."""
+    mapping = {day: next_trading_day(day) for day in days.unique().drop_nulls()}
+    return days.replace_strict(mapping, default=None, return_dtype=pl.Date)
 
 
 def trading_days_between(start: date, end: date) -> list[date]:

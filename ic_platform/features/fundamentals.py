@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from ic_platform.trading_days import next_trading_day
+from ic_platform.trading_days import next_trading_days
 
 LINE_ITEMS: dict[str, tuple[str, ...]] = {
     "revenue": (
@@ -76,11 +76,6 @@ def _concept_table() -> pl.DataFrame:
         for rank, concept in enumerate(concepts)
     ]
     return pl.DataFrame(rows)
-
-
-def _knowledge_dates(filed: pl.Series) -> pl.Series:
-    mapping = {d: next_trading_day(d) for d in filed.unique().drop_nulls()}
-    return filed.replace_strict(mapping, return_dtype=pl.Date)
 
 
 def statement_facts(facts: pl.DataFrame) -> pl.DataFrame:
@@ -205,7 +200,7 @@ def _company_line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
     versions = pl.concat([versions, _free_cash_flow(versions.with_columns(knowledge_date=pl.col("filed")))]).unique(
         ["cik", "line_item", "period_type", "period_start", "period_end", "filed", "value"], keep="first", maintain_order=True
     )
-    versions = versions.with_columns(knowledge_date=_knowledge_dates(versions.get_column("filed")))
+    versions = versions.with_columns(knowledge_date=next_trading_days(versions.get_column("filed")))
     return versions.select(list(LINE_ITEM_SCHEMA)).sort("cik", "line_item", "period_end", "period_type", "filed", "accession")
 
 

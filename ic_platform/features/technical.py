@@ -20,7 +20,7 @@ from datetime import date
 
 import polars as pl
 
-from ic_platform.trading_days import next_trading_day
+from ic_platform.trading_days import next_trading_days
 
 RETURN_HORIZONS = {"return_1m": 21, "return_3m": 63, "return_6m": 126, "return_12m": 252}
 INDICATOR_COLUMNS = (
@@ -161,14 +161,14 @@ def _chunk_indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
 def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
     """Rows for trading days D in `start`..`end`, each from the closes up to D-1.
 
-    `close_date` says which bar the row was computed from (the last one before D).
+    `close_date` says which bar the row was computed from (the last one before D); D is the first
+    trading day after it, the day that close became known, so it is also `inputs_knowledge_date`.
     """
-    indicators = indicators_by_close_date(bars).collect()
-    close_dates = indicators.get_column("date").unique().sort()
-    next_day = pl.DataFrame({"close_date": close_dates, "date": [next_trading_day(d) for d in close_dates]})
-    frame = indicators.rename({"date": "close_date"}).join(next_day, on="close_date").lazy()
+    indicators = indicators_by_close_date(bars).collect().rename({"date": "close_date"})
+    known = next_trading_days(indicators.get_column("close_date"))
+    frame = indicators.with_columns(date=known, inputs_knowledge_date=known).lazy()
     if start is not None:
         frame = frame.filter(pl.col("date") >= start)
     if end is not None:
         frame = frame.filter(pl.col("date") <= end)
-    return frame.select("date", "ticker", "close_date", "close", *INDICATOR_COLUMNS).sort("date", "ticker")
+    return frame.select("date", "ticker", "close_date", "inputs_knowledge_date", "close", *INDICATOR_COLUMNS).sort("date", "ticker")

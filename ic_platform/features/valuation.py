@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from ic_platform.trading_days import next_trading_day
+from ic_platform.trading_days import next_trading_days
 
 TAX_RATE = 0.21  # US federal rate, for the after-tax operating income in ROIC
 
@@ -13,11 +13,11 @@ def _ratio(numerator: pl.Expr, denominator: pl.Expr, positive_denominator: bool 
 
 
 def prior_closes(bars: pl.LazyFrame) -> pl.DataFrame:
-    """Each bar re-dated to the next trading day D: the close D's rows may use, as traded that day."""
-    closes = bars.select("date", "ticker", price=pl.col("close") * pl.col("split_factor")).collect()
-    days = closes.get_column("date").unique()
-    mapping = {d: next_trading_day(d) for d in days}
-    return closes.rename({"date": "close_date"}).with_columns(date=pl.col("close_date").replace_strict(mapping, return_dtype=pl.Date))
+    """Each bar re-dated to the next trading day D, the day its close became known: the close D's rows
+    may use, as traded that day. `close_known` keeps that knowledge date for the point-in-time check."""
+    closes = bars.select(close_date="date", ticker="ticker", price=pl.col("close") * pl.col("split_factor")).collect()
+    known = next_trading_days(closes.get_column("close_date"))
+    return closes.with_columns(date=known, close_known=known)
 
 
 def valuation_ratios(closes: pl.DataFrame, companies: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
@@ -30,7 +30,6 @@ def valuation_ratios(closes: pl.DataFrame, companies: pl.DataFrame, states: pl.D
     )
     market_cap = c("price") * c("shares_outstanding")
     gross_profit = pl.coalesce(c("gross_profit"), c("revenue") - c("cost_of_revenue"))
-    next_close_day = {d: next_trading_day(d) for d in rows.get_column("close_date").unique()}
     return rows.with_columns(market_cap=market_cap, _debt=debt).select(
         "date", "ticker", "cik", "close_date", "price", "market_cap",
         pe_ratio=_ratio(c("price"), c("eps_diluted")),
@@ -53,5 +52,5 @@ def valuation_ratios(closes: pl.DataFrame, companies: pl.DataFrame, states: pl.D
         eps_cagr_3y="eps_diluted_cagr_3y",
         fcf_cagr_3y="free_cash_flow_cagr_3y",
         fundamentals_as_of="as_of",
-        inputs_knowledge_date=pl.max_horizontal(c("as_of"), c("close_date").replace_strict(next_close_day, return_dtype=pl.Date)),
+        inputs_knowledge_date=pl.max_horizontal(c("as_of"), c("close_known")),
     ).sort("date", "ticker")

@@ -12,7 +12,7 @@ from ic_platform.features.technical import WARMUP_BARS, technical_features
 from ic_platform.features.valuation import prior_closes, valuation_ratios
 from ic_platform.schemas.features import TechnicalDaily, ValuationDaily
 from ic_platform.storage import DailyTable
-from ic_platform.trading_days import last_trading_days, next_trading_day, partition_window, previous_trading_day
+from ic_platform.trading_days import last_trading_days, partition_window, previous_trading_day
 
 TECHNICAL_DAILY = DailyTable("technical_daily", TechnicalDaily, ("date", "ticker"))
 # Day D's row reads the bars before D.
@@ -32,8 +32,6 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     with 600 bars of warm-up before the range so exponential indicators equal full-history values."""
     start, end = partition_window(context)
     frame = technical_features(bars_before(start, end, WARMUP_BARS), start, end).collect()
-    knowledge = {d: next_trading_day(d) for d in frame.get_column("close_date").unique()}
-    frame = frame.with_columns(inputs_knowledge_date=pl.col("close_date").replace_strict(knowledge, return_dtype=pl.Date))
     context.log.info(f"technical_daily: {frame.height} rows")
     return TECHNICAL_DAILY.write(frame, start, end)
 
