@@ -406,3 +406,19 @@ def thirteenf_table_xml(holdings: list[tuple[Company, int, int]]) -> str:
         for company, shares, value in holdings
     )
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<informationTable xmlns="http://www.sec.gov/edgar/document/thirteenf/informationtable">{rows}\n</informationTable>\n'
+
+
+def full_submission(filing: Filing, filer_cik: int, filer_name: str, documents: list[tuple[str, str, str]]) -> str:
+    """An EDGAR full submission (`<accession>.txt`, classic header) holding (type, filename, xml) documents."""
+    accepted = filing.acceptance[:19].replace("-", "").replace("T", "").replace(":", "")
+    body = "".join(
+        f"<DOCUMENT>\n<TYPE>{kind}\n<SEQUENCE>{n}\n<FILENAME>{name}\n<TEXT>\n<XML>\n{xml.strip()}\n</XML>\n</TEXT>\n</DOCUMENT>\n"
+        for n, (kind, name, xml) in enumerate(documents, start=1)
+    )
+    return (
+        f"<SEC-DOCUMENT>{filing.accession}.txt : {filing.filed:%Y%m%d}\n<SEC-HEADER>{filing.accession}.hdr.sgml : {filing.filed:%Y%m%d}\n"
+        f"<ACCEPTANCE-DATETIME>{accepted}\nACCESSION NUMBER:\t\t{filing.accession}\nCONFORMED SUBMISSION TYPE:\t{filing.form}\n"
+        f"PUBLIC DOCUMENT COUNT:\t\t{len(documents)}\nCONFORMED PERIOD OF REPORT:\t{filing.report_date:%Y%m%d}\n"
+        f"FILED AS OF DATE:\t\t{filing.filed:%Y%m%d}\n\nFILER:\n\tCOMPANY DATA:\n\t\tCOMPANY CONFORMED NAME:\t\t\t{escape(filer_name)}\n"
+        f"\t\tCENTRAL INDEX KEY:\t\t\t{filer_cik:010d}\n</SEC-HEADER>\n{body}</SEC-DOCUMENT>\n"
+    )

@@ -6,9 +6,8 @@ Layout under the output folder (the same seed and options give the same bytes):
     edgar/company_tickers.json                     EDGAR ticker map
     edgar/submissions/CIK##########.json           filings index per company and 13F manager (+ overflow pages)
     edgar/companyfacts/CIK##########.json          XBRL facts per company
-    edgar/form4/<accession>.xml                    insider ownership documents
-    edgar/13f/<accession>/primary_doc.xml          13F cover pages
-    edgar/13f/<accession>/infotable.xml            13F information tables
+    edgar/filings/<accession>.txt                  full submissions of Form 4s (ownership XML) and 13F-HRs
+                                                   (cover page and information table)
     polygon/grouped/YYYY-MM-DD.json                grouped daily bars, unadjusted, with gaps
     polygon/splits.json                            split events (reference splits format)
     polygon/news/YYYY-MM.json                      news articles, with duplicates
@@ -56,9 +55,13 @@ class DemoOptions:
             raise ValueError(f"signal must be one of {', '.join(SIGNALS)}, not {self.signal!r}")
 
 
-def _write_json(path: Path, document) -> None:
+def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, separators=(",", ":")))
+    path.write_text(text)
+
+
+def _write_json(path: Path, document) -> None:
+    _write_text(path, json.dumps(document, separators=(",", ":")))
 
 
 def _signal_drift(
@@ -154,11 +157,11 @@ def _insider_filings(
             holdings[owners[0][0]] = max(0, holdings[owners[0][0]] + (shares if acquired else -shares))
             filed = days[min(d + int(rng.integers(1, 3)), len(days) - 1)]
             accession = accessions.next(owners[0][0], filed)
-            documents[accession] = edgar.form4_xml(company, owners, days[d], code, shares, price, holdings[owners[0][0]])
             acceptance = f"{filed.isoformat()}T{int(rng.integers(13, 23)):02d}:{int(rng.integers(60)):02d}:00.000Z"
-            filings[company.index].append(
-                edgar.Filing(accession, "4", filed, days[d], 0, "", acceptance, f"xslF345X05/{accession}.xml")
-            )
+            filing = edgar.Filing(accession, "4", filed, days[d], 0, "", acceptance, f"xslF345X05/{accession}.xml")
+            xml = edgar.form4_xml(company, owners, days[d], code, shares, price, holdings[owners[0][0]])
+            documents[accession] = edgar.full_submission(filing, owners[0][0], owners[0][1], [("4", "form4.xml", xml)])
+            filings[company.index].append(filing)
     return filings, documents
 
 
@@ -186,13 +189,12 @@ def _thirteenf_filings(rng, out: Path, companies: list[Company], days: list[date
                 shares = int(shares_outstanding[c] * rng.uniform(0.0005, 0.02))
                 value = shares * float(close)
                 holdings.append((companies[c], shares, round(value / 1000) if in_thousands else round(value)))
-            accession = accessions.next(cik, filed)
-            folder = out / "edgar" / "13f" / accession
-            folder.mkdir(parents=True, exist_ok=True)
+            filing = edgar.Filing(accessions.next(cik, filed), "13F-HR", filed, period, 0, "", f"{filed.isoformat()}T16:30:00.000Z", "primary_doc.xml")
             total = sum(v for _, _, v in holdings)
-            (folder / "primary_doc.xml").write_text(edgar.thirteenf_cover_xml(cik, name, period, len(holdings), total))
-            (folder / "infotable.xml").write_text(edgar.thirteenf_table_xml(holdings))
-            filings.append(edgar.Filing(accession, "13F-HR", filed, period, 0, "", f"{filed.isoformat()}T16:30:00.000Z", "primary_doc.xml"))
+            documents = [("13F-HR", "primary_doc.xml", edgar.thirteenf_cover_xml(cik, name, period, len(holdings), total)),
+                         ("INFORMATION TABLE", "infotable.xml", edgar.thirteenf_table_xml(holdings))]
+            _write_text(out / "edgar" / "filings" / f"{filing.accession}.txt", edgar.full_submission(filing, cik, name, documents))
+            filings.append(filing)
         submissions.append((cik, name, filings))
     for cik, name, filings in submissions:
         manager = Company(-1, cik, "", name, "", "Financials", 6282, "Investment Advice", 12, False, False, False, False, 0)
@@ -229,8 +231,7 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
 
     insider_filings, form4_documents = _insider_filings(rng, companies, days, prices, accessions)
     for accession, document in form4_documents.items():
-        (staging / "edgar" / "form4").mkdir(parents=True, exist_ok=True)
-        (staging / "edgar" / "form4" / f"{accession}.xml").write_text(document)
+        _write_text(staging / "edgar" / "filings" / f"{accession}.txt", document)
     tickers = {}
     for company, (quarters, filings), facts in zip(companies, company_filings, facts_documents):
         tickers[str(company.index)] = {"cik_str": company.cik, "ticker": company.ticker, "title": company.name}

@@ -4,7 +4,8 @@
   10 requests per second, with the declared User-Agent SEC requires ("Company contact@example.com",
   from `$EDGAR_USER_AGENT`).
 - `EdgarFolder` (demo, or an archive unpacked into folders): `company_tickers.json`,
-  `submissions/CIK##########.json` and `companyfacts/CIK##########.json` files.
+  `submissions/CIK##########.json`, `companyfacts/CIK##########.json` and full submissions
+  `filings/<accession>.txt` (Form 4, 13F-HR) files.
 - `EdgarZipArchive` (archive): EDGAR's nightly bulk `companyfacts.zip` and `submissions.zip`,
   read member by member without unpacking them to disk.
 """
@@ -93,6 +94,11 @@ class EdgarFolder:
     def companyfacts_ciks(self) -> list[int]:
         return sorted(int(p.stem[3:]) for p in (self.root / "companyfacts").glob("CIK*.json"))
 
+    def filing_text(self, cik: int, accession: str) -> str | None:
+        """The full submission text of a filing, None when the folder does not hold it."""
+        path = self.root / "filings" / f"{accession}.txt"
+        return path.read_text(encoding="latin-1") if path.exists() else None
+
 
 class EdgarZipArchive(EdgarFolder):
     """EDGAR's bulk `companyfacts.zip` and `submissions.zip` in a folder (with `company_tickers.json`)."""
@@ -143,6 +149,16 @@ class EdgarClient:
             if error.status == 404:
                 return None
             raise
+
+    def filing_text(self, cik: int, accession: str) -> str | None:
+        """The full submission text `Archives/edgar/data/<cik>/<accession without dashes>/<accession>.txt`."""
+        try:
+            body = self.www.get(f"/Archives/edgar/data/{cik}/{accession.replace('-', '')}/{accession}.txt", max_age=None)
+        except HttpError as error:
+            if error.status == 404:
+                return None
+            raise
+        return body.decode("latin-1")
 
     def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
         """One page of the current-filings feed, newest first (never cached)."""

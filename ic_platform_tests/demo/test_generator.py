@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 
 from ic_platform.demo.generator import DemoOptions, generate
+from ic_platform.sources.edgar_submission import parse_submission
+from ic_platform.sources.thirteenf import DOLLAR_VALUES_FROM, parse_thirteenf_submission
 from ic_platform_tests.conftest import SMALL_DEMO
-
-NS_13F = "{http://www.sec.gov/edgar/document/thirteenf/informationtable}"
-
 
 def digests(folder):
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -34,11 +33,12 @@ def test_every_file_parses_with_standard_json_and_xml_parsers(small_demo):
     for path in files:
         if path.suffix == ".json":
             json.loads(path.read_text())
-        else:
-            assert path.suffix == ".xml", path
-            ET.parse(path)
+        else:  # full EDGAR submissions: every embedded XML document parses
+            assert path.suffix == ".txt", path
+            submission = parse_submission(path.read_text(), path.name)
+            assert submission.xml_documents and all(ET.fromstring(xml) is not None for _, xml in submission.xml_documents)
     kinds = {p.relative_to(small_demo).parts[1] for p in files if len(p.relative_to(small_demo).parts) > 2}
-    assert {"company_tickers.json", "submissions", "companyfacts", "form4", "13f", "grouped", "news"} <= kinds | {"company_tickers.json"}
+    assert {"company_tickers.json", "submissions", "companyfacts", "filings", "grouped", "news"} <= kinds | {"company_tickers.json"}
 
 
 def test_universe_covers_every_sector_and_the_requested_trading_days(small_demo):
@@ -110,17 +110,13 @@ def test_13f_values_switch_from_thousands_to_dollars_in_2023(tmp_path):
     out = tmp_path / "demo"
     generate(out, DemoOptions(companies=20, years=1, end=date(2023, 6, 30)))
     ratios = {}
-    for folder in (out / "edgar" / "13f").iterdir():
-        filed = load(next(p for p in (out / "edgar" / "submissions").glob("CIK00018*.json")))  # a manager index
-        assert filed["filings"]["recent"]["form"][0] == "13F-HR"
-        table = ET.parse(folder / "infotable.xml").getroot()
-        row = table.find(f"{NS_13F}infoTable")
-        if row is not None:
-            value = int(row.find(f"{NS_13F}value").text)
-            shares = int(row.find(f"{NS_13F}shrsOrPrnAmt/{NS_13F}sshPrnamt").text)
-            ratios[folder.name] = value / shares
-    assert min(ratios.values()) < 1  # thousands: a few dollars a share become a fraction
-    assert max(ratios.values()) > 5  # dollars
+    for path in (out / "edgar" / "filings").glob("*.txt"):
+        if "13F-HR" not in path.read_text()[:600]:
+            continue
+        filing = parse_thirteenf_submission(path.read_text(), path.name)
+        ratios[filing.filed] = (filing.holdings["reported_value"] / filing.holdings["shares"]).median()
+    assert min(r for filed, r in ratios.items() if filed < DOLLAR_VALUES_FROM) < 1  # thousands: a fraction a share
+    assert min(r for filed, r in ratios.items() if filed >= DOLLAR_VALUES_FROM) > 5  # dollars
 
 
 def test_options_are_checked():

@@ -1,0 +1,217 @@
+"""Daily insider, institutional, analyst and news features, as pure Polars functions.
+
+Point in time (DESIGN.md): Form 4 and 13F filings count from the first trading day after their
+acceptance date; news and ratings published before D's 09:30 New York open count for D. Every
+function takes a `knowledge_date` per input and returns, per (date, ticker), the newest one used in
+`inputs_knowledge_date`, so the asset checks can refuse a row that used anything from after its day.
+"""
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from ic_platform.trading_days import next_trading_days
+
+NEW_YORK = "America/New_York"
+INSIDER_WINDOWS = (30, 90)  # calendar days of transactions
+RATING_WINDOW_DAYS = 90
+SENTIMENT_WINDOWS = (7, 30)
+STALE_13F_DAYS = 200  # a manager whose latest report is older than this no longer counts
+
+
+def filing_knowledge_date(accepted_or_filed: pl.Series) -> pl.Series:
+    """The first trading day after each acceptance (or filing) date."""
+    return next_trading_days(accepted_or_filed)
+
+
+def before_open_knowledge_date(published_utc: pl.Series) -> pl.Series:
+    """The trading day whose 09:30 New York open comes first after each UTC publication time."""
+    local = published_utc.dt.convert_time_zone(NEW_YORK)
+    before_open = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32) < 9 * 60 + 30
+    candidate = pl.select(pl.when(before_open).then(local.dt.date()).otherwise(local.dt.date() + timedelta(days=1))).to_series()
+    return next_trading_days(candidate - timedelta(days=1))
+
+
+def _days(days: list[date]) -> pl.DataFrame:
+    return pl.DataFrame({"date": days}, schema={"date": pl.Date})
+
+
+# --- insiders -----------------------------------------------------------------------------------
+
+
+def with_amendments(transactions: pl.DataFrame) -> pl.DataFrame:
+    """Adds `superseded_from`: the knowledge date of a later 4/A for the same issuer, owner and
+    period, from which the original's rows no longer count (the amendment's rows replace them)."""
+    key = ["issuer_cik", "owner_cik", "period_of_report"]
+    amendments = (
+        transactions.filter(pl.col("form").str.ends_with("/A"))
+        .group_by(key + ["knowledge_date"])
+        .agg()
+        .rename({"knowledge_date": "amended_known"})
+    )
+    originals = transactions.with_row_index("_row")
+    superseded = (
+        originals.filter(~pl.col("form").str.ends_with("/A"))
+        .join(amendments, on=key)
+        .filter(pl.col("amended_known") >= pl.col("knowledge_date"))
+        .group_by("_row")
+        .agg(superseded_from=pl.col("amended_known").min())
+    )
+    return originals.join(superseded, on="_row", how="left").drop("_row")
+
+
+def insider_daily(transactions: pl.DataFrame, days: list[date]) -> pl.DataFrame:
+    """Per (date, ticker): net open-market buying by value (P minus S) over 30 and 90 days, distinct
+    buyers over 90 days and the count of transactions, from non-derivative transactions known by D."""
+    value = pl.when(pl.col("code") == "P").then(1.0).when(pl.col("code") == "S").then(-1.0).otherwise(0.0) * pl.col("shares") * pl.col("price").fill_null(0.0)
+    rows = (
+        with_amendments(transactions)
+        .filter(~pl.col("is_derivative"))
+        .with_columns(
+            value=value,
+            first_owner=pl.col("owner_cik") == pl.col("owner_cik").first().over("accession", "transaction_index"),
+        )
+    )
+    joined = _days(days).join_where(
+        rows,
+        pl.col("date") >= pl.col("knowledge_date"),
+        pl.col("transaction_date") > pl.col("date") - timedelta(days=INSIDER_WINDOWS[1]),
+    ).filter(pl.col("superseded_from").is_null() | (pl.col("date") < pl.col("superseded_from")))
+    counted = pl.col("first_owner")  # a joint filing's transaction counts once
+    recent = pl.col("transaction_date") > pl.col("date") - timedelta(days=INSIDER_WINDOWS[0])
+    return (
+        joined.group_by("date", "ticker")
+        .agg(
+            insider_net_buying_30d=pl.col("value").filter(counted & recent).sum(),
+            insider_net_buying_90d=pl.col("value").filter(counted).sum(),
+            insider_buyers_90d=pl.col("owner_cik").filter(pl.col("code") == "P").n_unique().cast(pl.Int64),
+            insider_transactions_90d=counted.sum().cast(pl.Int64),
+            inputs_knowledge_date=pl.col("knowledge_date").max(),
+        )
+        .sort("date", "ticker")
+    )
+
+
+# --- institutions ---------------------------------------------------------------------------------
+
+
+def current_reports(filings: pl.DataFrame) -> pl.DataFrame:
+    """Each manager's filings that become its current report when known (a late filing for an older
+    period does not replace a newer one), with the accession of the previous period's report."""
+    ordered = filings.sort("manager_cik", "knowledge_date", "accession")
+    current = ordered.filter(pl.col("period") >= pl.col("period").cum_max().over("manager_cik"))
+    last_of_period = current.group_by("manager_cik", "period").agg(pl.col("accession").last().alias("period_accession")).sort("manager_cik", "period")
+    previous = last_of_period.with_columns(previous_accession=pl.col("period_accession").shift(1).over("manager_cik")).drop("period_accession")
+    return current.join(previous, on=["manager_cik", "period"], how="left")
+
+
+def institutional_daily(filings: pl.DataFrame, holdings: pl.DataFrame, shares_outstanding: pl.DataFrame, days: list[date]) -> pl.DataFrame:
+    """Per (date, ticker): shares held by 13F managers over shares outstanding, their quarter-over-quarter
+    change (managers that reported both quarters), and the holder count.
+
+    `filings`: accession, manager_cik, period, knowledge_date. `holdings`: accession, ticker, shares
+    (common shares). `shares_outstanding`: date, ticker, shares_outstanding, shares_known.
+    Aggregates are computed on each day a report becomes current and carried to the days after.
+    """
+    reports = current_reports(filings)
+    change_days = reports.select(change_day=pl.col("knowledge_date")).unique().sort("change_day")
+    state = (
+        change_days.join_where(reports, pl.col("knowledge_date") <= pl.col("change_day"))
+        .sort("knowledge_date", "accession")
+        .group_by("change_day", "manager_cik")
+        .last()
+        .filter(pl.col("period") > pl.col("change_day") - timedelta(days=STALE_13F_DAYS))
+    )
+    per_ticker = holdings.group_by("accession", "ticker").agg(pl.col("shares").sum())
+    held = state.join(per_ticker, on="accession")
+    before = state.join(per_ticker.rename({"accession": "previous_accession", "shares": "previous_shares"}), on="previous_accession")
+    continuing = held.join(before.select("change_day", "manager_cik", "ticker", "previous_shares"), on=["change_day", "manager_cik", "ticker"], how="full", coalesce=True)
+    aggregates = (
+        continuing.group_by("change_day", "ticker")
+        .agg(
+            held=pl.col("shares").sum(),
+            holders=(pl.col("shares").fill_null(0) > 0).sum().cast(pl.Int64),
+            held_by_continuing=pl.col("shares").filter(pl.col("previous_accession").is_not_null()).sum(),
+            previous=pl.col("previous_shares").sum(),
+        )
+        .sort("change_day")
+    )
+    rows = (
+        shares_outstanding.filter(pl.col("date").is_in(days)).sort("date")
+        .join_asof(aggregates, left_on="date", right_on="change_day", by="ticker", strategy="backward", check_sortedness=False)
+        .filter(pl.col("held") > 0)
+    )
+    return rows.select(
+        "date",
+        "ticker",
+        institutional_ownership=pl.col("held") / pl.col("shares_outstanding"),
+        institutional_ownership_change=pl.when(pl.col("previous") > 0).then(pl.col("held_by_continuing") / pl.col("previous") - 1),
+        institutional_holders="holders",
+        shares_held="held",
+        inputs_knowledge_date=pl.max_horizontal("change_day", "shares_known"),  # the reports current on change_day
+    ).sort("date", "ticker")
+
+
+# --- analysts and news ----------------------------------------------------------------------------
+
+
+def analyst_daily(ratings: pl.DataFrame, prior_close: pl.DataFrame, days: list[date]) -> pl.DataFrame:
+    """Per (date, ticker): the 90-day consensus of each firm's latest rating (1-5), the mean price
+    target's upside against the prior close, and the number of firms.
+
+    `ratings`: ticker, firm, published_utc, rating_score, price_target, knowledge_date.
+    `prior_close`: date, ticker, close, close_known (the close D's rows may use and when it was known).
+    """
+    latest = (
+        _days(days).join_where(
+            ratings,
+            pl.col("date") >= pl.col("knowledge_date"),
+            pl.col("published_utc").dt.date() > pl.col("date") - timedelta(days=RATING_WINDOW_DAYS),
+        )
+        .sort("published_utc")
+        .group_by("date", "ticker", "firm")
+        .last()
+    )
+    consensus = latest.group_by("date", "ticker").agg(
+        analyst_mean_rating=pl.col("rating_score").mean(),
+        mean_price_target=pl.col("price_target").mean(),
+        analysts=pl.len().cast(pl.Int64),
+        ratings_known=pl.col("knowledge_date").max(),
+    )
+    return (
+        consensus.join(prior_close, on=["date", "ticker"], how="left")
+        .select(
+            "date", "ticker", "analyst_mean_rating",
+            price_target_upside=pl.col("mean_price_target") / pl.col("close") - 1,
+            analysts="analysts",
+            inputs_knowledge_date=pl.max_horizontal("ratings_known", pl.when(pl.col("mean_price_target").is_not_null()).then(pl.col("close_known"))),
+        )
+        .sort("date", "ticker")
+    )
+
+
+def news_sentiment_daily(articles: pl.DataFrame, days: list[date]) -> pl.DataFrame:
+    """Per (date, ticker): mean article sentiment and article count over the 7 and 30 days before D's open.
+
+    `articles`: ticker (one row per article and ticker), published_utc, sentiment, knowledge_date.
+    """
+    opens = _days(days).with_columns(
+        open_utc=(pl.col("date").cast(pl.Datetime("us")) + timedelta(hours=9, minutes=30)).dt.replace_time_zone(NEW_YORK).dt.convert_time_zone("UTC")
+    )
+    joined = opens.join_where(
+        articles.with_columns(pl.col("published_utc").dt.convert_time_zone("UTC")),
+        pl.col("published_utc") < pl.col("open_utc"),
+        pl.col("published_utc") >= pl.col("open_utc") - timedelta(days=SENTIMENT_WINDOWS[1]),
+    )
+    week = pl.col("published_utc") >= pl.col("open_utc") - timedelta(days=SENTIMENT_WINDOWS[0])
+    return (
+        joined.group_by("date", "ticker")
+        .agg(
+            sentiment_7d=pl.col("sentiment").filter(week).mean(),
+            sentiment_30d=pl.col("sentiment").mean(),
+            articles_7d=week.sum().cast(pl.Int64),
+            articles_30d=pl.len().cast(pl.Int64),
+            inputs_knowledge_date=pl.col("knowledge_date").max(),
+        )
+        .sort("date", "ticker")
+    )

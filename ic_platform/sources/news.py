@@ -1,0 +1,124 @@
+"""Polygon-style news (`/v2/reference/news`): parsing, deduplication, files or HTTP.
+
+Deduplication keeps the first published copy of an article and drops later ones with the same URL,
+the same content hash (normalised title and description), or a near-identical title (word-set
+Jaccard similarity of at least 0.8) about a shared ticker within two days, as syndicated copies are.
+"""
+
+import hashlib
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ic_platform.sources.documents import SourceFormatError, load_json
+from ic_platform.sources.http import HttpClient
+
+NEAR_DUPLICATE_JACCARD = 0.8
+NEAR_DUPLICATE_WINDOW = timedelta(days=2)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def content_hash(title: str, description: str) -> str:
+    return hashlib.sha256(" ".join(_words(title) + ["|"] + _words(description)).encode()).hexdigest()
+
+
+def parse_news(payload: bytes | str, source: str) -> tuple[list[dict], list[dict], str | None]:
+    """Articles (publication time as an aware UTC datetime), quarantined records, and the next page's URL."""
+    document = load_json(payload, source)
+    if not isinstance(document, dict) or not isinstance(document.get("results", []), list):
+        raise SourceFormatError(f"{source}: expected an object with a 'results' list")
+    articles, quarantined = [], []
+    for record in document.get("results", []):
+        try:
+            tickers = sorted({str(t).upper() for t in record.get("tickers") or []})
+            if not tickers or not record.get("title") or not record.get("article_url"):
+                raise ValueError("article without tickers, a title or a URL")
+            published = datetime.fromisoformat(record["published_utc"].replace("Z", "+00:00"))
+            if published.tzinfo is None:
+                raise ValueError(f"publication time {record['published_utc']!r} has no time zone")
+            description = record.get("description") or ""
+            articles.append(
+                {
+                    "article_id": str(record.get("id") or record["article_url"]),
+                    "tickers": tickers,
+                    "published_utc": published,
+                    "publisher": (record.get("publisher") or {}).get("name") or "",
+                    "title": record["title"].strip(),
+                    "description": description,
+                    "article_url": record["article_url"],
+                    "content_hash": content_hash(record["title"], description),
+                }
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            quarantined.append({"date": None, "source": source, "record": str(record)[:2000], "reason": str(error)})
+    return articles, quarantined, document.get("next_url")
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The articles kept (earliest copy first) and the duplicates dropped, each with the reason."""
+    kept, dropped = [], []
+    urls, hashes = {}, {}
+    recent_by_ticker: dict[str, list[tuple[datetime, set[str], str]]] = {}
+    for article in sorted(articles, key=lambda a: (a["published_utc"], a["article_id"])):
+        words = set(_words(article["title"]))
+        reason = None
+        if article["article_url"] in urls:
+            reason = f"same URL as {urls[article['article_url']]}"
+        elif article["content_hash"] in hashes:
+            reason = f"same content as {hashes[article['content_hash']]}"
+        else:
+            for ticker in article["tickers"]:
+                recent = [r for r in recent_by_ticker.get(ticker, []) if article["published_utc"] - r[0] <= NEAR_DUPLICATE_WINDOW]
+                recent_by_ticker[ticker] = recent
+                match = next((r for r in recent if _jaccard(words, r[1]) >= NEAR_DUPLICATE_JACCARD), None)
+                if match:
+                    reason = f"near-identical title to {match[2]}"
+                    break
+        if reason:
+            dropped.append(article | {"reason": reason})
+            continue
+        kept.append(article)
+        urls[article["article_url"]] = hashes[article["content_hash"]] = article["article_id"]
+        for ticker in article["tickers"]:
+            recent_by_ticker.setdefault(ticker, []).append((article["published_utc"], words, article["article_id"]))
+    return kept, dropped
+
+
+class NewsFolder:
+    """News responses (`*.json` in the reference-news format) in a folder: the demo's `polygon/news/` or an archive."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"no news folder at {self.root}")
+        return [(path.name, path.read_bytes()) for path in sorted(self.root.glob("*.json"))]
+
+
+class NewsClient:
+    """Polygon-compatible `GET /v2/reference/news`, following `next_url` pages."""
+
+    def __init__(self, http: HttpClient, api_key: str):
+        if not api_key:
+            raise ValueError("the news API key is missing: set POLYGON_API_KEY")
+        self.http, self.api_key = http, api_key
+
+    def documents(self, start: date, end: date) -> list[tuple[str, bytes]]:
+        url: str | None = "/v2/reference/news"
+        params: dict = {"published_utc.gte": start.isoformat(), "published_utc.lte": end.isoformat(), "order": "asc", "limit": 1000, "apiKey": self.api_key}
+        pages = []
+        while url:
+            body = self.http.get(url, params=params, max_age=3600)
+            pages.append((url, body))
+            url = load_json(body, url).get("next_url")
+            params = {"apiKey": self.api_key}  # next_url carries the other parameters
+        return pages

@@ -1,0 +1,96 @@
+"""Analyst ratings in a Benzinga-style calendar JSON (`{"ratings": [...]}`), from files or over HTTP.
+
+Rating texts map to the 1-5 scale (Strong Buy 5 ... Strong Sell 1) with the usual synonyms; a
+rating whose text is unknown, or a record without ticker, firm or date, is quarantined with the reason.
+"""
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ic_platform.sources.documents import SourceFormatError, load_json
+from ic_platform.sources.http import HttpClient
+
+RATING_SCALE: dict[str, int] = {
+    **dict.fromkeys(("strong buy", "top pick", "conviction buy", "buy (strong)"), 5),
+    **dict.fromkeys(("buy", "outperform", "overweight", "accumulate", "add", "positive", "market outperform", "sector outperform", "moderate buy", "long-term buy", "speculative buy"), 4),
+    **dict.fromkeys(("hold", "neutral", "market perform", "sector perform", "equal-weight", "equal weight", "peer perform", "in-line", "in line", "sector weight", "mixed", "perform", "fair value"), 3),
+    **dict.fromkeys(("underweight", "underperform", "reduce", "moderate sell", "market underperform", "sector underperform", "negative", "cautious"), 2),
+    **dict.fromkeys(("sell", "strong sell"), 1),
+}
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def rating_score(text: str | None) -> int | None:
+    """The 1-5 score of a rating text, None when it is not a known rating."""
+    return RATING_SCALE.get(" ".join((text or "").lower().replace("_", " ").split()))
+
+
+def _number(text) -> float | None:
+    if text in (None, ""):
+        return None
+    value = float(str(text).replace(",", "").replace("$", ""))
+    return value if value > 0 else None
+
+
+def parse_ratings(payload: bytes | str, source: str) -> tuple[list[dict], list[dict]]:
+    """Rating rows (publication time in UTC, from the calendar's New York date and time) and quarantined records."""
+    document = load_json(payload, source)
+    if not isinstance(document, dict) or not isinstance(document.get("ratings", []), list):
+        raise SourceFormatError(f"{source}: expected an object with a 'ratings' list")
+    rows, quarantined = [], []
+    for record in document.get("ratings", []):
+        try:
+            score = rating_score(record.get("rating_current"))
+            if score is None:
+                raise ValueError(f"unknown rating {record.get('rating_current')!r}")
+            if not record.get("ticker") or not record.get("analyst"):
+                raise ValueError("rating without a ticker or a firm")
+            local = datetime.combine(date.fromisoformat(record["date"]), datetime.strptime(record.get("time") or "00:00:00", "%H:%M:%S").time(), NEW_YORK)
+            rows.append(
+                {
+                    "rating_id": str(record.get("id") or f"{record['ticker']}-{record['date']}-{record['analyst']}"),
+                    "ticker": str(record["ticker"]).upper(),
+                    "firm": str(record["analyst"]),
+                    "analyst": record.get("analyst_name") or None,
+                    "action": record.get("action_company") or None,
+                    "rating": record["rating_current"],
+                    "rating_score": float(score),
+                    "price_target": _number(record.get("pt_current")),
+                    "published_utc": local.astimezone(ZoneInfo("UTC")),
+                }
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            quarantined.append({"date": None, "source": source, "record": str(record)[:2000], "reason": str(error)})
+    return rows, quarantined
+
+
+class RatingsFolder:
+    """Rating files (`*.json` in the calendar format) in a folder: the demo's `ratings/` or an archive."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"no ratings folder at {self.root}")
+        return [(path.name, path.read_bytes()) for path in sorted(self.root.glob("*.json"))]
+
+
+class RatingsClient:
+    """A Benzinga-compatible calendar API: `GET /api/v2.1/calendar/ratings`, one page per request."""
+
+    def __init__(self, http: HttpClient, token: str, page_size: int = 1000):
+        if not token:
+            raise ValueError("the ratings API token is missing: set RATINGS_API_TOKEN")
+        self.http, self.token, self.page_size = http, token, page_size
+
+    def documents(self, start: date, end: date) -> list[tuple[str, bytes]]:
+        pages, page = [], 0
+        while True:
+            params = {"token": self.token, "parameters[date_from]": start.isoformat(), "parameters[date_to]": end.isoformat(), "page": page, "pagesize": self.page_size}
+            body = self.http.get("/api/v2.1/calendar/ratings", params=params, max_age=3600)
+            pages.append((f"ratings page {page}", body))
+            if len(load_json(body, f"ratings page {page}").get("ratings", [])) < self.page_size:
+                return pages
+            page += 1
