@@ -88,7 +88,7 @@ def ic_scores(factors: pl.DataFrame, weights: dict[str, float] = DEFAULT_WEIGHTS
     weighted = pl.sum_horizontal(pl.col(f).fill_null(0) * w for f, w in weights.items())
     fundamentals_present = pl.sum_horizontal(pl.col(f).is_not_null().cast(pl.Int32) for f in FUNDAMENTAL_FACTORS)
     scored = (
-        factors.with_columns(data_completeness=present_weight / total, _fundamentals=fundamentals_present)
+        factors.with_columns(data_completeness=(present_weight / total).round(9), _fundamentals=fundamentals_present)
         .filter((pl.col("data_completeness") >= COMPLETENESS_FLOOR - 1e-12) & (pl.col("_fundamentals") >= 2))
         .with_columns(score=(weighted / present_weight).round(0).clip(1, 100).cast(pl.Int32))
         .with_columns(

@@ -1,5 +1,7 @@
 """Parsers for EDGAR's `company_tickers.json` and `submissions/CIK##########.json` documents."""
 
+from datetime import date, datetime
+
 import polars as pl
 
 from ic_platform.sources.documents import SourceFormatError, load_json
@@ -36,3 +38,15 @@ def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
         "exchange": exchanges[0] if exchanges else None,
         "fiscal_year_end": document.get("fiscalYearEnd") or None,
     }
+
+
+def filings_of(document: dict, forms: tuple[str, ...]) -> list[dict]:
+    """The filings of the given forms in a submissions document: accession, form, filed, accepted (naive, as EDGAR writes it)."""
+    recent = document.get("filings", {}).get("recent", {})
+    rows = zip(recent.get("accessionNumber", []), recent.get("form", []), recent.get("filingDate", []), recent.get("acceptanceDateTime", []) or [])
+    found = []
+    for accession, form, filed, accepted in rows:
+        if form in forms:
+            accepted_at = datetime.fromisoformat(accepted.replace("Z", "")[:19]) if accepted else None
+            found.append({"accession": accession, "form": form, "filed": date.fromisoformat(filed), "accepted": accepted_at})
+    return found

@@ -1,8 +1,9 @@
 """Polygon-style news (`/v2/reference/news`): parsing, deduplication, files or HTTP.
 
 Deduplication keeps the first published copy of an article and drops later ones with the same URL,
-the same content hash (normalised title and description), or a near-identical title (word-set
-Jaccard similarity of at least 0.8) about a shared ticker within two days, as syndicated copies are.
+or, within two days, the same content hash (normalised title and description) or a near-identical
+title (word-set Jaccard similarity of at least 0.8) about a shared ticker, as syndicated copies are
+(the same headline weeks apart, "Stocks That Hit 52-Week Highs On Friday", is another story).
 """
 
 import hashlib
@@ -72,8 +73,8 @@ def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
         reason = None
         if article["article_url"] in urls:
             reason = f"same URL as {urls[article['article_url']]}"
-        elif article["content_hash"] in hashes:
-            reason = f"same content as {hashes[article['content_hash']]}"
+        elif article["content_hash"] in hashes and article["published_utc"] - hashes[article["content_hash"]][0] <= NEAR_DUPLICATE_WINDOW:
+            reason = f"same content as {hashes[article['content_hash']][1]}"
         else:
             for ticker in article["tickers"]:
                 recent = [r for r in recent_by_ticker.get(ticker, []) if article["published_utc"] - r[0] <= NEAR_DUPLICATE_WINDOW]
@@ -86,7 +87,8 @@ def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
             dropped.append(article | {"reason": reason})
             continue
         kept.append(article)
-        urls[article["article_url"]] = hashes[article["content_hash"]] = article["article_id"]
+        urls[article["article_url"]] = article["article_id"]
+        hashes[article["content_hash"]] = (article["published_utc"], article["article_id"])
         for ticker in article["tickers"]:
             recent_by_ticker.setdefault(ticker, []).append((article["published_utc"], words, article["article_id"]))
     return kept, dropped

@@ -5,6 +5,8 @@ import polars as pl
 
 from ic_platform.defs.features.assets import TECHNICAL_DAILY, VALUATION_DAILY
 from ic_platform.defs.market.assets import DAILY_BARS
+from ic_platform.defs.news.assets import ANALYST_DAILY, NEWS_SENTIMENT_DAILY
+from ic_platform.defs.ownership.assets import INSIDER_DAILY, INSTITUTIONAL_DAILY
 from ic_platform.defs.partitions import daily_asset
 from ic_platform.defs.sec.assets import COMPANIES
 from ic_platform.features import evaluation, scoring
@@ -12,6 +14,12 @@ from ic_platform.schemas.scores import FactorScores, IcScore
 from ic_platform.storage import DailyTable, markdown_preview
 from ic_platform.trading_days import partition_window
 
+ALTERNATIVE_INPUTS = {
+    "insider": (INSIDER_DAILY, ("insider_net_buying_30d", "insider_net_buying_90d")),
+    "institutional": (INSTITUTIONAL_DAILY, ("institutional_ownership", "institutional_ownership_change", "institutional_holders")),
+    "analyst": (ANALYST_DAILY, ("analyst_mean_rating", "price_target_upside")),
+    "news": (NEWS_SENTIMENT_DAILY, ("sentiment_7d", "sentiment_30d")),
+}
 FACTOR_SCORES = DailyTable("factor_scores", FactorScores, ("date", "ticker"))
 IC_SCORES = DailyTable("ic_scores", IcScore, ("date", "ticker"))
 
@@ -23,7 +31,8 @@ class ScoreWeights(dg.Config):
 
 
 def score_inputs(start, end) -> pl.DataFrame:
-    """Every ticker's sub-metrics for the days `start`..`end`: technical (all traded tickers) and valuation rows."""
+    """Every ticker's sub-metrics for the days `start`..`end`: technical (all traded tickers) and
+    valuation rows, with the insider, institutional, analyst and news metrics where a ticker has them."""
     technical = TECHNICAL_DAILY.scan(start, end).select(
         "date", "ticker", "return_1m", "return_3m", "return_6m", "return_12m", "rsi_14", "price_to_sma_50", "price_to_sma_200",
         macd_hist_to_price=pl.col("macd_hist") / pl.col("close"),
@@ -32,16 +41,15 @@ def score_inputs(start, end) -> pl.DataFrame:
     )
     valuation = VALUATION_DAILY.scan(start, end).drop("cik", "close_date", "price", "market_cap", "fundamentals_as_of")
     sectors = COMPANIES.scan().select("ticker", "gics_sector")
-    return (
-        technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True)
-        .join(sectors, on="ticker", how="left")
-        .with_columns(inputs_knowledge_date=pl.max_horizontal("_technical_known", "inputs_knowledge_date"))
-        .drop("_technical_known")
-        .collect()
-    )
+    rows = technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True).join(sectors, on="ticker", how="left")
+    known = ["_technical_known", "inputs_knowledge_date"]
+    for name, (table, metrics) in ALTERNATIVE_INPUTS.items():
+        rows = rows.join(table.scan(start, end).select("date", "ticker", *metrics, pl.col("inputs_knowledge_date").alias(f"_{name}_known")), on=["date", "ticker"], how="left")
+        known.append(f"_{name}_known")
+    return rows.with_columns(inputs_knowledge_date=pl.max_horizontal(known)).drop(known[:1] + known[2:]).collect()
 
 
-@daily_asset("scores", deps=["technical_daily", "valuation_daily", "sec_companies"])
+@daily_asset("scores", deps=["technical_daily", "valuation_daily", "insider_daily", "institutional_daily", "analyst_daily", "news_sentiment_daily", "sec_companies"])
 def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The ten factor scores per ticker and day: each the mean of its sub-metrics' exact percentiles
     within the GICS sector that day (ties averaged, lower-is-better inverted, winsorised inputs, the

@@ -1,5 +1,6 @@
 """The EDGAR source as a Dagster resource."""
 
+import json
 import os
 from pathlib import Path
 
@@ -18,6 +19,9 @@ class EdgarSource(SourceResource):
     www_url: str = Field(default="https://www.sec.gov", description="EDGAR web root (live mode)")
     data_url: str = Field(default="https://data.sec.gov", description="EDGAR data API root (live mode)")
     cache_dir: str = Field(default="", description="Response cache for live mode; empty means $IC_DATA_DIR/cache/edgar")
+    thirteenf_managers: str = Field(default_factory=lambda: os.environ.get("IC_13F_MANAGERS", ""), description="Comma-separated CIKs of the 13F managers to follow in archive and live modes ($IC_13F_MANAGERS); the demo lists its own")
+    thirteenf_datasets: str = Field(default_factory=lambda: os.environ.get("IC_13F_DATASETS", ""), description="Folder of SEC Form 13F data sets (one sub-folder per quarter with SUBMISSION/COVERPAGE/INFOTABLE.tsv), read instead of per-manager filings ($IC_13F_DATASETS)")
+    cusip_map: str = Field(default_factory=lambda: os.environ.get("IC_CUSIP_MAP", ""), description="Optional CSV with cusip,ticker columns that takes precedence over name matching ($IC_CUSIP_MAP)")
 
     def reader(self) -> EdgarFolder | EdgarClient:
         """The EDGAR reader of the configured mode."""
@@ -29,3 +33,10 @@ class EdgarSource(SourceResource):
             return EdgarZipArchive(root) if (root / "companyfacts.zip").exists() else EdgarFolder(root)
         cache = Path(self.cache_dir) if self.cache_dir else settings.data_dir() / "cache" / "edgar"
         return EdgarClient(self.user_agent, self.www_url, self.data_url, cache)
+
+    def thirteenf_manager_ciks(self) -> list[int]:
+        """The 13F managers to follow: the demo's, or the configured list."""
+        if self.mode == "demo":
+            manifest = json.loads((self.demo_folder() / "manifest.json").read_text())
+            return [m["cik"] for m in manifest.get("thirteenf_managers", [])]
+        return [int(c) for c in self.thirteenf_managers.replace(" ", "").split(",") if c]

@@ -1,0 +1,119 @@
+"""News and analyst assets: deduplicated articles with sentiment, rating actions, and their daily features."""
+
+from datetime import date, timedelta
+
+import dagster as dg
+import polars as pl
+
+from ic_platform import settings
+from ic_platform.defs.features.assets import bars_before
+from ic_platform.defs.news.resources import NewsSource
+from ic_platform.defs.partitions import daily_asset
+from ic_platform.features import alternative
+from ic_platform.features.valuation import prior_closes
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema
+from ic_platform.schemas.news import AnalystDaily, AnalystRating, NewsArticle, NewsSentimentDaily
+from ic_platform.sentiment import build_model, score_with_cache
+from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.http import HttpError
+from ic_platform.sources.news import deduplicate, parse_news
+from ic_platform.sources.ratings import parse_ratings
+from ic_platform.storage import DailyTable, SnapshotTable
+from ic_platform.trading_days import partition_window, trading_days_between
+
+NEWS_ARTICLES = SnapshotTable("news_articles", NewsArticle, ("published_utc", "article_id", "ticker"))
+ANALYST_RATINGS = SnapshotTable("analyst_ratings", AnalystRating, ("published_utc", "rating_id"))
+ANALYST_DAILY = DailyTable("analyst_daily", AnalystDaily, ("date", "ticker"))
+NEWS_SENTIMENT_DAILY = DailyTable("news_sentiment_daily", NewsSentimentDaily, ("date", "ticker"))
+LIVE_HISTORY_DAYS = 400  # how far back live mode asks the APIs
+
+
+def _documents(reader) -> list[tuple[str, bytes]]:
+    return reader.documents(date.today() - timedelta(days=LIVE_HISTORY_DAYS), date.today())
+
+
+def _unreadable(source: str, error: Exception) -> dict:
+    return {"date": None, "source": source, "record": "", "reason": str(error)}
+
+
+@dg.asset(group_name="news", kinds={"polars", "parquet"})
+def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
+    """Every news article, deduplicated (same URL, same content, near-identical titles across
+    publishers: the duplicates are quarantined with the reason), one row per article and ticker, with
+    the sentiment of the configured model (cached by content hash and model version) and the
+    knowledge date (the first trading day whose open follows the publication)."""
+    articles, quarantined = [], []
+    for name, payload in _documents(news.news_reader()):
+        try:
+            found, bad, _ = parse_news(payload, name)
+        except (SourceFormatError, HttpError) as error:
+            quarantined.append(_unreadable(name, error))
+            continue
+        articles.extend(found)
+        quarantined.extend(bad)
+    kept, duplicates = deduplicate(articles)
+    quarantined.extend({"date": None, "source": "news dedup", "record": d["article_url"], "reason": d["reason"]} for d in duplicates)
+    frame = pl.DataFrame(
+        [{k: a[k] for k in ("article_id", "tickers", "published_utc", "publisher", "title", "description", "article_url", "content_hash")} for a in kept],
+        schema={"article_id": pl.String, "tickers": pl.List(pl.String), "published_utc": pl.Datetime("us", "UTC"), "publisher": pl.String,
+                "title": pl.String, "description": pl.String, "article_url": pl.String, "content_hash": pl.String},
+    )
+    model = build_model(news.sentiment_model)
+    texts = frame.select("content_hash", text=pl.concat_str("title", pl.lit(". "), "description"))
+    scored = score_with_cache(model, texts, settings.data_dir() / "cache" / "sentiment").unique("content_hash")
+    frame = (
+        frame.join(scored.drop("text"), on="content_hash", how="left")
+        .with_columns(knowledge_date=alternative.before_open_knowledge_date(frame.get_column("published_utc")))
+        .explode("tickers")
+        .rename({"tickers": "ticker"})
+        .unique(["article_id", "ticker"], keep="first")
+        .select(polars_schema(NewsArticle).names())
+    )
+    context.log.info(f"{len(articles)} articles read, {len(duplicates)} duplicates dropped, {frame.height} article-ticker rows scored by {model.name}")
+    result = NEWS_ARTICLES.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
+    result.metadata["sentiment_model"] = f"{model.name} {model.version}"
+    result.metadata["duplicates_dropped"] = len(duplicates)
+    return result
+
+
+@dg.asset(group_name="news", kinds={"polars", "parquet"})
+def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
+    """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
+    Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
+    publication time in UTC and knowledge date. Unknown ratings are quarantined with the text."""
+    rows, quarantined = [], []
+    for name, payload in _documents(news.ratings_reader()):
+        try:
+            found, bad = parse_ratings(payload, name)
+        except (SourceFormatError, HttpError) as error:
+            quarantined.append(_unreadable(name, error))
+            continue
+        rows.extend(found)
+        quarantined.extend(bad)
+    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(AnalystRating)).unique("rating_id", keep="last")
+    frame = frame.with_columns(knowledge_date=alternative.before_open_knowledge_date(frame.get_column("published_utc")))
+    context.log.info(f"{frame.height} ratings, {len(quarantined)} quarantined")
+    return ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
+
+
+@daily_asset("features", deps=["analyst_ratings", "daily_bars"])
+def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Analyst consensus per ticker for day D: the mean of each firm's latest rating of the last 90
+    days (1-5), the mean price target's upside against the prior close (as traded), and the number of
+    firms, from ratings published before D's open."""
+    start, end = partition_window(context)
+    closes = prior_closes(bars_before(start, end, 10)).select("date", "ticker", close="price", close_known="close_known")
+    frame = alternative.analyst_daily(ANALYST_RATINGS.scan().collect(), closes, trading_days_between(start, end))
+    context.log.info(f"analyst_daily: {frame.height} rows")
+    return ANALYST_DAILY.write(frame, start, end)
+
+
+@daily_asset("features", deps=["news_articles"])
+def news_sentiment_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Mean article sentiment in [-1, 1] and article counts per ticker over the 7 and 30 days before
+    D's 09:30 New York open (articles published later count from the next trading day)."""
+    start, end = partition_window(context)
+    articles = NEWS_ARTICLES.scan().filter(pl.col("knowledge_date") <= end).select("ticker", "published_utc", "sentiment", "knowledge_date")
+    frame = alternative.news_sentiment_daily(articles.collect(), trading_days_between(start, end))
+    context.log.info(f"news_sentiment_daily: {frame.height} rows")
+    return NEWS_SENTIMENT_DAILY.write(frame, start, end)

@@ -1,0 +1,1 @@
+"""Insider (Form 4) and institutional (13F) ownership."""

@@ -1,0 +1,188 @@
+"""Ownership assets: insider transactions (Form 4) and institutional holdings (13F), raw and daily."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from ic_platform.defs.features.assets import VALUATION_DAILY
+from ic_platform.defs.partitions import daily_asset
+from ic_platform.defs.progress import with_progress
+from ic_platform.defs.sec.assets import COMPANIES
+from ic_platform.defs.sec.resources import EdgarSource
+from ic_platform.features import alternative
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema
+from ic_platform.schemas.ownership import CusipTicker, InsiderDaily, InsiderTransaction, InstitutionalDaily, ThirteenFFiling, ThirteenFHolding
+from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.edgar_files import filings_of
+from ic_platform.sources.http import HttpError
+from ic_platform.sources.ownership import parse_ownership
+from ic_platform.sources.thirteenf import HOLDING_SCHEMA, THIRTEENF_FORMS, parse_thirteenf_dataset, parse_thirteenf_submission, value_multiplier
+from ic_platform.storage import DailyTable, SnapshotTable
+from ic_platform.trading_days import partition_window, previous_trading_day, trading_days_between
+
+FORM4_FORMS = ("4", "4/A")
+INSIDER_TRANSACTIONS = SnapshotTable("sec_form4", InsiderTransaction, ("ticker", "filed", "accession", "transaction_index", "owner_cik"))
+THIRTEENF_FILINGS = SnapshotTable("sec_13f_filings", ThirteenFFiling, ("manager_cik", "period", "accession"))
+THIRTEENF_HOLDINGS = SnapshotTable("sec_13f", ThirteenFHolding, ("accession", "cusip", "title_of_class"))
+CUSIP_TICKERS = SnapshotTable("cusip_tickers", CusipTicker, ("cusip",))
+INSIDER_DAILY = DailyTable("insider_daily", InsiderDaily, ("date", "ticker"))
+INSTITUTIONAL_DAILY = DailyTable("institutional_daily", InstitutionalDaily, ("date", "ticker"))
+
+
+def _quarantine(source: str, record: str, reason: str) -> dict:
+    return {"date": None, "source": source, "record": record, "reason": reason}
+
+
+@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=["sec_companies"])
+def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
+    """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
+    read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
+    knowledge date (first trading day after acceptance). Unreadable filings and transactions are
+    quarantined with a reason."""
+    reader = edgar.reader()
+    companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
+    tickers = dict(companies.iter_rows())
+    rows, quarantined = [], []
+    for cik in with_progress(context, sorted(tickers), "issuers read"):
+        document = reader.submissions(cik)
+        for filing in filings_of(document or {}, FORM4_FORMS):
+            source = f"Form {filing['form']} {filing['accession']}"
+            try:
+                text = reader.filing_text(cik, filing["accession"])
+                if text is None:
+                    quarantined.append(_quarantine(source, filing["accession"], "the filing's full submission is not available"))
+                    continue
+                found, bad = parse_ownership(text, source, filing["accession"], filing["filed"], filing["accepted"])
+            except (SourceFormatError, HttpError) as error:
+                quarantined.append(_quarantine(source, filing["accession"], str(error)))
+                continue
+            rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"]} for row in found)
+            quarantined.extend(bad)
+    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(InsiderTransaction))
+    frame = frame.with_columns(knowledge_date=_knowledge_dates(frame))
+    context.log.info(f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, {len(quarantined)} quarantined")
+    return INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
+
+
+def _knowledge_dates(frame: pl.DataFrame) -> pl.Series:
+    """The first trading day after each row's acceptance date (its filing date when the source has no acceptance time)."""
+    return alternative.filing_knowledge_date(frame.select(pl.coalesce(pl.col("accepted").dt.date(), pl.col("filed"))).to_series())
+
+
+def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
+    """Cover pages, holdings (values as reported) and quarantined records of the followed managers' 13F filings."""
+    reader = edgar.reader()
+    covers, holdings, quarantined = [], [], []
+    for manager in with_progress(context, edgar.thirteenf_manager_ciks(), "13F managers read"):
+        for filing in filings_of(reader.submissions(manager) or {}, THIRTEENF_FORMS):
+            source = f"{filing['form']} {filing['accession']}"
+            try:
+                text = reader.filing_text(manager, filing["accession"])
+                if text is None:
+                    quarantined.append(_quarantine(source, filing["accession"], "the filing's full submission is not available"))
+                    continue
+                parsed = parse_thirteenf_submission(text, source)
+            except (SourceFormatError, HttpError) as error:
+                quarantined.append(_quarantine(source, filing["accession"], str(error)))
+                continue
+            cover = parsed.cover
+            covers.append({"accession": parsed.accession, "manager_cik": cover.manager_cik, "manager_name": cover.manager_name, "form": cover.form,
+                           "period": cover.period, "filed": parsed.filed, "accepted": filing["accepted"] or parsed.accepted})
+            holdings.append(parsed.holdings.with_columns(accession=pl.lit(parsed.accession)))
+            quarantined.extend(parsed.quarantined)
+    return covers, holdings, quarantined
+
+
+def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
+    """Cover pages and holdings of every quarter folder of SEC Form 13F data sets."""
+    covers, holdings = [], []
+    for quarter in sorted(p for p in folder.iterdir() if p.is_dir()):
+        filings, table = parse_thirteenf_dataset(quarter)
+        covers.extend(filings.with_columns(accepted=None).drop("is_amendment").to_dicts())
+        holdings.append(table)
+    return covers, holdings, []
+
+
+@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=["sec_companies", "daily_bars"])
+def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
+    """13F-HR holdings of the followed managers (their filings, or SEC Form 13F data sets), values
+    normalised to dollars: the unit (thousands or dollars) is decided per filing against shares x
+    the close at the period end where the CUSIP maps to a ticker, else by filing date and implied
+    prices. Also writes the cover pages (sec_13f_filings) and the CUSIP to ticker map (cusip_tickers)."""
+    if edgar.thirteenf_datasets:
+        covers, holdings, quarantined = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
+    else:
+        covers, holdings, quarantined = _thirteenf_from_filings(context, edgar)
+    table = pl.concat([pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed")
+    mapping_file = pl.read_csv(edgar.cusip_map, infer_schema=False) if edgar.cusip_map else None
+    mapping = alternative.cusip_tickers(table, COMPANIES.scan().collect(), mapping_file)
+    table = table.join(mapping.select("cusip", "ticker"), on="cusip", how="left")
+    filings = pl.DataFrame(covers, schema={"accession": pl.String, "manager_cik": pl.Int64, "manager_name": pl.String, "form": pl.String,
+                                           "period": pl.Date, "filed": pl.Date, "accepted": pl.Datetime("us")})
+    closes = _period_closes(filings, table)
+    units = []
+    for filing in filings.iter_rows(named=True):
+        rows = table.filter(pl.col("accession") == filing["accession"])
+        references = dict(closes.filter(pl.col("accession") == filing["accession"]).select("cusip", "close").iter_rows())
+        multiplier, reason = value_multiplier(filing["filed"], rows, references)
+        units.append({"accession": filing["accession"], "value_multiplier": multiplier, "value_unit_reason": reason, "holdings": rows.height})
+    filings = filings.join(pl.DataFrame(units, schema={"accession": pl.String, "value_multiplier": pl.Int64, "value_unit_reason": pl.String, "holdings": pl.Int64}), on="accession")
+    filings = filings.with_columns(knowledge_date=_knowledge_dates(filings)).drop("accepted")
+    table = table.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(value_usd=pl.col("reported_value") * pl.col("value_multiplier"))
+    CUSIP_TICKERS.write(mapping)
+    THIRTEENF_FILINGS.write(filings)
+    context.log.info(f"{filings.height} 13F filings, {table.height} holdings, {mapping.height} CUSIPs mapped, "
+                     f"{filings.filter(pl.col('value_multiplier') == 1000).height} filings in thousands")
+    result = THIRTEENF_HOLDINGS.write(table, quarantined=frame_of(QuarantinedRecord, quarantined))
+    result.metadata["filings"] = filings.height
+    result.metadata["cusips_mapped"] = mapping.height
+    return result
+
+
+def _period_closes(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFrame:
+    """The close (as traded) of each mapped holding on the last trading day on or before its filing's period end."""
+    from ic_platform.defs.market.assets import DAILY_BARS
+
+    close_days = {period: previous_trading_day(period + timedelta(days=1)) for period in filings.get_column("period").unique()}
+    closes = [
+        DAILY_BARS.scan(day, day).select("ticker", period=pl.lit(period), close=pl.col("close") * pl.col("split_factor")).collect()
+        for period, day in close_days.items()
+    ]
+    closes_frame = pl.concat([pl.DataFrame(schema={"ticker": pl.String, "period": pl.Date, "close": pl.Float64}), *closes])
+    return (
+        holdings.filter(pl.col("ticker").is_not_null())
+        .join(filings.select("accession", "period"), on="accession")
+        .join(closes_frame, on=["ticker", "period"])
+        .select("accession", "cusip", "close")
+    )
+
+
+@daily_asset("features", deps=["sec_form4"])
+def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Net open-market insider buying by value (Form 4 code P minus S) over the last 30 and 90 days,
+    distinct buyers and transaction count per ticker for day D, from filings known by D (acceptance
+    date + 1 trading day); a 4/A replaces its original from the day the amendment is known."""
+    start, end = partition_window(context)
+    days = trading_days_between(start, end)
+    frame = alternative.insider_daily(INSIDER_TRANSACTIONS.scan().collect(), days)
+    context.log.info(f"insider_daily: {frame.height} rows")
+    return INSIDER_DAILY.write(frame, start, end)
+
+
+@daily_asset("features", deps=["sec_13f", "valuation_daily"])
+def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Shares held by the followed 13F managers as a share of shares outstanding, its quarter-over-quarter
+    change and the holder count per ticker for day D, from reports known by D (filing date + 1
+    trading day; each manager's latest report, dropped when older than 200 days)."""
+    start, end = partition_window(context)
+    holdings = THIRTEENF_HOLDINGS.scan().filter(pl.col("ticker").is_not_null() & (pl.col("shares_type") == "SH") & pl.col("put_call").is_null())
+    outstanding = VALUATION_DAILY.scan(start, end).filter(pl.col("market_cap").is_not_null()).select(
+        "date", "ticker", shares_outstanding=pl.col("market_cap") / pl.col("price"), shares_known="inputs_knowledge_date"
+    )
+    frame = alternative.institutional_daily(
+        THIRTEENF_FILINGS.scan().collect(), holdings.select("accession", "ticker", "shares").collect(), outstanding.collect(), trading_days_between(start, end)
+    )
+    context.log.info(f"institutional_daily: {frame.height} rows")
+    return INSTITUTIONAL_DAILY.write(frame, start, end)
