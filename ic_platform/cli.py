@@ -223,6 +223,80 @@ def command_fundamentals(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_text(path: str) -> str:
+    import gzip
+
+    data = Path(path).read_bytes()
+    return (gzip.decompress(data) if path.endswith(".gz") else data).decode("latin-1")
+
+
+def command_form4(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ic_platform.schemas.common import polars_schema
+    from ic_platform.schemas.ownership import InsiderTransaction
+    from ic_platform.sources.ownership import parse_ownership
+
+    stem = Path(args.file).name.split("_")[0].split(".")[0]
+    accession = stem if len(stem) == 20 and stem[10] == "-" else ""
+    rows, quarantined = parse_ownership(_read_text(args.file), args.file, accession)
+    for record in quarantined:
+        print(f"note: transaction quarantined: {record['reason']}", file=sys.stderr)
+    columns = [c for c in polars_schema(InsiderTransaction).names() if c != "knowledge_date"]
+    _print_frame(pl.DataFrame(rows, schema={c: polars_schema(InsiderTransaction)[c] for c in columns}), args.format)
+    return 0
+
+
+def command_13f(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ic_platform.sources.edgar_submission import is_full_submission
+    from ic_platform.sources.thirteenf import parse_information_table, parse_thirteenf_submission, value_multiplier
+
+    text = _read_text(args.file)
+    if is_full_submission(text):
+        filing = parse_thirteenf_submission(text, args.file)
+        holdings, quarantined, filed = filing.holdings, filing.quarantined, filing.filed
+        print(f"{filing.cover.form} {filing.accession} by {filing.cover.manager_name} (CIK {filing.cover.manager_cik}), "
+              f"period {filing.cover.period}, filed {filing.filed}", file=sys.stderr)
+    else:
+        holdings, quarantined = parse_information_table(text, args.file)
+        filed = args.filed
+        if filed is None:
+            print("error: an information table alone does not say when it was filed: pass --filed YYYY-MM-DD", file=sys.stderr)
+            return 2
+    multiplier, reason = value_multiplier(filed, holdings)
+    print(f"values: x{multiplier} ({reason})", file=sys.stderr)
+    for record in quarantined:
+        print(f"note: holding quarantined: {record['reason']}", file=sys.stderr)
+    _print_frame(holdings.with_columns(value_usd=pl.col("reported_value") * multiplier), args.format)
+    return 0
+
+
+def command_sentiment(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ic_platform.sentiment import build_model
+
+    if (args.text is None) == (args.file is None):
+        print("error: give either TEXT or --file FILE", file=sys.stderr)
+        return 2
+    texts = [args.text] if args.text is not None else [line.strip() for line in _read_text(args.file).splitlines() if line.strip()]
+    model = build_model(args.model)
+    scores = model.score(texts)
+    frame = pl.DataFrame({"text": texts, "score": [s for s, _ in scores], "confidence": [c for _, c in scores], "model": f"{model.name} {model.version}"})
+    _print_frame(frame, args.format)
+    return 0
+
+
+def command_train_sentiment(args: argparse.Namespace) -> int:
+    from ic_platform.sentiment.trained import train
+
+    folder = train(Path(args.labeled_file), Path(args.models_dir) if args.models_dir else settings.data_dir() / "models", folds=args.folds)
+    print(f"saved {folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ic-platform", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -255,6 +329,30 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("ticker")
     score.add_argument("--date", type=_date, help="trading day (default: the latest scored day)")
     score.set_defaults(handler=command_score)
+
+    form4 = commands.add_parser("form4", help="print the transactions of a Form 3/4/5 (ownership XML or full EDGAR submission)")
+    form4.add_argument("file")
+    form4.add_argument("--format", choices=("csv", "json"), default="csv")
+    form4.set_defaults(handler=command_form4)
+
+    thirteenf = commands.add_parser("13f", help="print the holdings of a 13F-HR (full submission, or an information table with --filed)")
+    thirteenf.add_argument("file")
+    thirteenf.add_argument("--filed", type=_date, help="filing date of an information table given alone (decides thousands or dollars)")
+    thirteenf.add_argument("--format", choices=("csv", "json"), default="csv")
+    thirteenf.set_defaults(handler=command_13f)
+
+    sentiment = commands.add_parser("sentiment", help="score TEXT (or each line of --file) with a sentiment model")
+    sentiment.add_argument("text", nargs="?")
+    sentiment.add_argument("--file", help="one text per line")
+    sentiment.add_argument("--model", choices=("lexicon", "transformer", "trained", "ensemble"), help="default: $IC_SENTIMENT_MODEL, else lexicon")
+    sentiment.add_argument("--format", choices=("csv", "json"), default="csv")
+    sentiment.set_defaults(handler=command_sentiment)
+
+    train_sentiment = commands.add_parser("train-sentiment", help="train the MiniLM + TF-IDF sentiment classifier and save it as a versioned artifact")
+    train_sentiment.add_argument("labeled_file", help="Financial PhraseBank 'sentence@label' file, or a CSV with text,label")
+    train_sentiment.add_argument("--folds", type=int, default=5, help="cross-validation folds reported (default %(default)s)")
+    train_sentiment.add_argument("--models-dir", help="default: $IC_DATA_DIR/models")
+    train_sentiment.set_defaults(handler=command_train_sentiment)
 
     export = commands.add_parser("export", help="write a daily asset's rows over a date range to Parquet")
     export.add_argument("asset", help="daily asset, e.g. ic_scores")
