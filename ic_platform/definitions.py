@@ -13,6 +13,7 @@ from ic_platform.defs.news.checks import analyst_daily_point_in_time, news_senti
 from ic_platform.defs.news.resources import NewsSource
 from ic_platform.defs.ownership.assets import insider_daily, institutional_daily, sec_13f, sec_form4
 from ic_platform.defs.ownership.checks import insider_daily_point_in_time, institutional_daily_point_in_time
+from ic_platform.defs.ownership.sensors import form4_filings_sensor, refresh_insiders
 from ic_platform.defs.scores.assets import factor_scores, ic_scores, score_evaluation
 from ic_platform.defs.scores.checks import factor_scores_point_in_time, ic_scores_point_in_time, scores_consistent
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
@@ -28,8 +29,8 @@ defs = dg.Definitions(
         institutional_daily_point_in_time, analyst_daily_point_in_time, news_sentiment_daily_point_in_time,
         factor_scores_point_in_time, ic_scores_point_in_time, scores_consistent,
     ],
-    jobs=[repair_daily_bar_gaps, refresh_fundamentals],
-    sensors=[sec_filings_sensor],
+    jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders],
+    sensors=[sec_filings_sensor, form4_filings_sensor],
     resources={"edgar": EdgarSource(), "market_data": MarketDataSource(), "news": NewsSource()},
 )
 

@@ -92,3 +92,22 @@ def test_score_and_export_read_the_scored_days(data_dir, tmp_path, monkeypatch, 
     exported = pl.read_parquet(target)
     assert set(exported.get_column("date").cast(str)) == {"2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30"}
     assert cli.main(["export", "nothing", "--start", "2026-10-26", "--end", "2026-10-30", "--out", str(target)]) == 2
+
+
+@pytest.mark.real_data
+def test_form4_and_13f_commands_print_parsed_rows(real_data, capsys):
+    assert cli.main(["form4", str(real_data / "sec_form4/xml/DVA_form4_berkshire_joint.xml"), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["owner_name"] for r in rows] == ["BERKSHIRE HATHAWAY INC", "BUFFETT WARREN E"] and rows[0]["code"] == "S"
+    assert cli.main(["13f", str(real_data / "sec_13f/0001790837-23-000002_BullStreet_13F-HR.txt")]) == 0
+    out = capsys.readouterr()
+    assert "values: x1000" in out.err and out.out.splitlines()[1].endswith(",287000.0")
+    assert cli.main(["13f", str(real_data / "sec_13f/13F-HR_infotable_255rows.xml")]) == 2
+    assert "pass --filed" in capsys.readouterr().err
+
+
+def test_sentiment_command_scores_text_with_the_default_lexicon(capsys):
+    assert cli.main(["sentiment", "Strong gains and improved profitability", "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["score"] == 1.0 and row["model"].startswith("lexicon lm-1")
+    assert cli.main(["sentiment"]) == 2

@@ -9,7 +9,7 @@ import polars as pl
 from ic_platform.defs.features.assets import VALUATION_DAILY
 from ic_platform.defs.partitions import daily_asset
 from ic_platform.defs.progress import with_progress
-from ic_platform.defs.sec.assets import COMPANIES
+from ic_platform.defs.sec.assets import CIKS_TAG, COMPANIES
 from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import alternative
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema
@@ -39,13 +39,18 @@ def _quarantine(source: str, record: str, reason: str) -> dict:
 def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
     read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
-    knowledge date (first trading day after acceptance). Unreadable filings and transactions are
-    quarantined with a reason."""
+    knowledge date (first trading day after acceptance). Runs from the Form 4 sensor re-read only the
+    issuers that filed. Unreadable filings and transactions are quarantined with a reason."""
     reader = edgar.reader()
     companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
     tickers = dict(companies.iter_rows())
+    ciks, kept = sorted(tickers), pl.DataFrame(schema=polars_schema(InsiderTransaction))
+    touched = context.run.tags.get(CIKS_TAG)
+    if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
+        ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
+        kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
     rows, quarantined = [], []
-    for cik in with_progress(context, sorted(tickers), "issuers read"):
+    for cik in with_progress(context, ciks, "issuers read"):
         document = reader.submissions(cik)
         for filing in filings_of(document or {}, FORM4_FORMS):
             source = f"Form {filing['form']} {filing['accession']}"
@@ -61,7 +66,7 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
             rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"]} for row in found)
             quarantined.extend(bad)
     frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(InsiderTransaction))
-    frame = frame.with_columns(knowledge_date=_knowledge_dates(frame))
+    frame = pl.concat([kept, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
     context.log.info(f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, {len(quarantined)} quarantined")
     return INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
 

@@ -37,32 +37,38 @@ def new_filings(entries: list[dict], cursor: dict, forms: tuple[str, ...]) -> tu
     return [e for e in fresh if e["form"] in forms], next_cursor
 
 
-@dg.sensor(job=refresh_fundamentals, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
-def sec_filings_sensor(context: dg.SensorEvaluationContext, edgar: EdgarSource) -> dg.SensorResult | dg.SkipReason:
-    """Reads EDGAR's current-filings feed and, for new 10-K/10-Q filings (and amendments) of companies
-    in the universe, requests a fundamentals refresh and the valuation partition of the day they become known."""
+def feed_run_requests(context: dg.SensorEvaluationContext, edgar: EdgarSource, forms: tuple[str, ...], feed_type: str, key: str) -> dg.SensorResult | dg.SkipReason:
+    """Run requests for new feed entries of `forms` by companies of the universe (as filer or issuer):
+    one per trading day the filings become known, tagged with the companies' CIKs and forms."""
     reader = edgar.reader()
     if not hasattr(reader, "current_filings"):
         return dg.SkipReason(f"the {edgar.mode} source has no current-filings feed; the sensor follows EDGAR in live mode")
     cursor = json.loads(context.cursor) if context.cursor else {}
     try:
-        entries = [e for start in range(0, FEED_PAGES * 100, 100) for e in reader.current_filings(start=start)]
+        entries = [e for start in range(0, FEED_PAGES * 100, 100) for e in reader.current_filings(form_type=feed_type, start=start)]
     except (HttpError, SourceFormatError) as error:
         return dg.SkipReason(f"current-filings feed unavailable: {error}")
-    filings, next_cursor = new_filings(entries, cursor, FUNDAMENTAL_FORMS)
+    filings, next_cursor = new_filings(entries, cursor, forms)
     universe = set(COMPANIES.scan().select("cik").collect().get_column("cik"))
-    watched = [f for f in filings if f["cik"] in universe]
+    watched = [f for f in filings if f["cik"] in universe and f["role"] != "Reporting"]
     runs = {}
     for filing in watched:
         day = next_trading_day(filing["updated"].date()).isoformat()
         runs.setdefault(day, []).append(filing)
     requests = [
         dg.RunRequest(
-            run_key=f"filings-{day}-{'-'.join(sorted(f['accession'] for f in batch))}",
+            run_key=f"{key}-{day}-{'-'.join(sorted(f['accession'] for f in batch))}",
             partition_key=day,
             tags={CIKS_TAG: ",".join(sorted({str(f["cik"]) for f in batch})), "ic/forms": ",".join(sorted({f["form"] for f in batch}))},
         )
         for day, batch in sorted(runs.items())
     ]
-    context.log.info(f"{len(entries)} feed entries, {len(filings)} new fundamental filings, {len(watched)} in the universe")
+    context.log.info(f"{len(entries)} feed entries, {len(filings)} new {'/'.join(forms)} filings, {len(watched)} in the universe")
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(next_cursor))
+
+
+@dg.sensor(job=refresh_fundamentals, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+def sec_filings_sensor(context: dg.SensorEvaluationContext, edgar: EdgarSource) -> dg.SensorResult | dg.SkipReason:
+    """Reads EDGAR's current-filings feed and, for new 10-K/10-Q filings (and amendments) of companies
+    in the universe, requests a fundamentals refresh and the valuation partition of the day they become known."""
+    return feed_run_requests(context, edgar, FUNDAMENTAL_FORMS, "", "filings")

@@ -62,3 +62,23 @@ def test_the_sensor_skips_outside_live_mode(demo_data_dir):
     with dg.build_sensor_context(resources={"edgar": EdgarSource()}) as context:
         result = sec_filings_sensor(context)
     assert isinstance(result, dg.SkipReason) and "live mode" in result.skip_message
+
+
+@pytest.mark.real_data
+def test_the_form4_sensor_requests_insider_refreshes_for_issuers_in_the_universe(feed_pages, demo_data_dir, tmp_path):
+    from ic_platform.defs.ownership.sensors import form4_filings_sensor
+
+    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource()}).success
+    cik = COMPANIES.scan().collect().get_column("cik")[0]
+    issuer = next(e for e in parse_current_filings(feed_pages[0], "feed") if e["role"] == "Issuer")
+    page = feed_pages[0].decode("latin-1").replace(f"({issuer['cik']:010d}) (Issuer)", f"({cik:010d}) (Issuer)").encode("latin-1")
+    with LocalServer() as server:
+        server.routes["/cgi-bin/browse-edgar"] = [Reply(p) for p in (page, *feed_pages[1:])] * 2
+        live = EdgarSource(mode="live", user_agent="IC Platform tests ops@example.com", www_url=server.url, data_url=server.url, cache_dir=str(tmp_path / "cache"))
+        with dg.build_sensor_context(resources={"edgar": live}) as context:
+            first = form4_filings_sensor(context)
+        assert len(first.run_requests) == 1 and first.run_requests[0].tags["ic/ciks"] == str(cik)
+        assert first.run_requests[0].partition_key == "2025-12-15" and first.run_requests[0].job_name in (None, "refresh_insiders")
+        assert "type=4&" in server.requests[0][1]
+        with dg.build_sensor_context(resources={"edgar": live}, cursor=first.cursor) as context:
+            assert form4_filings_sensor(context).run_requests == []

@@ -1,0 +1,20 @@
+"""The sensor on new Form 4 filings: EDGAR's current-filings feed for form type 4, with a cursor."""
+
+import dagster as dg
+
+from ic_platform.defs.ownership.assets import FORM4_FORMS
+from ic_platform.defs.sec.resources import EdgarSource
+from ic_platform.defs.sec.sensors import feed_run_requests
+
+refresh_insiders = dg.define_asset_job(
+    "refresh_insiders",
+    selection=dg.AssetSelection.assets("sec_form4", "insider_daily"),
+    description="Re-read the Form 4s of the issuers that filed and rebuild insider_daily for the day they become known.",
+)
+
+
+@dg.sensor(job=refresh_insiders, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+def form4_filings_sensor(context: dg.SensorEvaluationContext, edgar: EdgarSource) -> dg.SensorResult | dg.SkipReason:
+    """Follows EDGAR's current-filings feed for Form 4 and 4/A and, for issuers in the universe, requests
+    the insider refresh of the trading day after acceptance, tagged with the issuers' CIKs."""
+    return feed_run_requests(context, edgar, FORM4_FORMS, "4", "form4")
