@@ -83,7 +83,7 @@ def test_score_and_export_read_the_scored_days(data_dir, tmp_path, monkeypatch, 
     ticker = out.split("factors\n")[1].split()[0]
     assert cli.main(["score", ticker]) == 0
     text = capsys.readouterr().out
-    assert f"{ticker} on 2026-10-30: IC Score" in text and "news_sentiment     no inputs" in text
+    assert f"{ticker} on 2026-10-30: IC Score" in text and "completeness" in text and "inputs known by   2026-10-30" in text
     assert cli.main(["score", "NOPE"]) == 1
     target = tmp_path / "scores.parquet"
     assert cli.main(["export", "ic_scores", "--start", "2026-10-26", "--end", "2026-10-30", "--out", str(target)]) == 0
