@@ -58,3 +58,25 @@ def test_the_news_client_follows_next_url_pages():
         client = NewsClient(HttpClient(server.url, max_per_second=50), "key")
         pages = client.documents(datetime(2024, 1, 1).date(), datetime(2024, 1, 2).date())
     assert [parse_news(body, name)[0][0]["article_id"] for name, body in pages] == ["1", "2"]
+
+
+@pytest.mark.real_data
+def test_real_benzinga_headlines_keep_recurring_titles_and_drop_same_day_repeats(real_data):
+    import gzip
+    import io
+
+    import polars as pl
+
+    frame = pl.read_csv(io.BytesIO(gzip.decompress((real_data / "news/benzinga_headlines_analyst_ratings_processed_head9993.csv.gz").read_bytes())))
+    frame = frame.filter(pl.col("date").str.to_datetime("%Y-%m-%d %H:%M:%S%z", strict=False).is_not_null())  # a few rows lack a date
+    articles = [
+        {"article_id": str(i), "tickers": [stock], "published_utc": datetime.fromisoformat(day).astimezone(timezone.utc), "publisher": "Benzinga",
+         "title": title, "description": "", "article_url": f"https://benzinga/{i}", "content_hash": content_hash(title, "")}
+        for i, title, day, stock in frame.with_row_index("i").select("i", "title", "date", "stock").iter_rows()
+    ]
+    kept, dropped = deduplicate(articles)
+    assert len(kept) + len(dropped) == len(articles) > 9900
+    top_upgrades = [a for a in kept if a["title"] == "Benzinga's Top Upgrades"]
+    assert len(top_upgrades) > 20  # a recurring column weeks apart is a new story each time
+    assert 0 < len(dropped) < 0.05 * len(articles)
+    assert all(d["reason"].startswith(("same content", "near-identical")) for d in dropped)
