@@ -55,3 +55,42 @@ def top_decile_turnover(scores: pl.DataFrame) -> float | None:
     names = [set(t) for t in top.get_column("ticker")]
     changes = [1 - len(a & b) / len(b) for a, b in zip(names, names[1:]) if b]
     return sum(changes) / len(changes) if changes else None
+
+
+EMBARGO_DAYS = 20
+REFIT_EVERY = 21
+MIN_TRAINING_DAYS = 126
+
+
+def walk_forward_scores(scores: pl.DataFrame, returns: pl.DataFrame, factors: list[str], horizon: int = HORIZONS[0],
+                        embargo: int = EMBARGO_DAYS, refit_every: int = REFIT_EVERY, min_training_days: int = MIN_TRAINING_DAYS) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A learned score per (date, ticker): a ridge regression of the forward return's daily rank on the
+    factor percentiles, refitted every `refit_every` days on the days whose `horizon`-day returns had
+    fully ended `embargo` days before the first day it scores, so it never scores a day inside (or
+    next to) its own training window. Missing factors enter the regression at the day's middle (50).
+
+    Returns (date, ticker, learned_score, training_end: the last day its model learned from) and each
+    fit's training_end, first scored day and coefficient per factor.
+    """
+    from sklearn.linear_model import Ridge
+
+    days = scores.get_column("date").unique().sort().to_list()
+    data = (
+        scores.select("date", "ticker", *factors)
+        .join(returns.select("date", "ticker", f"forward_{horizon}d"), on=["date", "ticker"], how="left")
+        .with_columns(pl.col(f).fill_null(50.0) for f in factors)
+        .with_columns(target=pl.col(f"forward_{horizon}d").rank("average").over("date") / pl.col(f"forward_{horizon}d").count().over("date"))
+    )
+    learned, fits = [], []
+    for first in range(min_training_days + horizon + embargo, len(days), refit_every):
+        training_end = days[first - horizon - embargo - 1]  # its returns ended `embargo` days before days[first]
+        training = data.filter((pl.col("date") <= training_end) & pl.col("target").is_not_null())
+        if training.get_column("date").n_unique() < min_training_days:
+            continue
+        model = Ridge(alpha=1.0).fit(training.select(factors).to_numpy(), training.get_column("target").to_numpy())
+        window = data.filter(pl.col("date").is_in(days[first : first + refit_every]))
+        learned.append(window.select("date", "ticker", learned_score=pl.Series(model.predict(window.select(factors).to_numpy())), training_end=pl.lit(training_end)))
+        fits.append({"training_end": training_end, "first_scored_day": days[first]} | dict(zip(factors, model.coef_.tolist())))
+    schema = {"date": pl.Date, "ticker": pl.String, "learned_score": pl.Float64, "training_end": pl.Date}
+    fit_schema = {"training_end": pl.Date, "first_scored_day": pl.Date} | dict.fromkeys(factors, pl.Float64)
+    return (pl.concat(learned) if learned else pl.DataFrame(schema=schema)), pl.DataFrame(fits, schema=fit_schema)

@@ -82,10 +82,14 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
 def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """How well the scores predicted returns: Spearman rank IC of the overall score and of each factor
     against forward 21 and 63-trading-day returns (from D's close, after the score was known), per day
-    and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover."""
+    and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover; and,
+    side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
+    20-trading-day embargo, never scoring a day inside its own training window)."""
     scores = IC_SCORES.scan().collect()
     returns = evaluation.forward_returns(DAILY_BARS.scan())
-    _, summary = evaluation.information_coefficients(scores, returns, ["score", *scoring.FACTOR_METRICS])
+    learned, fits = evaluation.walk_forward_scores(scores, returns, list(scoring.FACTOR_METRICS))
+    scores = scores.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
+    _, summary = evaluation.information_coefficients(scores, returns, ["score", "learned_score", *scoring.FACTOR_METRICS])
     deciles = evaluation.decile_returns(scores, returns)
     turnover = evaluation.top_decile_turnover(scores)
     bars = "\n".join(
@@ -97,8 +101,11 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         metadata={
             "ic_summary": dg.MetadataValue.md(markdown_preview(summary, rows=None)),
             "decile_returns_21d": dg.MetadataValue.md(markdown_preview(deciles, rows=None)),
+            "learned_vs_fixed_weights": dg.MetadataValue.md(markdown_preview(summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None)),
+            "learned_weights_latest_fit": dg.MetadataValue.md(markdown_preview(fits.tail(1), rows=None)),
             "decile_plot_21d": dg.MetadataValue.md(f"```\n{bars}\n```"),
             "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
+            "learned_score_ic_21d": float(summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21)).get_column("mean_ic").first() or float("nan")),
             "top_decile_turnover": turnover if turnover is not None else float("nan"),
             "days": scores.get_column("date").n_unique(),
         }
