@@ -35,10 +35,12 @@ def run_window(data_dir: Path, start: str, end: str) -> tuple[float, float]:
     """Wall seconds and peak GiB of one run over start..end in a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-c", RUN, start, end], env=os.environ | {"IC_DATA_DIR": str(data_dir)}, stderr=subprocess.PIPE, text=True)
+    log = data_dir / f"run_{start}_{end}.log"  # the run's progress lines, with peak memory after each step
+    with log.open("w") as stream:
+        completed = subprocess.run([sys.executable, "-c", RUN, start, end], env=os.environ | {"IC_DATA_DIR": str(data_dir)}, stderr=stream, text=True)
     elapsed = time.perf_counter() - started
     if completed.returncode:
-        sys.exit(f"the run {start}..{end} failed:\n{completed.stderr[-3000:]}")
+        sys.exit(f"the run {start}..{end} failed:\n{log.read_text()[-3000:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return elapsed, max(peak, before) / 2**20
 

@@ -1,6 +1,7 @@
 """Materialize the asset graph over a window of trading days in one run, with progress lines."""
 
 import logging
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ class _ProgressHandler(logging.Handler):
             if event.event_type_value not in STEP_EVENTS:
                 return
             message = STEP_EVENTS[event.event_type_value]
+            if event.event_type_value == "STEP_SUCCESS":
+                message += f" (peak memory so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB)"
         elif record.levelno >= logging.INFO:
             message = meta.get("orig_message") or record.getMessage()
         else:

@@ -10,6 +10,7 @@ Each table's columns and rules live in its `pandera.polars` model, which is chec
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from ic_platform.schemas.common import QuarantinedRecord, polars_schema
 from ic_platform.trading_days import is_trading_day, trading_days_between
 
 PREVIEW_ROWS = 5
+CHUNK_DAYS = 252  # trading days a chunked daily asset computes and writes at a time (a year)
 TEMPORARY_SUFFIX = ".tmp"
 
 
@@ -156,6 +158,22 @@ class DailyTable(_Table):
             quarantine = quarantine_table(self).write(quarantined, start, end)
             metadata["quarantined_rows"] = quarantine.metadata["dagster/row_count"]
         return dg.MaterializeResult(metadata=metadata)
+
+    def write_in_chunks(self, compute: Callable[[date, date], pl.DataFrame], start: date, end: date, chunk_days: int = CHUNK_DAYS) -> dg.MaterializeResult:
+        """`compute(chunk_start, chunk_end)` over consecutive chunks of at most `chunk_days` trading days,
+        each validated and written before the next is computed, so a long backfill holds one chunk in
+        memory. Only for assets whose days are computed independently of each other."""
+        days = trading_days_between(start, end)
+        rows, result = 0, None
+        for first in range(0, len(days), chunk_days):
+            chunk = days[first : first + chunk_days]
+            frame = compute(chunk[0], chunk[-1])
+            rows += frame.height
+            result = self.write(frame, chunk[0], chunk[-1])
+            del frame
+        if result is None:
+            raise ValueError(f"{self.name}: no trading day between {start} and {end}")
+        return dg.MaterializeResult(metadata=dict(result.metadata) | {"dagster/row_count": rows, "partitions_written": len(days)})
 
     def days(self) -> list[date]:
         """Trading days that have a written partition."""

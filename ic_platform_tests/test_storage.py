@@ -46,6 +46,19 @@ def test_a_window_is_written_one_file_per_trading_day(data_dir):
     assert TABLE.scan().collect().height == 8
 
 
+def test_a_long_window_is_computed_and_written_chunk_by_chunk(data_dir):
+    chunks = []
+
+    def compute(first, last):
+        chunks.append((first, last))
+        return prices([d for d in JULY if first <= d <= last])
+
+    result = TABLE.write_in_chunks(compute, date(2024, 7, 1), date(2024, 7, 5), chunk_days=3)
+    assert chunks == [(date(2024, 7, 1), date(2024, 7, 3)), (date(2024, 7, 5), date(2024, 7, 5))]
+    assert result.metadata["dagster/row_count"] == 8 and result.metadata["partitions_written"] == 4
+    assert TABLE.scan().collect().equals(TABLE.scan().collect().sort("date", "ticker")) and TABLE.days() == JULY
+
+
 def test_rewriting_a_partition_replaces_it_and_gives_identical_files(data_dir):
     TABLE.write(prices(JULY), JULY[0], JULY[-1])
     first = digest(TABLE.path)

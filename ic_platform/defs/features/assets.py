@@ -45,8 +45,12 @@ def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior
     close as traded that day against the fundamentals known on D (filed before D's trading day)."""
     start, end = partition_window(context)
-    closes = prior_closes(bars_before(start, end, 10))
-    closes = closes.filter(pl.col("date").is_between(start, end))
-    frame = valuation_ratios(closes, COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect())
-    context.log.info(f"valuation_daily: {frame.height} rows, {frame.get_column('pe_ratio').null_count()} without a P/E")
-    return VALUATION_DAILY.write(frame, start, end)
+    companies, states = COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect()
+
+    def compute(first, last) -> pl.DataFrame:
+        closes = prior_closes(bars_before(first, last, 10)).filter(pl.col("date").is_between(first, last))
+        frame = valuation_ratios(closes, companies, states)
+        context.log.info(f"valuation_daily {first}..{last}: {frame.height} rows, {frame.get_column('pe_ratio').null_count()} without a P/E")
+        return frame
+
+    return VALUATION_DAILY.write_in_chunks(compute, start, end)

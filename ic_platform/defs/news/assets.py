@@ -102,10 +102,14 @@ def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     days (1-5), the mean price target's upside against the prior close (as traded), and the number of
     firms, from ratings published before D's open."""
     start, end = partition_window(context)
-    closes = prior_closes(bars_before(start, end, 10)).select("date", "ticker", close="price", close_known="close_known")
-    frame = alternative.analyst_daily(ANALYST_RATINGS.scan().collect(), closes, trading_days_between(start, end))
-    context.log.info(f"analyst_daily: {frame.height} rows")
-    return ANALYST_DAILY.write(frame, start, end)
+    ratings = ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect()
+
+    def compute(first, last) -> pl.DataFrame:
+        closes = prior_closes(bars_before(first, last, 10)).select("date", "ticker", close="price", close_known="close_known")
+        recent = ratings.filter(pl.col("knowledge_date").is_between(first - timedelta(days=alternative.RATING_WINDOW_DAYS + 1), last))
+        return alternative.analyst_daily(recent, closes, trading_days_between(first, last))
+
+    return ANALYST_DAILY.write_in_chunks(compute, start, end)
 
 
 @daily_asset("features", deps=["news_articles"])
@@ -113,7 +117,10 @@ def news_sentiment_daily(context: dg.AssetExecutionContext) -> dg.MaterializeRes
     """Mean article sentiment in [-1, 1] and article counts per ticker over the 7 and 30 days before
     D's 09:30 New York open (articles published later count from the next trading day)."""
     start, end = partition_window(context)
-    articles = NEWS_ARTICLES.scan().filter(pl.col("knowledge_date") <= end).select("ticker", "published_utc", "sentiment", "knowledge_date")
-    frame = alternative.news_sentiment_daily(articles.collect(), trading_days_between(start, end))
-    context.log.info(f"news_sentiment_daily: {frame.height} rows")
-    return NEWS_SENTIMENT_DAILY.write(frame, start, end)
+    articles = NEWS_ARTICLES.scan().filter(pl.col("knowledge_date") <= end).select("ticker", "published_utc", "sentiment", "knowledge_date").collect()
+
+    def compute(first, last) -> pl.DataFrame:
+        recent = articles.filter(pl.col("knowledge_date").is_between(first - timedelta(days=alternative.SENTIMENT_WINDOWS[1] + 1), last))
+        return alternative.news_sentiment_daily(recent, trading_days_between(first, last))
+
+    return NEWS_SENTIMENT_DAILY.write_in_chunks(compute, start, end)

@@ -170,10 +170,8 @@ def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     distinct buyers and transaction count per ticker for day D, from filings known by D (acceptance
     date + 1 trading day); a 4/A replaces its original from the day the amendment is known."""
     start, end = partition_window(context)
-    days = trading_days_between(start, end)
-    frame = alternative.insider_daily(INSIDER_TRANSACTIONS.scan().collect(), days)
-    context.log.info(f"insider_daily: {frame.height} rows")
-    return INSIDER_DAILY.write(frame, start, end)
+    transactions = INSIDER_TRANSACTIONS.scan().filter(pl.col("knowledge_date") <= end).collect()
+    return INSIDER_DAILY.write_in_chunks(lambda first, last: alternative.insider_daily(transactions, trading_days_between(first, last)), start, end)
 
 
 @daily_asset("features", deps=["sec_13f", "valuation_daily"])
@@ -182,12 +180,14 @@ def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     change and the holder count per ticker for day D, from reports known by D (filing date + 1
     trading day; each manager's latest report, dropped when older than 200 days)."""
     start, end = partition_window(context)
+    filings = THIRTEENF_FILINGS.scan().filter(pl.col("knowledge_date") <= end).collect()
     holdings = THIRTEENF_HOLDINGS.scan().filter(pl.col("ticker").is_not_null() & (pl.col("shares_type") == "SH") & pl.col("put_call").is_null())
-    outstanding = VALUATION_DAILY.scan(start, end).filter(pl.col("market_cap").is_not_null()).select(
-        "date", "ticker", shares_outstanding=pl.col("market_cap") / pl.col("price"), shares_known="inputs_knowledge_date"
-    )
-    frame = alternative.institutional_daily(
-        THIRTEENF_FILINGS.scan().collect(), holdings.select("accession", "ticker", "shares").collect(), outstanding.collect(), trading_days_between(start, end)
-    )
-    context.log.info(f"institutional_daily: {frame.height} rows")
-    return INSTITUTIONAL_DAILY.write(frame, start, end)
+    holdings = holdings.select("accession", "ticker", "shares").collect()
+
+    def compute(first, last) -> pl.DataFrame:
+        outstanding = VALUATION_DAILY.scan(first, last).filter(pl.col("market_cap").is_not_null()).select(
+            "date", "ticker", shares_outstanding=pl.col("market_cap") / pl.col("price"), shares_known="inputs_knowledge_date"
+        )
+        return alternative.institutional_daily(filings, holdings, outstanding.collect(), trading_days_between(first, last))
+
+    return INSTITUTIONAL_DAILY.write_in_chunks(compute, start, end)

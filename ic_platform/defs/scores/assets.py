@@ -55,10 +55,14 @@ def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     within the GICS sector that day (ties averaged, lower-is-better inverted, winsorised inputs, the
     whole market for sectors with fewer than 5 values). Factors without inputs are null, never 50."""
     start, end = partition_window(context)
-    factors = scoring.factor_scores(score_inputs(start, end))
-    present = {f: factors.height - factors.get_column(f).null_count() for f in scoring.FACTOR_METRICS}
-    context.log.info(f"factor_scores: {factors.height} rows; rows with each factor: {present}")
-    return FACTOR_SCORES.write(factors, start, end)
+
+    def compute(first, last) -> pl.DataFrame:
+        factors = scoring.factor_scores(score_inputs(first, last))
+        present = {f: factors.height - factors.get_column(f).null_count() for f in scoring.FACTOR_METRICS}
+        context.log.info(f"factor_scores {first}..{last}: {factors.height} rows; rows with each factor: {present}")
+        return factors
+
+    return FACTOR_SCORES.write_in_chunks(compute, start, end)
 
 
 @daily_asset("scores", deps=["factor_scores"])
@@ -70,11 +74,18 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     if unknown:
         raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}")
     start, end = partition_window(context)
-    factors = FACTOR_SCORES.scan(start, end).collect()
-    scores = scoring.ic_scores(factors, config.weights)
-    context.log.info(f"ic_scores: {scores.height} scores from {factors.height} factor rows")
-    result = IC_SCORES.write(scores, start, end)
-    result.metadata["gated_out"] = factors.height - scores.height
+    gated_out = 0
+
+    def compute(first, last) -> pl.DataFrame:
+        nonlocal gated_out
+        factors = FACTOR_SCORES.scan(first, last).collect()
+        scores = scoring.ic_scores(factors, config.weights)
+        gated_out += factors.height - scores.height
+        context.log.info(f"ic_scores {first}..{last}: {scores.height} scores from {factors.height} factor rows")
+        return scores
+
+    result = IC_SCORES.write_in_chunks(compute, start, end)
+    result.metadata["gated_out"] = gated_out
     return result
 
 
