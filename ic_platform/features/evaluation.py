@@ -1,5 +1,6 @@
 """How well scores predict returns: rank information coefficients, decile returns and turnover."""
 
+import numpy as np
 import polars as pl
 
 HORIZONS = (21, 63)
@@ -63,34 +64,47 @@ MIN_TRAINING_DAYS = 126
 
 
 def walk_forward_scores(scores: pl.DataFrame, returns: pl.DataFrame, factors: list[str], horizon: int = HORIZONS[0],
-                        embargo: int = EMBARGO_DAYS, refit_every: int = REFIT_EVERY, min_training_days: int = MIN_TRAINING_DAYS) -> tuple[pl.DataFrame, pl.DataFrame]:
+                        embargo: int = EMBARGO_DAYS, refit_every: int = REFIT_EVERY, min_training_days: int = MIN_TRAINING_DAYS,
+                        ridge: float = 1.0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A learned score per (date, ticker): a ridge regression of the forward return's daily rank on the
     factor percentiles, refitted every `refit_every` days on the days whose `horizon`-day returns had
     fully ended `embargo` days before the first day it scores, so it never scores a day inside (or
     next to) its own training window. Missing factors enter the regression at the day's middle (50).
+    Each day's X'X and X'y are summed once, so a refit solves an 11 x 11 system whatever the history.
 
     Returns (date, ticker, learned_score, training_end: the last day its model learned from) and each
     fit's training_end, first scored day and coefficient per factor.
     """
-    from sklearn.linear_model import Ridge
-
     days = scores.get_column("date").unique().sort().to_list()
     data = (
         scores.select("date", "ticker", *factors)
         .join(returns.select("date", "ticker", f"forward_{horizon}d"), on=["date", "ticker"], how="left")
-        .with_columns(pl.col(f).fill_null(50.0) for f in factors)
+        .with_columns(pl.col(f).fill_null(50.0) / 100 for f in factors)
         .with_columns(target=pl.col(f"forward_{horizon}d").rank("average").over("date") / pl.col(f"forward_{horizon}d").count().over("date"))
+        .sort("date")
     )
+    columns = ["_one", *factors]
+    labelled = data.filter(pl.col("target").is_not_null()).with_columns(_one=pl.lit(1.0))
+    products = labelled.group_by("date").agg(
+        *(pl.col(a).dot(pl.col(b)).alias(f"{a}*{b}") for i, a in enumerate(columns) for b in columns[i:]),
+        *(pl.col(a).dot(pl.col("target")).alias(f"{a}*y") for a in columns),
+    ).sort("date")
+    product_days = {d: i for i, d in enumerate(products.get_column("date"))}
+    cumulative = products.drop("date").to_numpy().cumsum(axis=0)
+    names = products.drop("date").columns
     learned, fits = [], []
     for first in range(min_training_days + horizon + embargo, len(days), refit_every):
         training_end = days[first - horizon - embargo - 1]  # its returns ended `embargo` days before days[first]
-        training = data.filter((pl.col("date") <= training_end) & pl.col("target").is_not_null())
-        if training.get_column("date").n_unique() < min_training_days:
+        trained_days = [d for d in days[: first - horizon - embargo] if d in product_days]
+        if len(trained_days) < min_training_days:
             continue
-        model = Ridge(alpha=1.0).fit(training.select(factors).to_numpy(), training.get_column("target").to_numpy())
+        sums = dict(zip(names, cumulative[product_days[trained_days[-1]]]))
+        gram = np.array([[sums[f"{a}*{b}"] if f"{a}*{b}" in sums else sums[f"{b}*{a}"] for b in columns] for a in columns])
+        coefficients = np.linalg.solve(gram + ridge * np.diag([0.0] + [1.0] * len(factors)), np.array([sums[f"{a}*y"] for a in columns]))
         window = data.filter(pl.col("date").is_in(days[first : first + refit_every]))
-        learned.append(window.select("date", "ticker", learned_score=pl.Series(model.predict(window.select(factors).to_numpy())), training_end=pl.lit(training_end)))
-        fits.append({"training_end": training_end, "first_scored_day": days[first]} | dict(zip(factors, model.coef_.tolist())))
+        prediction = window.select(learned_score=coefficients[0] + pl.sum_horizontal(pl.col(f) * c for f, c in zip(factors, coefficients[1:])))
+        learned.append(window.select("date", "ticker").with_columns(prediction, training_end=pl.lit(training_end)))
+        fits.append({"training_end": training_end, "first_scored_day": days[first]} | dict(zip(factors, (coefficients[1:] / 100).tolist())))
     schema = {"date": pl.Date, "ticker": pl.String, "learned_score": pl.Float64, "training_end": pl.Date}
     fit_schema = {"training_end": pl.Date, "first_scored_day": pl.Date} | dict.fromkeys(factors, pl.Float64)
     return (pl.concat(learned) if learned else pl.DataFrame(schema=schema)), pl.DataFrame(fits, schema=fit_schema)

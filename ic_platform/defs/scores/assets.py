@@ -96,7 +96,7 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window)."""
-    scores = IC_SCORES.scan().collect()
+    scores = IC_SCORES.scan().select("date", "ticker", "score", *scoring.FACTOR_METRICS).collect()
     returns = evaluation.forward_returns(DAILY_BARS.scan())
     learned, fits = evaluation.walk_forward_scores(scores, returns, list(scoring.FACTOR_METRICS))
     scores = scores.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
