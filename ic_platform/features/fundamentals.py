@@ -158,15 +158,16 @@ def _free_cash_flow(versions: pl.DataFrame) -> pl.DataFrame:
 COMPANIES_PER_CHUNK = 200  # bounds the joins of one pass; companies never interact
 
 
-def in_company_chunks(frame: pl.DataFrame, function, *args) -> list[pl.DataFrame]:
-    """`function(part, *args)` for parts of `frame` holding COMPANIES_PER_CHUNK companies each."""
-    ciks = frame.get_column("cik").unique().sort()
-    chunk_of = pl.DataFrame({"cik": ciks, "_chunk": pl.int_range(ciks.len(), eager=True) // COMPANIES_PER_CHUNK})
-    parts = frame.join(chunk_of, on="cik").partition_by("_chunk", include_key=False, maintain_order=True)
-    return [function(part, *args) for part in parts]
+def in_company_chunks(frame: pl.DataFrame | pl.LazyFrame, function, *args) -> list[pl.DataFrame]:
+    """`function(part, *args)` for parts of `frame` holding COMPANIES_PER_CHUNK companies each; a lazy
+    frame (a table scan) is read one part at a time, so only one part is in memory."""
+    lazy = frame.lazy()
+    ciks = lazy.select("cik").unique().collect().get_column("cik").sort()
+    chunks = [ciks.slice(first, COMPANIES_PER_CHUNK) for first in range(0, ciks.len(), COMPANIES_PER_CHUNK)]
+    return [function(lazy.filter(pl.col("cik").is_between(chunk.min(), chunk.max())).collect(), *args) for chunk in chunks]
 
 
-def line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
+def line_item_versions(facts: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Every version of every quarterly (Q) and fiscal-year (FY) line-item value with its knowledge date.
 
     Balance-sheet items are instants: a Q row per quarter-end and an FY row where a fiscal year ends.
@@ -280,7 +281,7 @@ def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def fundamental_states(versions: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
+def fundamental_states(versions: pl.DataFrame | pl.LazyFrame, since: date | None = None) -> pl.DataFrame:
     """One row per company and knowledge date: every line item's TTM (flows) or latest (stocks)
     value and the growth rates, as known from that date until the next one.
 

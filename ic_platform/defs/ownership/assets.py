@@ -126,11 +126,13 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Materia
     table = table.join(mapping.select("cusip", "ticker"), on="cusip", how="left")
     filings = pl.DataFrame(covers, schema={"accession": pl.String, "manager_cik": pl.Int64, "manager_name": pl.String, "form": pl.String,
                                            "period": pl.Date, "filed": pl.Date, "accepted": pl.Datetime("us")})
-    closes = _period_closes(filings, table)
+    closes = _period_closes(filings, table).partition_by("accession", as_dict=True)
+    rows_of = table.partition_by("accession", as_dict=True)
+    empty = table.clear()
     units = []
     for filing in filings.iter_rows(named=True):
-        rows = table.filter(pl.col("accession") == filing["accession"])
-        references = dict(closes.filter(pl.col("accession") == filing["accession"]).select("cusip", "close").iter_rows())
+        rows = rows_of.get((filing["accession"],), empty)
+        references = dict(closes[(filing["accession"],)].select("cusip", "close").iter_rows()) if (filing["accession"],) in closes else {}
         multiplier, reason = value_multiplier(filing["filed"], rows, references)
         units.append({"accession": filing["accession"], "value_multiplier": multiplier, "value_unit_reason": reason, "holdings": rows.height})
     filings = filings.join(pl.DataFrame(units, schema={"accession": pl.String, "value_multiplier": pl.Int64, "value_unit_reason": pl.String, "holdings": pl.Int64}), on="accession")

@@ -79,7 +79,7 @@ def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     version with its filing date and knowledge date (first trading day after filing). Periods are
     keyed by their dates, concepts fall back in order, missing quarters are derived from year-to-date
     figures (Q4 = FY - 9M), and only financial-statement forms count."""
-    versions = fundamentals.line_item_versions(COMPANY_FACTS.scan().collect())
+    versions = fundamentals.line_item_versions(COMPANY_FACTS.scan())
     context.log.info(f"{versions.height} line-item versions for {versions.get_column('cik').n_unique()} companies")
     return FUNDAMENTALS_PIT.write(versions)
 
@@ -88,6 +88,6 @@ def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def fundamental_states(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Each company's trailing-twelve-month (flows) and latest (balances) line items and growth
     rates, one row per knowledge date from which they hold: what valuation_daily joins as of D."""
-    states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan().collect())
+    states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan())
     context.log.info(f"{states.height} states for {states.get_column('cik').n_unique()} companies")
     return FUNDAMENTAL_STATES.write(states)
