@@ -19,11 +19,6 @@ SENTIMENT_WINDOWS = (7, 30)
 STALE_13F_DAYS = 200  # a manager whose latest report is older than this no longer counts
 
 
-def filing_knowledge_date(accepted_or_filed: pl.Series) -> pl.Series:
-    """The first trading day after each acceptance (or filing) date."""
-    return next_trading_days(accepted_or_filed)
-
-
 def before_open_knowledge_date(published_utc: pl.Series) -> pl.Series:
     """The trading day whose 09:30 New York open comes first after each UTC publication time."""
     local = published_utc.dt.convert_time_zone(NEW_YORK)

@@ -15,6 +15,11 @@ class QuarantinedRecord(pa.DataFrameModel):
     reason: str = pa.Field(description="Why the record was quarantined")
 
 
+def quarantined_record(source: str, record: str, reason: str) -> dict:
+    """A QuarantinedRecord row for an input without a trading day of its own."""
+    return {"date": None, "source": source, "record": record, "reason": reason}
+
+
 def polars_schema(model: type[pa.DataFrameModel]) -> pl.Schema:
     """The Polars schema a pandera model describes, in its column order."""
     return pl.Schema({name: column.dtype.type for name, column in model.to_schema().columns.items()})

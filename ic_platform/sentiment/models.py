@@ -22,7 +22,6 @@ from typing import Protocol
 
 LM_DICTIONARY_ENV = "IC_LM_DICTIONARY"
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-LABEL_SIGNS = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}
 
 
 class SentimentModel(Protocol):

@@ -9,7 +9,6 @@ title (word-set Jaccard similarity of at least 0.8) about a shared ticker, as sy
 import hashlib
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from ic_platform.sources.documents import SourceFormatError, load_json
 from ic_platform.sources.http import HttpClient
@@ -92,18 +91,6 @@ def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
         for ticker in article["tickers"]:
             recent_by_ticker.setdefault(ticker, []).append((article["published_utc"], words, article["article_id"]))
     return kept, dropped
-
-
-class NewsFolder:
-    """News responses (`*.json` in the reference-news format) in a folder: the demo's `polygon/news/` or an archive."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
-        if not self.root.is_dir():
-            raise FileNotFoundError(f"no news folder at {self.root}")
-        return [(path.name, path.read_bytes()) for path in sorted(self.root.glob("*.json"))]
 
 
 class NewsClient:

@@ -14,7 +14,6 @@ from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
 OWNERSHIP_FORMS = ("3", "3/A", "4", "4/A", "5", "5/A")
-OPEN_MARKET_CODES = {"P": 1, "S": -1}  # purchase, sale
 TRANSACTION_TABLES = (("nonDerivativeTable", "nonDerivativeTransaction", False), ("derivativeTable", "derivativeTransaction", True))
 
 

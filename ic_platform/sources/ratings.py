@@ -5,7 +5,6 @@ rating whose text is unknown, or a record without ticker, firm or date, is quara
 """
 
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ic_platform.sources.documents import SourceFormatError, load_json
@@ -63,18 +62,6 @@ def parse_ratings(payload: bytes | str, source: str) -> tuple[list[dict], list[d
         except (KeyError, TypeError, ValueError) as error:
             quarantined.append({"date": None, "source": source, "record": str(record)[:2000], "reason": str(error)})
     return rows, quarantined
-
-
-class RatingsFolder:
-    """Rating files (`*.json` in the calendar format) in a folder: the demo's `ratings/` or an archive."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
-        if not self.root.is_dir():
-            raise FileNotFoundError(f"no ratings folder at {self.root}")
-        return [(path.name, path.read_bytes()) for path in sorted(self.root.glob("*.json"))]
 
 
 class RatingsClient:

@@ -127,8 +127,8 @@ def value_multiplier(filed: date, holdings: pl.DataFrame, reference_prices: dict
     ratios = [price / reference_prices[c] for c, price in zip(cusips, implied) if reference_prices and reference_prices.get(c)]
     if len(ratios) >= MIN_REFERENCES:
         ratio = median(ratios)
-        thousands = abs(ratio * 1000 - 1) < abs(ratio - 1) if ratio > 0 else False
-        return (1000, f"value/(shares x close) median {ratio:.4g} over {len(ratios)} holdings") if thousands else (1, f"value/(shares x close) median {ratio:.4g} over {len(ratios)} holdings")
+        thousands = ratio > 0 and abs(ratio * 1000 - 1) < abs(ratio - 1)
+        return (1000 if thousands else 1), f"value/(shares x close) median {ratio:.4g} over {len(ratios)} holdings"
     if filed >= DOLLAR_VALUES_FROM:
         if implied and sum(p < 1 for p in implied) >= OVERRULE_SHARE * len(implied):
             return 1000, f"filed after the switch to dollars, but {sum(p < 1 for p in implied)} of {len(implied)} implied prices are below $1: thousands"

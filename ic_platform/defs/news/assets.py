@@ -11,7 +11,7 @@ from ic_platform.defs.news.resources import NewsSource
 from ic_platform.defs.partitions import daily_asset
 from ic_platform.features import alternative
 from ic_platform.features.valuation import prior_closes
-from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
 from ic_platform.schemas.news import AnalystDaily, AnalystRating, NewsArticle, NewsSentimentDaily
 from ic_platform.sentiment import build_model, score_with_cache
 from ic_platform.sources.documents import SourceFormatError
@@ -32,10 +32,6 @@ def _documents(reader) -> list[tuple[str, bytes]]:
     return reader.documents(date.today() - timedelta(days=LIVE_HISTORY_DAYS), date.today())
 
 
-def _unreadable(source: str, error: Exception) -> dict:
-    return {"date": None, "source": source, "record": "", "reason": str(error)}
-
-
 @dg.asset(group_name="news", kinds={"polars", "parquet"})
 def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
     """Every news article, deduplicated (same URL, same content, near-identical titles across
@@ -47,12 +43,12 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
         try:
             found, bad, _ = parse_news(payload, name)
         except (SourceFormatError, HttpError) as error:
-            quarantined.append(_unreadable(name, error))
+            quarantined.append(quarantined_record(name, "", str(error)))
             continue
         articles.extend(found)
         quarantined.extend(bad)
     kept, duplicates = deduplicate(articles)
-    quarantined.extend({"date": None, "source": "news dedup", "record": d["article_url"], "reason": d["reason"]} for d in duplicates)
+    quarantined.extend(quarantined_record("news dedup", d["article_url"], d["reason"]) for d in duplicates)
     frame = pl.DataFrame(
         [{k: a[k] for k in ("article_id", "tickers", "published_utc", "publisher", "title", "description", "article_url", "content_hash")} for a in kept],
         schema={"article_id": pl.String, "tickers": pl.List(pl.String), "published_utc": pl.Datetime("us", "UTC"), "publisher": pl.String,
@@ -86,7 +82,7 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
         try:
             found, bad = parse_ratings(payload, name)
         except (SourceFormatError, HttpError) as error:
-            quarantined.append(_unreadable(name, error))
+            quarantined.append(quarantined_record(name, "", str(error)))
             continue
         rows.extend(found)
         quarantined.extend(bad)

@@ -8,8 +8,9 @@ from pydantic import Field
 from ic_platform import settings
 from ic_platform.defs.sources import SourceResource
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.news import NewsClient, NewsFolder
-from ic_platform.sources.ratings import RatingsClient, RatingsFolder
+from ic_platform.sources.documents import JsonFolder
+from ic_platform.sources.news import NewsClient
+from ic_platform.sources.ratings import RatingsClient
 
 
 class NewsSource(SourceResource):
@@ -26,18 +27,18 @@ class NewsSource(SourceResource):
     def _http(self, base_url: str, name: str) -> HttpClient:
         return HttpClient(base_url, max_per_second=5, cache_dir=settings.data_dir() / "cache" / name)
 
-    def news_reader(self) -> NewsFolder | NewsClient:
+    def news_reader(self) -> JsonFolder | NewsClient:
         mode = self.checked_mode()
         if mode == "demo":
-            return NewsFolder(self.demo_folder() / "polygon" / "news")
+            return JsonFolder(self.demo_folder() / "polygon" / "news")
         if mode == "archive":
-            return NewsFolder(Path(self.news_archive))
+            return JsonFolder(Path(self.news_archive))
         return NewsClient(self._http(self.news_url, "news"), self.news_api_key)
 
-    def ratings_reader(self) -> RatingsFolder | RatingsClient:
+    def ratings_reader(self) -> JsonFolder | RatingsClient:
         mode = self.checked_mode()
         if mode == "demo":
-            return RatingsFolder(self.demo_folder() / "ratings")
+            return JsonFolder(self.demo_folder() / "ratings")
         if mode == "archive":
-            return RatingsFolder(Path(self.ratings_archive))
+            return JsonFolder(Path(self.ratings_archive))
         return RatingsClient(self._http(self.ratings_url, "ratings"), self.ratings_token)

@@ -12,7 +12,7 @@ from ic_platform.defs.progress import with_progress
 from ic_platform.defs.sec.assets import CIKS_TAG, COMPANIES
 from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import alternative
-from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
 from ic_platform.schemas.ownership import CusipTicker, InsiderDaily, InsiderTransaction, InstitutionalDaily, ThirteenFFiling, ThirteenFHolding
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar_files import filings_of
@@ -20,7 +20,7 @@ from ic_platform.sources.http import HttpError
 from ic_platform.sources.ownership import parse_ownership
 from ic_platform.sources.thirteenf import HOLDING_SCHEMA, THIRTEENF_FORMS, parse_thirteenf_dataset, parse_thirteenf_submission, value_multiplier
 from ic_platform.storage import DailyTable, SnapshotTable
-from ic_platform.trading_days import partition_window, previous_trading_day, trading_days_between
+from ic_platform.trading_days import next_trading_days, partition_window, previous_trading_day, trading_days_between
 
 FORM4_FORMS = ("4", "4/A")
 INSIDER_TRANSACTIONS = SnapshotTable("sec_form4", InsiderTransaction, ("ticker", "filed", "accession", "transaction_index", "owner_cik"))
@@ -31,8 +31,23 @@ INSIDER_DAILY = DailyTable("insider_daily", InsiderDaily, ("date", "ticker"))
 INSTITUTIONAL_DAILY = DailyTable("institutional_daily", InstitutionalDaily, ("date", "ticker"))
 
 
-def _quarantine(source: str, record: str, reason: str) -> dict:
-    return {"date": None, "source": source, "record": record, "reason": reason}
+def _parsed_filings(reader, cik: int, forms: tuple[str, ...], parse, quarantined: list[dict]):
+    """(filing, parse(text, source, filing)) for each filing of `forms` in the CIK's submissions;
+    a filing that is missing or unreadable is quarantined with the reason instead."""
+    for filing in filings_of(reader.submissions(cik) or {}, forms):
+        source = f"{filing['form']} {filing['accession']}"
+        try:
+            text = reader.filing_text(cik, filing["accession"])
+            if text is None:
+                quarantined.append(quarantined_record(source, filing["accession"], "the filing's full submission is not available"))
+                continue
+            yield filing, parse(text, source, filing)
+        except (SourceFormatError, HttpError) as error:
+            quarantined.append(quarantined_record(source, filing["accession"], str(error)))
+
+
+def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list[dict]]:
+    return parse_ownership(text, source, filing["accession"], filing["filed"], filing["accepted"])
 
 
 @dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=["sec_companies"])
@@ -51,18 +66,7 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
     rows, quarantined = [], []
     for cik in with_progress(context, ciks, "issuers read"):
-        document = reader.submissions(cik)
-        for filing in filings_of(document or {}, FORM4_FORMS):
-            source = f"Form {filing['form']} {filing['accession']}"
-            try:
-                text = reader.filing_text(cik, filing["accession"])
-                if text is None:
-                    quarantined.append(_quarantine(source, filing["accession"], "the filing's full submission is not available"))
-                    continue
-                found, bad = parse_ownership(text, source, filing["accession"], filing["filed"], filing["accepted"])
-            except (SourceFormatError, HttpError) as error:
-                quarantined.append(_quarantine(source, filing["accession"], str(error)))
-                continue
+        for _, (found, bad) in _parsed_filings(reader, cik, FORM4_FORMS, _parse_form4, quarantined):
             rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"]} for row in found)
             quarantined.extend(bad)
     frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(InsiderTransaction))
@@ -73,7 +77,7 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
 
 def _knowledge_dates(frame: pl.DataFrame) -> pl.Series:
     """The first trading day after each row's acceptance date (its filing date when the source has no acceptance time)."""
-    return alternative.filing_knowledge_date(frame.select(pl.coalesce(pl.col("accepted").dt.date(), pl.col("filed"))).to_series())
+    return next_trading_days(frame.select(pl.coalesce(pl.col("accepted").dt.date(), pl.col("filed"))).to_series())
 
 
 def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
@@ -81,17 +85,7 @@ def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSourc
     reader = edgar.reader()
     covers, holdings, quarantined = [], [], []
     for manager in with_progress(context, edgar.thirteenf_manager_ciks(), "13F managers read"):
-        for filing in filings_of(reader.submissions(manager) or {}, THIRTEENF_FORMS):
-            source = f"{filing['form']} {filing['accession']}"
-            try:
-                text = reader.filing_text(manager, filing["accession"])
-                if text is None:
-                    quarantined.append(_quarantine(source, filing["accession"], "the filing's full submission is not available"))
-                    continue
-                parsed = parse_thirteenf_submission(text, source)
-            except (SourceFormatError, HttpError) as error:
-                quarantined.append(_quarantine(source, filing["accession"], str(error)))
-                continue
+        for filing, parsed in _parsed_filings(reader, manager, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined):
             cover = parsed.cover
             covers.append({"accession": parsed.accession, "manager_cik": cover.manager_cik, "manager_name": cover.manager_name, "form": cover.form,
                            "period": cover.period, "filed": parsed.filed, "accepted": filing["accepted"] or parsed.accepted})

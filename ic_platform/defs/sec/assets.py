@@ -6,7 +6,7 @@ import polars as pl
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import fundamentals
-from ic_platform.schemas.common import QuarantinedRecord, frame_of
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
 from ic_platform.sources.documents import SourceFormatError
@@ -22,10 +22,6 @@ FUNDAMENTALS_PIT = SnapshotTable("fundamentals_pit", LineItemVersion, ("cik", "l
 FUNDAMENTAL_STATES = SnapshotTable("fundamental_states", FundamentalState, ("cik", "as_of"))
 
 
-def _quarantined(source: str, record: str, reason: str) -> dict:
-    return {"date": None, "source": source, "record": record, "reason": reason}
-
-
 @dg.asset(group_name="sec", kinds={"polars", "parquet"})
 def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map with its CIK, name, SIC code and
@@ -36,7 +32,7 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
     for row in with_progress(context, tickers.to_dicts(), "submissions read"):
         document = reader.submissions(row["cik"])
         if document is None:
-            quarantined.append(_quarantined("edgar submissions", str(row), "no submissions document for the CIK"))
+            quarantined.append(quarantined_record("edgar submissions", str(row), "no submissions document for the CIK"))
             continue
         profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
@@ -62,11 +58,11 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
         try:
             payload = reader.companyfacts(cik)
             if payload is None:
-                quarantined.append(frame_of(QuarantinedRecord, [_quarantined("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
+                quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
                 continue
             facts, bad = parse_companyfacts(payload, f"companyfacts CIK{cik:010d}")
         except (SourceFormatError, HttpError) as error:
-            quarantined.append(frame_of(QuarantinedRecord, [_quarantined("companyfacts", str(cik), str(error))]))
+            quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), str(error))]))
             continue
         frames.append(facts)
         quarantined.append(bad)
