@@ -37,18 +37,30 @@ RATING_BANDS = ((80, "Strong Buy"), (65, "Buy"), (50, "Hold"), (35, "Underperfor
 WINSOR = (0.01, 0.99)
 
 
-def _percentile(value: pl.Expr, group: list[str]) -> pl.Expr:
-    rank = value.rank("average").over(group)
-    return 100 * (rank - 0.5) / value.count().over(group)
-
-
-def sector_percentile(value: pl.Expr, higher_is_better: bool = True) -> pl.Expr:
-    """Percentile of `value` within (date, gics_sector), the whole market where the sector has fewer than 5 values."""
-    in_sector = _percentile(value, ["date", "gics_sector"])
-    in_market = _percentile(value, ["date"])
-    percentile = pl.when(value.count().over("date", "gics_sector") >= MIN_SECTOR_SIZE).then(in_sector).otherwise(in_market)
-    percentile = pl.when(value.is_not_null()).then(percentile)
-    return percentile if higher_is_better else 100 - percentile
+def sector_percentiles(frame: pl.DataFrame, metrics: dict[str, bool], suffix: str = "_percentile") -> pl.DataFrame:
+    """`frame` with `<metric><suffix>` columns: each metric's percentile within (date, gics_sector),
+    inverted where `metrics[metric]` (higher is better) is False, the day's whole market where the
+    sector has fewer than 5 values. Ranks and counts are computed as separate columns (Polars then
+    groups each key set once); market ranks only for metrics where some sector is that small."""
+    in_sector = ["date", "gics_sector"]
+    ranked = frame.with_columns(
+        *(pl.col(m).rank("average").over(in_sector).alias(f"_rank_{m}") for m in metrics),
+        *(pl.col(m).count().over(in_sector).alias(f"_count_{m}") for m in metrics),
+    )
+    too_small = ranked.select(pl.col(f"_count_{m}").is_between(1, MIN_SECTOR_SIZE - 1).any() for m in metrics).row(0) if metrics else ()
+    small = [m for m, any_small in zip(metrics, too_small) if any_small]
+    if small:
+        ranked = ranked.with_columns(
+            *(pl.col(m).rank("average").over("date").alias(f"_market_rank_{m}") for m in small),
+            *(pl.col(m).count().over("date").alias(f"_market_count_{m}") for m in small),
+        ).with_columns(
+            pl.when(pl.col(f"_count_{m}") < MIN_SECTOR_SIZE).then(pl.col(f"_market_{kind}_{m}")).otherwise(pl.col(f"_{kind}_{m}")).alias(f"_{kind}_{m}")
+            for m in small for kind in ("rank", "count")
+        )
+    percentile = {m: 100 * (pl.col(f"_rank_{m}") - 0.5) / pl.col(f"_count_{m}") for m in metrics}
+    return ranked.with_columns(
+        (percentile[m] if higher_is_better else 100 - percentile[m]).alias(f"{m}{suffix}") for m, higher_is_better in metrics.items()
+    ).select(*frame.columns, *(f"{m}{suffix}" for m in metrics))
 
 
 def _winsorised(metric: str) -> pl.Expr:
@@ -62,15 +74,14 @@ def factor_scores(inputs: pl.DataFrame) -> pl.DataFrame:
 
     Metrics absent from `inputs` (their sources not built yet) leave their factors null.
     """
-    available = set(inputs.columns)
-    winsorised = inputs.with_columns(
-        _winsorised(metric).alias(metric) for metrics in FACTOR_METRICS.values() for metric, _ in metrics if metric in available
-    )
+    available = {m: better for metrics in FACTOR_METRICS.values() for m, better in metrics if m in inputs.columns}
+    winsorised = inputs.select("date", "ticker", "gics_sector", "inputs_knowledge_date", *(_winsorised(m).alias(m) for m in available))
+    ranked = sector_percentiles(winsorised, available)
     factors = []
     for factor, metrics in FACTOR_METRICS.items():
-        percentiles = [sector_percentile(pl.col(m), better) for m, better in metrics if m in available]
+        percentiles = [pl.col(f"{m}_percentile") for m, _ in metrics if m in available]
         factors.append((pl.mean_horizontal(percentiles) if percentiles else pl.lit(None, dtype=pl.Float64)).alias(factor))
-    return winsorised.select("date", "ticker", "gics_sector", *factors, "inputs_knowledge_date")
+    return ranked.select("date", "ticker", "gics_sector", *factors, "inputs_knowledge_date")
 
 
 def rating(score: pl.Expr) -> pl.Expr:
@@ -96,9 +107,9 @@ def ic_scores(factors: pl.DataFrame, weights: dict[str, float] = DEFAULT_WEIGHTS
             confidence=pl.when(pl.col("data_completeness") >= 0.9 - 1e-12).then(pl.lit("High"))
             .when(pl.col("data_completeness") >= 0.7 - 1e-12).then(pl.lit("Medium"))
             .otherwise(pl.lit("Low")),
-            sector_percentile=sector_percentile(pl.col("score").cast(pl.Float64)),
         )
     )
+    scored = sector_percentiles(scored, {"score": True}).rename({"score_percentile": "sector_percentile"})
     return scored.select(
         "date", "ticker", "gics_sector", "score", "rating", "sector_percentile", "data_completeness", "confidence",
         *weights, "inputs_knowledge_date",

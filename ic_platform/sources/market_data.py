@@ -22,7 +22,7 @@ from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError, load_json
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.polygon_files import bars_from_rows, parse_grouped_daily, parse_ticker_aggregates
+from ic_platform.sources.polygon_files import BAR_FIELDS, RAW_SCHEMA, checked_bars, parse_grouped_daily, parse_ticker_aggregates
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
 
@@ -109,12 +109,12 @@ class ArchiveBars:
 
     def bars(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Usable bars and quarantined rows of a slice of the file."""
-        rows = [
-            {"T": r["ticker"], "o": r["open"], "h": r["high"], "l": r["low"], "c": r["close"], "v": r["volume"],
-             "vw": r.get("vwap"), "date": r["date"]}
-            for r in frame.iter_rows(named=True)
-        ]
-        return bars_from_rows(rows, lambda row: row["date"], str(self.path))
+        frame = frame.with_row_index("_row").with_columns(_row=pl.col("_row").cast(pl.Int64))
+        raw = frame.select(
+            "_row", "date", *(pl.col(name).cast(RAW_SCHEMA[key], strict=False).alias(key) if name in frame.columns else pl.lit(None, RAW_SCHEMA[key]).alias(key)
+                              for key, name in BAR_FIELDS.items()),
+        )
+        return checked_bars(raw, str(self.path), lambda i: frame.drop("_row").row(i, named=True))
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         return self.bars(self.frame.filter(pl.col("date") == day))

@@ -2,56 +2,88 @@
 and per-ticker ranges (`/v2/aggs/ticker/{ticker}/range/1/day/{from}/{to}`)."""
 
 import json
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from ic_platform.schemas.common import QuarantinedRecord, frame_of
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError, load_json
 
 BAR_FIELDS = {"T": "ticker", "o": "open", "h": "high", "l": "low", "c": "close", "v": "volume", "vw": "vwap", "n": "transactions"}
+RAW_SCHEMA = {"T": pl.String, "o": pl.Float64, "h": pl.Float64, "l": pl.Float64, "c": pl.Float64, "v": pl.Float64,
+              "vw": pl.Float64, "n": pl.Int64, "t": pl.Int64}
 REQUIRED = ("T", "o", "h", "l", "c", "v")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def bar_problem(row: dict) -> str | None:
-    """Why a bar (Polygon's short keys) cannot be used, or None."""
-    missing = [key for key in REQUIRED if row.get(key) is None]
-    if missing:
-        return f"missing fields {missing}"
-    if not isinstance(row["T"], str) or not row["T"]:
-        return "ticker is not a non-empty string"
+def _coerced(row: dict) -> tuple[dict, str | None]:
+    """A row with Polygon's short keys as RAW_SCHEMA's types, or why it cannot be (slow path: typed rows go straight to a frame)."""
+    ticker = row.get("T")
+    if ticker is not None and not isinstance(ticker, str):
+        return {}, "ticker is not a non-empty string"
     try:
-        o, h, l, c, v = (float(row[key]) for key in ("o", "h", "l", "c", "v"))
+        numbers = {key: None if row.get(key) is None else float(row[key]) for key in ("o", "h", "l", "c", "v", "vw")}
     except (TypeError, ValueError):
-        return "a price or the volume is not a number"
-    if min(o, h, l, c) <= 0:
-        return "non-positive price"
-    if v < 0:
-        return "negative volume"
-    if h < max(o, c, l) or l > min(o, c):
-        return "high/low do not contain open and close"
-    return None
+        return {}, "a price or the volume is not a number"
+    transactions, timestamp = row.get("n"), row.get("t")
+    return {"T": ticker, **numbers, "n": transactions if isinstance(transactions, int) else None,
+            "t": timestamp if isinstance(timestamp, int) else None}, None
 
 
-def bars_from_rows(rows: list, day_of, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Usable bars and quarantined rows (with reasons) from Polygon rows; `day_of(row)` dates a row."""
-    bars, quarantined, seen = [], [], set()
-    for row in rows:
-        problem = bar_problem(row) if isinstance(row, dict) else "row is not an object"
-        day = day_of(row) if isinstance(row, dict) else None
-        if problem is None and day is None:
-            problem = "no timestamp 't' to date the bar"
-        if problem is None and (row["T"], day) in seen:
-            problem = "duplicate ticker for the day"
-        if problem:
-            quarantined.append({"date": day, "source": source, "record": json.dumps(row, sort_keys=True, default=str), "reason": problem})
-            continue
-        seen.add((row["T"], day))
-        bars.append({"date": day} | {name: row.get(key) for key, name in BAR_FIELDS.items()} | {"split_factor": 1.0})
-    return frame_of(DailyBar, bars), frame_of(QuarantinedRecord, quarantined)
+def _problem() -> pl.Expr:
+    """Why a typed row cannot be used (the first reason that applies), or null."""
+    missing = pl.concat_list([pl.when(pl.col(key).is_null()).then(pl.lit(key)) for key in REQUIRED]).list.drop_nulls()
+    prices = ("o", "h", "l", "c")
+    return (
+        pl.when(missing.list.len() > 0).then(pl.lit("missing fields ['") + missing.list.join("', '") + pl.lit("']"))
+        .when(pl.col("T") == "").then(pl.lit("ticker is not a non-empty string"))
+        .when(pl.min_horizontal(prices) <= 0).then(pl.lit("non-positive price"))
+        .when(pl.col("v") < 0).then(pl.lit("negative volume"))
+        .when((pl.col("h") < pl.max_horizontal("o", "c", "l")) | (pl.col("l") > pl.min_horizontal("o", "c"))).then(pl.lit("high/low do not contain open and close"))
+        .when(pl.col("date").is_null()).then(pl.lit("no timestamp 't' to date the bar"))
+    )
+
+
+def bars_from_rows(rows: list, source: str, day: date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Usable bars and quarantined rows (with reasons) from Polygon rows (short keys), in one vectorised
+    pass. `day` dates every row (grouped daily); without it a row is dated by its `t` timestamp (New York)."""
+    objects = [row for row in rows if isinstance(row, dict)]
+    unusable = [(i, "row is not an object") for i, row in enumerate(rows) if not isinstance(row, dict)]
+    positions = [i for i, row in enumerate(rows) if isinstance(row, dict)]
+    typed = all(type(row.get("T")) is str for row in objects)
+    try:
+        raw = pl.DataFrame(objects, schema=RAW_SCHEMA, strict=True) if typed else None
+    except pl.exceptions.PolarsError:
+        raw = None
+    if raw is None:  # some row has a value of the wrong type: check them one by one
+        coerced = [(i, *_coerced(row)) for i, row in zip(positions, objects)]
+        unusable += [(i, problem) for i, _, problem in coerced if problem]
+        positions = [i for i, _, problem in coerced if not problem]
+        raw = pl.DataFrame([row for _, row, problem in coerced if not problem], schema=RAW_SCHEMA)
+    dated = pl.lit(day, dtype=pl.Date) if day is not None else pl.from_epoch("t", time_unit="ms").dt.replace_time_zone("UTC").dt.convert_time_zone(NEW_YORK.key).dt.date()
+    raw = raw.with_columns(_row=pl.Series(positions, dtype=pl.Int64), date=dated)
+    return checked_bars(raw, source, lambda i: rows[i], unusable)
+
+
+def checked_bars(raw: pl.DataFrame, source: str, record_of: Callable[[int], object], unusable: list[tuple[int, str]] = []) -> tuple[pl.DataFrame, pl.DataFrame]:  # noqa: B006
+    """Usable bars and quarantined rows (reason, and `record_of(_row)` as JSON) from a frame of RAW_SCHEMA's
+    columns with `date` and `_row`; `unusable` adds (row, reason) pairs found before."""
+    checked = raw.with_columns(_problem=_problem())
+    checked = checked.with_columns(
+        _problem=pl.when(pl.col("_problem").is_null() & ~pl.struct("T", "date").is_first_distinct().over(pl.col("_problem").is_null()))
+        .then(pl.lit("duplicate ticker for the day")).otherwise("_problem")
+    )
+    bars = checked.filter(pl.col("_problem").is_null()).select("date", *(pl.col(k).alias(name) for k, name in BAR_FIELDS.items()), split_factor=pl.lit(1.0))
+    problems = unusable + checked.filter(pl.col("_problem").is_not_null()).select("_row", "_problem").rows()
+    dates = dict(checked.filter(pl.col("_problem").is_not_null()).select("_row", "date").rows())
+    quarantined = [
+        {"date": dates.get(i), "source": source, "record": json.dumps(record_of(i), sort_keys=True, default=str), "reason": problem}
+        for i, problem in sorted(problems)
+    ]
+    return frame_of(DailyBar, []).vstack(bars.cast(polars_schema(DailyBar))), frame_of(QuarantinedRecord, quarantined)
 
 
 def _results(payload: bytes | str, source: str) -> tuple[dict, list]:
@@ -67,17 +99,12 @@ def _results(payload: bytes | str, source: str) -> tuple[dict, list]:
 def parse_grouped_daily(payload: bytes | str, day: date, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Bars of one day and the quarantined rows (with reasons): bad values and repeated tickers."""
     _, results = _results(payload, source)
-    return bars_from_rows(results, lambda row: day, source)
-
-
-def session_date(timestamp_ms: int) -> date:
-    """The New York date of a Polygon aggregate's timestamp."""
-    return datetime.fromtimestamp(timestamp_ms / 1000, NEW_YORK).date()
+    return bars_from_rows(results, source, day)
 
 
 def parse_ticker_aggregates(payload: bytes | str, ticker: str, source: str) -> tuple[pl.DataFrame, pl.DataFrame, str | None]:
     """One ticker's daily bars, the quarantined rows, and the `next_url` of the next page (or None)."""
     document, results = _results(payload, source)
     rows = [dict(row, T=document.get("ticker") or ticker) if isinstance(row, dict) else row for row in results]
-    bars, quarantined = bars_from_rows(rows, lambda row: session_date(row["t"]) if isinstance(row.get("t"), int) else None, source)
+    bars, quarantined = bars_from_rows(rows, source)
     return bars, quarantined, document.get("next_url")

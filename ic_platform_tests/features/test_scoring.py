@@ -3,7 +3,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ic_platform.features.scoring import DEFAULT_WEIGHTS, factor_scores, ic_scores, rating, sector_percentile
+from ic_platform.features.scoring import DEFAULT_WEIGHTS, factor_scores, ic_scores, rating, sector_percentiles
 
 D = date(2024, 7, 1)
 
@@ -14,15 +14,15 @@ def test_percentiles_are_exact_sector_ranks_with_ties_averaged_and_inversion():
         "x": [10.0, 20.0, 20.0, 40.0, None, 5.0],
     })
     # Energy has 4 values (< 5): every row falls back to the market of 5 values: ranks 2, 3.5, 3.5, 5, -, 1
-    result = frame.select(up=sector_percentile(pl.col("x")), down=sector_percentile(pl.col("x"), higher_is_better=False))
-    assert result.get_column("up").to_list() == [30.0, 60.0, 60.0, 90.0, None, 10.0]
-    assert result.get_column("down").to_list() == [70.0, 40.0, 40.0, 10.0, None, 90.0]
+    result = sector_percentiles(frame.with_columns(y="x"), {"x": True, "y": False})
+    assert result.get_column("x_percentile").to_list() == [30.0, 60.0, 60.0, 90.0, None, 10.0]
+    assert result.get_column("y_percentile").to_list() == [70.0, 40.0, 40.0, 10.0, None, 90.0]
 
 
 def test_a_sector_with_five_values_ranks_within_itself():
     frame = pl.DataFrame({"date": [D] * 7, "gics_sector": ["Energy"] * 5 + ["Utilities"] * 2, "x": [1.0, 2, 3, 4, 5, 100, 200]})
     # Utilities has two values: they rank in the market of seven (ranks 6 and 7)
-    assert frame.select(sector_percentile(pl.col("x"))).to_series().to_list() == pytest.approx([10.0, 30.0, 50.0, 70.0, 90.0, 550 / 7, 650 / 7])
+    assert sector_percentiles(frame, {"x": True}).get_column("x_percentile").to_list() == pytest.approx([10.0, 30.0, 50.0, 70.0, 90.0, 550 / 7, 650 / 7])
 
 
 def inputs(**metrics):
