@@ -199,10 +199,13 @@ def _company_line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
     )
     versions = pl.concat([reported, derived, instants])
     versions = pl.concat([versions, _free_cash_flow(versions.with_columns(knowledge_date=pl.col("filed")))]).unique(
-        ["cik", "line_item", "period_type", "period_start", "period_end", "filed", "value"], keep="first", maintain_order=True
+        [*PERIOD_KEYS, "filed", "value"], keep="first", maintain_order=True
     )
     versions = versions.with_columns(knowledge_date=next_trading_days(versions.get_column("filed")))
     return versions.select(list(LINE_ITEM_SCHEMA)).sort("cik", "line_item", "period_end", "period_type", "filed", "accession")
+
+
+PERIOD_KEYS = ["cik", "line_item", "period_type", "period_start", "period_end"]
 
 
 def as_of(versions: pl.DataFrame, day: date) -> pl.DataFrame:
@@ -210,24 +213,36 @@ def as_of(versions: pl.DataFrame, day: date) -> pl.DataFrame:
     return (
         versions.filter(pl.col("knowledge_date") <= day)
         .sort("knowledge_date", "filed", "accession")
-        .group_by("cik", "line_item", "period_type", "period_start", "period_end", maintain_order=True)
+        .group_by(*PERIOD_KEYS, maintain_order=True)
         .last()
         .sort("cik", "line_item", "period_end", "period_type")
     )
 
 
+def _lagged(expression: pl.Expr, rows_back: int) -> pl.Expr:
+    """`expression` `rows_back` rows earlier in the same `_group` (null across a group boundary); the
+    frame is sorted by group. Global shifts with a boundary mask, much faster than many small windows."""
+    if rows_back == 0:
+        return expression
+    return pl.when(pl.col("_group").shift(rows_back) == pl.col("_group")).then(expression.shift(rows_back))
+
+
 def _trailing_quarters(quarters: pl.DataFrame, count: int, keys: list[str]) -> pl.DataFrame:
     """For each quarter, the sum of it and the `count - 1` quarters before it, where they are contiguous."""
     group = [*keys, "line_item"]
-    ordered = quarters.sort(*group, "period_end")
-    contiguous = ((pl.col("period_start") - pl.col("period_end").shift(1).over(group)).dt.total_days().is_between(1, 8)).fill_null(False)
-    chained = ordered.with_columns(_link=contiguous.cast(pl.Int32))
-    runs = pl.col("_link").rolling_sum(count - 1).over(group) if count > 1 else pl.lit(0)
-    return chained.with_columns(
-        ttm_value=pl.when(runs == count - 1).then(pl.col("value").rolling_sum(count).over(group)),
-        ttm_start=pl.col("period_start").shift(count - 1).over(group),
-        ttm_knowledge_date=pl.col("knowledge_date").cast(pl.Int32).rolling_max(count).over(group).cast(pl.Date),
+    ordered = quarters.sort(*group, "period_end").with_columns(_group=pl.struct(group).rle_id())
+    linked = ordered.with_columns(
+        _link=(pl.col("period_start") - _lagged(pl.col("period_end"), 1)).dt.total_days().is_between(1, 8).fill_null(False)
     )
+    all_linked = pl.sum_horizontal(_lagged(pl.col("_link"), k).fill_null(False) for k in range(count - 1)) == count - 1
+    ttm_value = pl.sum_horizontal(_lagged(pl.col("value"), k) for k in range(count))
+    per_share = pl.col("line_item").is_in(["eps_basic", "eps_diluted"])
+    return linked.with_columns(
+        ttm_value=pl.when(all_linked).then(pl.when(per_share).then(ttm_value.round(6)).otherwise(ttm_value)),  # no float dust in sums of cents
+        ttm_start=_lagged(pl.col("period_start"), count - 1),
+        ttm_knowledge_date=pl.when(_lagged(pl.col("_group"), count - 1).is_not_null())
+        .then(pl.max_horizontal(_lagged(pl.col("knowledge_date"), k) for k in range(count))),
+    ).drop("_group", "_link")
 
 
 def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl.DataFrame:  # noqa: B006
@@ -251,8 +266,6 @@ def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl
         .last()
         .with_columns(period_type=pl.lit("TTM"))
     )
-    per_share = pl.col("line_item").is_in(["eps_basic", "eps_diluted"])
-    flow_ttm = flow_ttm.with_columns(value=pl.when(per_share).then(pl.col("value").round(6)).otherwise("value"))  # no float dust in sums of cents
     return pl.concat([flow_ttm, stock_ttm.select(flow_ttm.columns)]).sort(*keys, "line_item")
 
 
@@ -261,20 +274,20 @@ STATE_HISTORY_DAYS = 1600  # quarters older than this cannot change a 3-year gro
 
 
 def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """YoY growth of TTM and 3-year CAGR per (keys, item), from the TTM at each quarter end."""
+    """YoY growth of TTM (null from a zero base) and 3-year CAGR per (keys, item), from the TTM at each quarter end."""
     quarters = known.filter(pl.col("line_item").is_in(GROWTH_ITEMS) & (pl.col("period_type") == "Q"))
     group = [*keys, "line_item"]
-    ttm = _trailing_quarters(quarters, 4, keys).drop_nulls("ttm_value").sort(*group, "period_end")
+    ttm = _trailing_quarters(quarters, 4, keys).drop_nulls("ttm_value").sort(*group, "period_end").with_columns(_group=pl.struct(group).rle_id())
 
     def earlier(quarters_back: int, low: int, high: int) -> pl.Expr:
-        end_gap = (pl.col("period_end") - pl.col("period_end").shift(quarters_back).over(group)).dt.total_days()
-        return pl.when(end_gap.is_between(low, high)).then(pl.col("ttm_value").shift(quarters_back).over(group))
+        end_gap = (pl.col("period_end") - _lagged(pl.col("period_end"), quarters_back)).dt.total_days()
+        return pl.when(end_gap.is_between(low, high)).then(_lagged(pl.col("ttm_value"), quarters_back))
 
     ttm = ttm.with_columns(year_ago=earlier(4, 350, 380), three_years_ago=earlier(12, 1080, 1110))
     latest = ttm.group_by(*group).last()
     return latest.select(
         *group,
-        growth_yoy=(pl.col("ttm_value") - pl.col("year_ago")) / pl.col("year_ago").abs(),
+        growth_yoy=pl.when(pl.col("year_ago") != 0).then((pl.col("ttm_value") - pl.col("year_ago")) / pl.col("year_ago").abs()),  # none from a zero base
         cagr_3y=pl.when((pl.col("ttm_value") > 0) & (pl.col("three_years_ago") > 0)).then(
             (pl.col("ttm_value") / pl.col("three_years_ago")).pow(1 / 3) - 1
         ),
@@ -295,8 +308,21 @@ def fundamental_states(versions: pl.DataFrame | pl.LazyFrame, since: date | None
     return states.with_columns(missing).select("cik", "as_of", *columns).sort("cik", "as_of")
 
 
+def _value_changes(versions: pl.DataFrame) -> pl.DataFrame:
+    """The versions that change their period's value (a filing repeating last quarter's figure as a
+    comparative does not: the as-of values are the same from about half the rows), each with
+    `valid_until`, the knowledge date of the next change (far in the future for the latest): the
+    version known on D is the one with knowledge_date <= D < valid_until."""
+    ordered = versions.sort(*PERIOD_KEYS, "knowledge_date", "filed", "accession").with_columns(_group=pl.struct(PERIOD_KEYS).rle_id())
+    changes = ordered.filter(pl.col("value").ne_missing(_lagged(pl.col("value"), 1)))
+    return changes.with_columns(
+        valid_until=pl.when(pl.col("_group").shift(-1) == pl.col("_group")).then(pl.col("knowledge_date").shift(-1)).otherwise(date.max)
+    ).drop("_group")
+
+
 def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
     events = versions.select("cik", as_of="knowledge_date").unique()
+    versions = _value_changes(versions)
     if since is not None:
         in_force = events.filter(pl.col("as_of") <= since).group_by("cik").agg(pl.col("as_of").max())
         events = pl.concat([in_force, events.filter(pl.col("as_of") > since)])
@@ -312,12 +338,10 @@ def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
             events.lazy().rename({"cik": "_event_cik"}),
             pl.col("cik") == pl.col("_event_cik"),
             pl.col("knowledge_date") <= pl.col("as_of"),
+            pl.col("valid_until") > pl.col("as_of"),
             pl.col("period_end") >= pl.col("as_of") - pl.col("_history"),
         )
-        .drop("_event_cik", "_history")
-        .sort("knowledge_date", "filed", "accession")
-        .group_by("cik", "as_of", "line_item", "period_type", "period_start", "period_end", maintain_order=True)
-        .last()
+        .drop("_event_cik", "_history", "valid_until")
         .collect()
     )
     keys = ["cik", "as_of"]
