@@ -100,40 +100,55 @@ def current_reports(filings: pl.DataFrame) -> pl.DataFrame:
     return current.join(previous, on=["manager_cik", "period"], how="left")
 
 
-def institutional_daily(filings: pl.DataFrame, holdings: pl.DataFrame, shares_outstanding: pl.DataFrame, days: list[date]) -> pl.DataFrame:
-    """Per (date, ticker): shares held by 13F managers over shares outstanding, their quarter-over-quarter
-    change (managers that reported both quarters), and the holder count.
+MEASURES = ("held", "holders", "held_by_continuing", "previous")
+
+
+def institutional_levels(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFrame:
+    """Per (change_day, ticker): shares held by the managers' current reports, holders, shares held by
+    managers that also reported the quarter before, and those managers' previous shares, on every
+    day that changes them.
 
     `filings`: accession, manager_cik, period, knowledge_date. `holdings`: accession, ticker, shares
-    (common shares). `shares_outstanding`: date, ticker, shares_outstanding, shares_known.
-    Aggregates are computed on each day a report becomes current and carried to the days after.
+    (common shares). A report counts from its knowledge date until the manager's next current report
+    is known or it is STALE_13F_DAYS past its period; each report adds its holdings on the first day
+    and takes them away on the last, and running sums give the levels (no per-day state of every manager).
     """
-    reports = current_reports(filings)
-    change_days = reports.select(change_day=pl.col("knowledge_date")).unique().sort("change_day")
-    state = (
-        change_days.join_where(reports, pl.col("knowledge_date") <= pl.col("change_day"))
-        .sort("knowledge_date", "accession")
-        .group_by("change_day", "manager_cik")
-        .last()
-        .filter(pl.col("period") > pl.col("change_day") - timedelta(days=STALE_13F_DAYS))
+    reports = current_reports(filings).sort("manager_cik", "knowledge_date", "accession")
+    reports = reports.with_columns(
+        until=pl.max_horizontal(
+            "knowledge_date",
+            pl.min_horizontal(pl.col("knowledge_date").shift(-1).over("manager_cik"), pl.col("period") + timedelta(days=STALE_13F_DAYS)),
+        )
     )
     per_ticker = holdings.group_by("accession", "ticker").agg(pl.col("shares").sum())
-    held = state.join(per_ticker, on="accession")
-    before = state.join(per_ticker.rename({"accession": "previous_accession", "shares": "previous_shares"}), on="previous_accession")
-    continuing = held.join(before.select("change_day", "manager_cik", "ticker", "previous_shares"), on=["change_day", "manager_cik", "ticker"], how="full", coalesce=True)
-    aggregates = (
-        continuing.group_by("change_day", "ticker")
-        .agg(
-            held=pl.col("shares").sum(),
-            holders=(pl.col("shares").fill_null(0) > 0).sum().cast(pl.Int64),
-            held_by_continuing=pl.col("shares").filter(pl.col("previous_accession").is_not_null()).sum(),
-            previous=pl.col("previous_shares").sum(),
-        )
-        .sort("change_day")
+    now = reports.join(per_ticker, on="accession").select(
+        "accession", "ticker", held="shares", holders=(pl.col("shares") > 0).cast(pl.Int64),
+        held_by_continuing=pl.when(pl.col("previous_accession").is_not_null()).then("shares").otherwise(0.0), previous=pl.lit(0.0),
     )
+    before = reports.join(per_ticker.rename({"accession": "previous_accession"}), on="previous_accession").select(
+        "accession", "ticker", held=pl.lit(0.0), holders=pl.lit(0, dtype=pl.Int64), held_by_continuing=pl.lit(0.0), previous="shares",
+    )
+    contributions = pl.concat([now, before]).join(reports.select("accession", "knowledge_date", "until"), on="accession")
+    events = pl.concat([
+        contributions.select("ticker", *MEASURES, change_day="knowledge_date"),
+        contributions.select("ticker", *(-pl.col(m) for m in MEASURES), change_day="until"),
+    ])
+    return (
+        events.group_by("change_day", "ticker").agg(pl.col(m).sum() for m in MEASURES)
+        .sort("change_day")
+        .with_columns(pl.col(m).cum_sum().over("ticker") for m in MEASURES)
+    )
+
+
+def institutional_daily(levels: pl.DataFrame, shares_outstanding: pl.DataFrame, days: list[date]) -> pl.DataFrame:
+    """Per (date, ticker): shares held by 13F managers over shares outstanding, their quarter-over-quarter
+    change (managers that reported both quarters), and the holder count, from `institutional_levels`.
+
+    `shares_outstanding`: date, ticker, shares_outstanding, shares_known.
+    """
     rows = (
         shares_outstanding.filter(pl.col("date").is_in(days)).sort("date")
-        .join_asof(aggregates, left_on="date", right_on="change_day", by="ticker", strategy="backward", check_sortedness=False)
+        .join_asof(levels, left_on="date", right_on="change_day", by="ticker", strategy="backward", check_sortedness=False)
         .filter(pl.col("held") > 0)
     )
     return rows.select(

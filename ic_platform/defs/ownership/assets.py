@@ -174,16 +174,17 @@ def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Shares held by the followed 13F managers as a share of shares outstanding, its quarter-over-quarter
     change and the holder count per ticker for day D, from reports known by D (filing date + 1
-    trading day; each manager's latest report, dropped when older than 200 days)."""
+    trading day; each manager's latest report, dropped 200 days after its period). A stock the
+    managers no longer hold has no row."""
     start, end = partition_window(context)
     filings = THIRTEENF_FILINGS.scan().filter(pl.col("knowledge_date") <= end).collect()
     holdings = THIRTEENF_HOLDINGS.scan().filter(pl.col("ticker").is_not_null() & (pl.col("shares_type") == "SH") & pl.col("put_call").is_null())
-    holdings = holdings.select("accession", "ticker", "shares").collect()
+    levels = alternative.institutional_levels(filings, holdings.select("accession", "ticker", "shares").collect())
 
     def compute(first, last) -> pl.DataFrame:
         outstanding = VALUATION_DAILY.scan(first, last).filter(pl.col("market_cap").is_not_null()).select(
             "date", "ticker", shares_outstanding=pl.col("market_cap") / pl.col("price"), shares_known="inputs_knowledge_date"
         )
-        return alternative.institutional_daily(filings, holdings, outstanding.collect(), trading_days_between(first, last))
+        return alternative.institutional_daily(levels, outstanding.collect(), trading_days_between(first, last))
 
     return INSTITUTIONAL_DAILY.write_in_chunks(compute, start, end)
