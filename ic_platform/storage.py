@@ -10,6 +10,7 @@ Each table's columns and rules live in its `pandera.polars` model, which is chec
 
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from ic_platform.trading_days import is_trading_day, trading_days_between
 PREVIEW_ROWS = 5
 CHUNK_DAYS = 252  # trading days a chunked daily asset computes and writes at a time (a year)
 TEMPORARY_SUFFIX = ".tmp"
+WRITER_THREADS = 4  # partitions written at once
 
 
 class TableValidationError(ValueError):
@@ -151,8 +153,9 @@ class DailyTable(_Table):
         not_trading = sorted(day for day in by_day if not is_trading_day(day))
         if not_trading:
             raise ValueError(f"{self.name}: rows dated on non-trading days {not_trading[:5]}")
-        for day in days:
-            _write_atomically(by_day.get(day, frame.clear()), self.file(day))
+        empty = frame.clear()
+        with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:  # compression and fsync release the GIL
+            list(pool.map(lambda day: _write_atomically(by_day.get(day, empty), self.file(day)), days))
         metadata = table_metadata(frame, self.model) | {"partitions_written": len(days)}
         if quarantined is not None:
             quarantine = quarantine_table(self).write(quarantined, start, end)
