@@ -92,6 +92,7 @@ def walk_forward_scores(scores: pl.DataFrame, returns: pl.DataFrame, factors: li
     product_days = {d: i for i, d in enumerate(products.get_column("date"))}
     cumulative = products.drop("date").to_numpy().cumsum(axis=0)
     names = products.drop("date").columns
+    data_dates = data.get_column("date")
     learned, fits = [], []
     for first in range(min_training_days + horizon + embargo, len(days), refit_every):
         training_end = days[first - horizon - embargo - 1]  # its returns ended `embargo` days before days[first]
@@ -101,7 +102,9 @@ def walk_forward_scores(scores: pl.DataFrame, returns: pl.DataFrame, factors: li
         sums = dict(zip(names, cumulative[product_days[trained_days[-1]]]))
         gram = np.array([[sums[f"{a}*{b}"] if f"{a}*{b}" in sums else sums[f"{b}*{a}"] for b in columns] for a in columns])
         coefficients = np.linalg.solve(gram + ridge * np.diag([0.0] + [1.0] * len(factors)), np.array([sums[f"{a}*y"] for a in columns]))
-        window = data.filter(pl.col("date").is_in(days[first : first + refit_every]))
+        window_days = days[first : first + refit_every]
+        offset = data_dates.search_sorted(window_days[0], "left")
+        window = data.slice(offset, data_dates.search_sorted(window_days[-1], "right") - offset)  # sorted by date
         prediction = window.select(learned_score=coefficients[0] + pl.sum_horizontal(pl.col(f) * c for f, c in zip(factors, coefficients[1:])))
         learned.append(window.select("date", "ticker").with_columns(prediction, training_end=pl.lit(training_end)))
         fits.append({"training_end": training_end, "first_scored_day": days[first]} | dict(zip(factors, (coefficients[1:] / 100).tolist())))
