@@ -67,6 +67,8 @@ def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
 class EdgarFolder:
     """EDGAR's JSON files in a folder tree (the demo universe, or bulk archives unpacked)."""
 
+    read_threads = 8  # files read at once by `read_ahead` (the reads wait on the disk)
+
     def __init__(self, root: Path):
         self.root = root
 
@@ -119,6 +121,8 @@ class EdgarZipArchive(EdgarFolder):
 
 class EdgarClient:
     """Live EDGAR over HTTP; the base URLs are configurable so tests point them at a local server."""
+
+    read_threads = 1  # one request at a time under the rate limiter
 
     def __init__(self, user_agent: str, www_url: str = "https://www.sec.gov", data_url: str = "https://data.sec.gov", cache_dir: Path | None = None):
         if not user_agent or "@" not in user_agent:

@@ -1,5 +1,6 @@
 """Ownership assets: insider transactions (Form 4) and institutional holdings (13F), raw and daily."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import alternative
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
 from ic_platform.schemas.ownership import CusipTicker, InsiderDaily, InsiderTransaction, InstitutionalDaily, ThirteenFFiling, ThirteenFHolding
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, read_ahead
 from ic_platform.sources.edgar_files import filings_of
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.ownership import parse_ownership
@@ -31,19 +32,33 @@ INSIDER_DAILY = DailyTable("insider_daily", InsiderDaily, ("date", "ticker"))
 INSTITUTIONAL_DAILY = DailyTable("institutional_daily", InstitutionalDaily, ("date", "ticker"))
 
 
-def _parsed_filings(reader, cik: int, forms: tuple[str, ...], parse, quarantined: list[dict]):
-    """(filing, parse(text, source, filing)) for each filing of `forms` in the CIK's submissions;
-    a filing that is missing or unreadable is quarantined with the reason instead."""
+def _filing_texts(reader, cik: int, forms: tuple[str, ...]) -> list[tuple[dict, str | None | Exception]]:
+    """Each filing of `forms` in the CIK's submissions with its full submission text (None when the
+    source lacks it, or the error that kept it from being read)."""
+    texts = []
     for filing in filings_of(reader.submissions(cik) or {}, forms):
-        source = f"{filing['form']} {filing['accession']}"
         try:
-            text = reader.filing_text(cik, filing["accession"])
-            if text is None:
-                quarantined.append(quarantined_record(source, filing["accession"], "the filing's full submission is not available"))
-                continue
-            yield filing, parse(text, source, filing)
+            texts.append((filing, reader.filing_text(cik, filing["accession"])))
         except (SourceFormatError, HttpError) as error:
-            quarantined.append(quarantined_record(source, filing["accession"], str(error)))
+            texts.append((filing, error))
+    return texts
+
+
+def _parsed_filings(reader, ciks: Iterable[int], forms: tuple[str, ...], parse, quarantined: list[dict]):
+    """(filing, parse(text, source, filing)) for each filing of `forms` in the CIKs' submissions,
+    read ahead by threads while the previous ones are parsed; a filing that is missing or
+    unreadable is quarantined with the reason instead."""
+    for _, texts in read_ahead(ciks, lambda cik: _filing_texts(reader, cik, forms), reader.read_threads):
+        for filing, text in texts.result():
+            source = f"{filing['form']} {filing['accession']}"
+            if text is None or isinstance(text, Exception):
+                reason = str(text) if text is not None else "the filing's full submission is not available"
+                quarantined.append(quarantined_record(source, filing["accession"], reason))
+                continue
+            try:
+                yield filing, parse(text, source, filing)
+            except SourceFormatError as error:
+                quarantined.append(quarantined_record(source, filing["accession"], str(error)))
 
 
 def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list[dict]]:
@@ -65,10 +80,9 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
     rows, quarantined = [], []
-    for cik in with_progress(context, ciks, "issuers read"):
-        for _, (found, bad) in _parsed_filings(reader, cik, FORM4_FORMS, _parse_form4, quarantined):
-            rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"]} for row in found)
-            quarantined.extend(bad)
+    for _, (found, bad) in _parsed_filings(reader, with_progress(context, ciks, "issuers read"), FORM4_FORMS, _parse_form4, quarantined):
+        rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"]} for row in found)
+        quarantined.extend(bad)
     frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(InsiderTransaction))
     frame = pl.concat([kept, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
     context.log.info(f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, {len(quarantined)} quarantined")
@@ -84,13 +98,13 @@ def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSourc
     """Cover pages, holdings (values as reported) and quarantined records of the followed managers' 13F filings."""
     reader = edgar.reader()
     covers, holdings, quarantined = [], [], []
-    for manager in with_progress(context, edgar.thirteenf_manager_ciks(), "13F managers read"):
-        for filing, parsed in _parsed_filings(reader, manager, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined):
-            cover = parsed.cover
-            covers.append({"accession": parsed.accession, "manager_cik": cover.manager_cik, "manager_name": cover.manager_name, "form": cover.form,
-                           "period": cover.period, "filed": parsed.filed, "accepted": filing["accepted"] or parsed.accepted})
-            holdings.append(parsed.holdings.with_columns(accession=pl.lit(parsed.accession)))
-            quarantined.extend(parsed.quarantined)
+    managers = with_progress(context, edgar.thirteenf_manager_ciks(), "13F managers read")
+    for filing, parsed in _parsed_filings(reader, managers, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined):
+        cover = parsed.cover
+        covers.append({"accession": parsed.accession, "manager_cik": cover.manager_cik, "manager_name": cover.manager_name, "form": cover.form,
+                       "period": cover.period, "filed": parsed.filed, "accepted": filing["accepted"] or parsed.accepted})
+        holdings.append(parsed.holdings.with_columns(accession=pl.lit(parsed.accession)))
+        quarantined.extend(parsed.quarantined)
     return covers, holdings, quarantined
 
 

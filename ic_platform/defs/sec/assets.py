@@ -9,7 +9,7 @@ from ic_platform.features import fundamentals
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, read_ahead
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
 from ic_platform.storage import SnapshotTable, quarantine_table
@@ -29,8 +29,9 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
     reader = edgar.reader()
     tickers = parse_company_tickers(reader.company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
-    for row in with_progress(context, tickers.to_dicts(), "submissions read"):
-        document = reader.submissions(row["cik"])
+    rows = with_progress(context, tickers.to_dicts(), "submissions read")
+    for row, read in read_ahead(rows, lambda row: reader.submissions(row["cik"]), reader.read_threads):
+        document = read.result()
         if document is None:
             quarantined.append(quarantined_record("edgar submissions", str(row), "no submissions document for the CIK"))
             continue
@@ -54,9 +55,9 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
         quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
-    for cik in with_progress(context, ciks, "companyfacts read"):
+    for cik, read in read_ahead(with_progress(context, ciks, "companyfacts read"), reader.companyfacts, reader.read_threads):
         try:
-            payload = reader.companyfacts(cik)
+            payload = read.result()
             if payload is None:
                 quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
                 continue
