@@ -64,7 +64,7 @@ def test_ratings_and_news_count_only_when_published_before_the_open():
     ratings = pl.DataFrame({"ticker": ["AAA"] * 3, "firm": ["F1", "F2", "F1"], "published_utc": published, "rating_score": [5.0, 1.0, 3.0],
                             "price_target": [120.0, 80.0, None], "knowledge_date": alternative.before_open_knowledge_date(published)})
     closes = pl.DataFrame({"date": DAYS, "ticker": ["AAA"] * 3, "close": [100.0] * 3, "close_known": DAYS})
-    analysts = alternative.analyst_daily(ratings, closes, DAYS).to_dicts()
+    analysts = alternative.analyst_daily(alternative.analyst_levels(ratings), closes, DAYS).to_dicts()
     assert analysts[0]["analyst_mean_rating"] == 5.0 and analysts[0]["analysts"] == 1 and analysts[0]["price_target_upside"] == pytest.approx(0.2)
     assert analysts[1]["analyst_mean_rating"] == 3.0 and analysts[1]["price_target_upside"] == 0.0
 
@@ -79,3 +79,18 @@ def test_a_stock_sold_out_of_or_a_stale_report_leaves_no_institutional_row():
     assert daily.select("date", "ticker", "shares_held").rows() == [
         (date(2024, 3, 4), "AAA", 100.0), (date(2024, 3, 4), "BBB", 10.0), (date(2024, 3, 5), "AAA", 150.0),
     ]  # BBB sold out of in Q4; on 2024-07-19 the Q4 report is stale
+
+
+def test_a_rating_counts_until_the_firm_rates_again_or_90_days_pass():
+    published = pl.Series([datetime(2024, 1, 2, 12, 0, tzinfo=timezone.utc), datetime(2024, 2, 1, 12, 0, tzinfo=timezone.utc)])
+    ratings = pl.DataFrame({"ticker": ["AAA", "AAA"], "firm": ["F1", "F2"], "published_utc": published, "rating_score": [5.0, 1.0],
+                            "price_target": [110.0, None], "knowledge_date": alternative.before_open_knowledge_date(published)})
+    days = [date(2024, 1, 2), date(2024, 3, 29), date(2024, 4, 1), date(2024, 4, 30), date(2024, 5, 1)]
+    closes = pl.DataFrame({"date": days, "ticker": ["AAA"] * 5, "close": [100.0] * 5, "close_known": days})
+    rows = alternative.analyst_daily(alternative.analyst_levels(ratings), closes, days)
+    # F1 counts up to 2024-03-31 (90 days after publication), F2 up to 2024-04-30; nothing after
+    assert rows.select("date", "analyst_mean_rating", "analysts").rows() == [
+        (date(2024, 1, 2), 5.0, 1), (date(2024, 3, 29), 3.0, 2), (date(2024, 4, 1), 1.0, 1), (date(2024, 4, 30), 1.0, 1),
+    ]
+    assert rows.get_column("price_target_upside").to_list()[:2] == [pytest.approx(0.1), pytest.approx(0.1)]
+    assert rows.get_column("price_target_upside")[2:].to_list() == [None, None]

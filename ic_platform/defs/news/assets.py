@@ -98,12 +98,11 @@ def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     days (1-5), the mean price target's upside against the prior close (as traded), and the number of
     firms, from ratings published before D's open."""
     start, end = partition_window(context)
-    ratings = ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect()
+    levels = alternative.analyst_levels(ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect())
 
     def compute(first, last) -> pl.DataFrame:
         closes = prior_closes(bars_before(first, last, 10)).select("date", "ticker", close="price", close_known="close_known")
-        recent = ratings.filter(pl.col("knowledge_date").is_between(first - timedelta(days=alternative.RATING_WINDOW_DAYS + 1), last))
-        return alternative.analyst_daily(recent, closes, trading_days_between(first, last))
+        return alternative.analyst_daily(levels, closes, trading_days_between(first, last))
 
     return ANALYST_DAILY.write_in_chunks(compute, start, end)
 
