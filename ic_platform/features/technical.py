@@ -16,6 +16,7 @@ Definitions (as TA-Lib's, so values match it to rounding):
 - return_N: close / close N bars earlier - 1 (TA-Lib's ROCR - 1), N = 21, 63, 126, 252.
 """
 
+import math
 from datetime import date
 
 import polars as pl
@@ -68,7 +69,7 @@ class _SeededEwm:
     def result(self) -> pl.Expr:
         smoothed = pl.col(f"_{self.name}_ewm")
         carry = pl.when(N == self.seed_at).then(smoothed.shift(1).fill_null(0.0)).forward_fill()
-        decay = pl.lit(1 - self.alpha).pow((N - self.seed_at + 1).cast(pl.Float64))
+        decay = ((N - self.seed_at + 1).cast(pl.Float64) * math.log(1 - self.alpha)).exp()  # (1 - alpha) ** bars; exp is 3x faster than pow
         return _inside(smoothed - carry * decay, self.seed_at).alias(self.name)
 
 
@@ -94,35 +95,24 @@ def _sma(values: pl.Expr, period: int) -> pl.Expr:
     return _inside(values.rolling_mean(period), period - 1)
 
 
-TICKERS_PER_CHUNK = 250  # tickers per chunk: small intermediate columns, chunks run side by side
-
-
 def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
-    """The close and the indicators per ticker and bar date from `bars` (date, ticker, close, volume), in one pass.
-
-    Tickers are processed in chunks of `TICKERS_PER_CHUNK` (each ticker whole), which keeps the
-    intermediate columns small; every bar is still read once.
-    """
+    """The close and the indicators per ticker and bar date from `bars` (date, ticker, close, volume),
+    in one pass over the bars sorted by ticker and date (each bar read once)."""
     frame = bars.select("date", "ticker", pl.col("close").cast(pl.Float64), pl.col("volume").cast(pl.Float64)).collect()
-    # group tickers with a stable sort on integer codes (a string sort costs seven times more);
-    # codes follow the tickers' alphabetical order, so the same bars always give the same bytes
+    # group tickers with a stable sort on an Enum whose categories are the tickers in alphabetical
+    # order (integer codes: a string sort costs seven times more), so the same bars give the same bytes
     tickers = frame.get_column("ticker").unique().sort()
-    codes = dict(zip(tickers, range(len(tickers))))
-    frame = (
-        frame.sort("date", maintain_order=True)
-        .with_columns(_code=pl.col("ticker").replace_strict(codes, return_dtype=pl.UInt32))
-        .sort("_code", maintain_order=True)
-    )
-    codes = frame.get_column("_code")
-    bounds = [0] + [int(codes.search_sorted(code, side="left")) for code in range(TICKERS_PER_CHUNK, int(codes.max() or 0) + 1, TICKERS_PER_CHUNK)] + [frame.height]
-    chunks = [frame.slice(start, stop - start).lazy() for start, stop in zip(bounds, bounds[1:])]
-    return pl.concat(pl.collect_all([_chunk_indicators(chunk) for chunk in chunks])).lazy()
+    frame = frame.with_columns(_code=pl.col("ticker").cast(pl.Enum(tickers))).drop("ticker")
+    if not frame.get_column("date").is_sorted():  # daily_bars partitions come in date order
+        frame = frame.sort("date", maintain_order=True)
+    indicators = _indicators(frame.sort("_code", maintain_order=True).lazy()).collect()
+    return indicators.with_columns(pl.col("ticker").cast(pl.String)).lazy()
 
 
-def _chunk_indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
+def _indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
     close, volume = pl.col("close"), pl.col("volume")
     row = pl.int_range(pl.len())
-    starts_ticker = (pl.col("_code") != pl.col("_code").shift(1)).fill_null(True)
+    starts_ticker = (pl.col("_code").to_physical() != pl.col("_code").to_physical().shift(1)).fill_null(True)
     frame = (
         bars.with_columns(_n=row - pl.when(starts_ticker).then(row).forward_fill())
         .with_columns(_gain=close.diff().clip(lower_bound=0), _loss=(-close.diff()).clip(lower_bound=0))
@@ -155,7 +145,7 @@ def _chunk_indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
         price_to_sma_50=close / pl.col("sma_50") - 1,
         price_to_sma_200=close / pl.col("sma_200") - 1,
     )
-    return frame.select("date", "ticker", "close", *INDICATOR_COLUMNS)
+    return frame.select("date", pl.col("_code").alias("ticker"), "close", *INDICATOR_COLUMNS)
 
 
 def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
