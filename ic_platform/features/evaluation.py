@@ -17,10 +17,15 @@ def forward_returns(bars: pl.LazyFrame, horizons: tuple[int, ...] = HORIZONS) ->
     )
 
 
-def information_coefficients(scores: pl.DataFrame, returns: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per-date Spearman IC of each signal against each forward return, and its summary
-    (mean, t-statistic of the daily series, hit rate = share of days with IC > 0)."""
-    joined = scores.join(returns, on=["date", "ticker"])
+def with_forward_returns(scores: pl.DataFrame, returns: pl.DataFrame) -> pl.DataFrame:
+    """`scores` with the forward returns of `returns` (null where a ticker has none), sorted by date and
+    ticker: the one frame the evaluation functions below share (one join, not one per function)."""
+    return scores.join(returns, on=["date", "ticker"], how="left").sort("date", "ticker")
+
+
+def information_coefficients(joined: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-date Spearman IC of each signal against each forward return (`with_forward_returns`), and its
+    summary (mean, t-statistic of the daily series, hit rate = share of days with IC > 0)."""
     daily = joined.group_by("date").agg(
         pl.corr(signal, f"forward_{h}d", method="spearman").alias(f"{signal}|{h}") for signal in signals for h in horizons
     ).sort("date")
@@ -36,10 +41,10 @@ def information_coefficients(scores: pl.DataFrame, returns: pl.DataFrame, signal
     return daily, summary
 
 
-def decile_returns(scores: pl.DataFrame, returns: pl.DataFrame, horizon: int = HORIZONS[0]) -> pl.DataFrame:
-    """Mean forward return per score decile (1 lowest, 10 highest), averaged over days."""
+def decile_returns(joined: pl.DataFrame, horizon: int = HORIZONS[0]) -> pl.DataFrame:
+    """Mean forward return per score decile (1 lowest, 10 highest), averaged over days (`with_forward_returns`)."""
     column = f"forward_{horizon}d"
-    joined = scores.join(returns, on=["date", "ticker"]).drop_nulls(column)
+    joined = joined.drop_nulls(column)
     decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1).cast(pl.Int32)
     return (
         joined.with_columns(decile=decile)
@@ -63,7 +68,7 @@ REFIT_EVERY = 21
 MIN_TRAINING_DAYS = 126
 
 
-def walk_forward_scores(scores: pl.DataFrame, returns: pl.DataFrame, factors: list[str], horizon: int = HORIZONS[0],
+def walk_forward_scores(joined: pl.DataFrame, factors: list[str], horizon: int = HORIZONS[0],
                         embargo: int = EMBARGO_DAYS, refit_every: int = REFIT_EVERY, min_training_days: int = MIN_TRAINING_DAYS,
                         ridge: float = 1.0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A learned score per (date, ticker): a ridge regression of the forward return's daily rank on the
@@ -72,13 +77,13 @@ def walk_forward_scores(scores: pl.DataFrame, returns: pl.DataFrame, factors: li
     next to) its own training window. Missing factors enter the regression at the day's middle (50).
     Each day's X'X and X'y are summed once, so a refit solves an 11 x 11 system whatever the history.
 
-    Returns (date, ticker, learned_score, training_end: the last day its model learned from) and each
-    fit's training_end, first scored day and coefficient per factor.
+    `joined` comes from `with_forward_returns` (sorted by date). Returns (date, ticker, learned_score,
+    training_end: the last day its model learned from) and each fit's training_end, first scored day
+    and coefficient per factor.
     """
-    days = scores.get_column("date").unique().sort().to_list()
+    days = joined.get_column("date").unique().sort().to_list()
     data = (
-        scores.select("date", "ticker", *factors)
-        .join(returns.select("date", "ticker", f"forward_{horizon}d"), on=["date", "ticker"], how="left")
+        joined.select("date", "ticker", *factors, f"forward_{horizon}d")
         .with_columns(pl.col(f).fill_null(50.0) / 100 for f in factors)
         .with_columns(target=pl.col(f"forward_{horizon}d").rank("average").over("date") / pl.col(f"forward_{horizon}d").count().over("date"))
         .sort("date")

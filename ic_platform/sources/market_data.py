@@ -67,6 +67,8 @@ def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
 class DemoBars:
     """The demo universe's Polygon files."""
 
+    read_threads = 4  # days read and parsed at once by `read_ahead` (reading waits on the disk)
+
     def __init__(self, root: Path):
         self.root = root
         splits_file = root / "polygon" / "splits.json"
@@ -93,6 +95,8 @@ def _days_with_files(root: Path, start: date, end: date) -> list[date]:
 
 class ArchiveBars:
     """A CSV or Parquet file of daily bars, read once and served by day."""
+
+    read_threads = 1  # served from memory
 
     def __init__(self, path: Path):
         if not path.exists():
@@ -125,6 +129,8 @@ class ArchiveBars:
 
 class PolygonClient:
     """Polygon-compatible REST API; `api_key` is sent as the `apiKey` query parameter."""
+
+    read_threads = 1  # one request at a time under the rate limiter
 
     def __init__(self, http: HttpClient, api_key: str):
         if not api_key:

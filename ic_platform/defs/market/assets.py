@@ -8,7 +8,7 @@ from ic_platform.defs.partitions import daily_asset
 from ic_platform.defs.progress import with_progress
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, read_ahead
 from ic_platform.sources.http import HttpError
 from ic_platform.storage import DailyTable
 from ic_platform.trading_days import partition_window, trading_days_between
@@ -24,9 +24,10 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
     start, end = partition_window(context)
     reader = market_data.reader()
     bars, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
-    for day in with_progress(context, trading_days_between(start, end), "daily_bars days read"):
+    days = with_progress(context, trading_days_between(start, end), "daily_bars days read")
+    for day, read in read_ahead(days, reader.day, reader.read_threads):
         try:
-            day_bars, day_quarantined = reader.day(day)
+            day_bars, day_quarantined = read.result()
         except FileNotFoundError as error:
             raise dg.Failure(str(error)) from None
         except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep it aside, go on

@@ -96,13 +96,14 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window)."""
-    scores = IC_SCORES.scan().select("date", "ticker", "score", *scoring.FACTOR_METRICS).collect()
-    returns = evaluation.forward_returns(DAILY_BARS.scan())
-    learned, fits = evaluation.walk_forward_scores(scores, returns, list(scoring.FACTOR_METRICS))
-    scores = scores.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
-    _, summary = evaluation.information_coefficients(scores, returns, ["score", "learned_score", *scoring.FACTOR_METRICS])
-    deciles = evaluation.decile_returns(scores, returns)
-    turnover = evaluation.top_decile_turnover(scores)
+    scores = IC_SCORES.scan().select("date", "ticker", "score", *scoring.FACTOR_METRICS)
+    joined = evaluation.with_forward_returns(scores.collect(), evaluation.forward_returns(DAILY_BARS.scan()))
+    learned, fits = evaluation.walk_forward_scores(joined, list(scoring.FACTOR_METRICS))
+    joined = joined.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
+    del learned
+    _, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *scoring.FACTOR_METRICS])
+    deciles = evaluation.decile_returns(joined)
+    turnover = evaluation.top_decile_turnover(joined)
     bars = "\n".join(
         f"decile {d:>2} {'█' * max(0, round(50 + r * 2000))} {r:+.3%}" for d, r in deciles.select("decile", "mean_forward_return").iter_rows()
     )
@@ -118,6 +119,6 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
             "learned_score_ic_21d": float(summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21)).get_column("mean_ic").first() or float("nan")),
             "top_decile_turnover": turnover if turnover is not None else float("nan"),
-            "days": scores.get_column("date").n_unique(),
+            "days": joined.get_column("date").n_unique(),
         }
     )

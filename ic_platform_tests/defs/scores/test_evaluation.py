@@ -18,7 +18,8 @@ def growth_ic(data_dir, signal: str) -> float:
     manifest = json.loads((data_dir / "demo" / "manifest.json").read_text())
     start, end = date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"])
     assert materialize_window(defs, start, end, dg.DagsterInstance.ephemeral(), progress=False).success
-    _, summary = evaluation.information_coefficients(IC_SCORES.scan().collect(), evaluation.forward_returns(DAILY_BARS.scan()), ["growth"])
+    joined = evaluation.with_forward_returns(IC_SCORES.scan().collect(), evaluation.forward_returns(DAILY_BARS.scan()))
+    _, summary = evaluation.information_coefficients(joined, ["growth"])
     return summary.filter(pl.col("horizon_days") == 21).get_column("mean_ic").item()
 
 
