@@ -1,8 +1,10 @@
 """What every parser shares: its error type and JSON decoding that names the source."""
 
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +14,7 @@ import orjson
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 READ_AHEAD = 64  # items read ahead of the one being parsed
+PROCESS_BATCH = 250  # items a worker process reads and parses per task
 
 
 class SourceFormatError(ValueError):
@@ -52,3 +55,27 @@ def read_ahead(items: Iterable[Item], read: Callable[[Item], Result], threads: i
                 yield pending.popleft()
         while pending:
             yield pending.popleft()
+
+
+def map_in_processes(function: Callable[[list[Item]], Result], items: list[Item], processes: int) -> Iterator[tuple[int, Result]]:
+    """(items done, `function(batch)`) for consecutive batches of PROCESS_BATCH items, in order. With
+    `processes` > 1 and at least two batches a process, the batches run in spawned worker processes
+    (parsing is Python work that threads cannot share; spawned workers start clean, without the
+    threads of this one), so `function` must be a module-level function of picklable arguments.
+    Batches whose workers could not run are done in this process."""
+    batches = [items[first : first + PROCESS_BATCH] for first in range(0, len(items), PROCESS_BATCH)]
+    done = 0
+    if processes <= 1 or len(batches) < 2 * processes:  # a small job: starting workers would cost more
+        for batch in batches:
+            done += len(batch)
+            yield done, function(batch)
+        return
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(function, batch) for batch in batches]
+        for batch, future in zip(batches, futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:  # the workers could not start (a script without a __main__ guard) or died
+                result = function(batch)
+            done += len(batch)
+            yield done, result

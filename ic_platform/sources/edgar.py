@@ -11,6 +11,7 @@
 """
 
 import re
+import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +69,7 @@ class EdgarFolder:
     """EDGAR's JSON files in a folder tree (the demo universe, or bulk archives unpacked)."""
 
     read_threads = 8  # files read at once by `read_ahead` (the reads wait on the disk)
+    parse_processes = os.cpu_count() or 1  # worker processes reading and parsing many documents
 
     def __init__(self, root: Path):
         self.root = root
@@ -123,6 +125,7 @@ class EdgarClient:
     """Live EDGAR over HTTP; the base URLs are configurable so tests point them at a local server."""
 
     read_threads = 1  # one request at a time under the rate limiter
+    parse_processes = 1
 
     def __init__(self, user_agent: str, www_url: str = "https://www.sec.gov", data_url: str = "https://data.sec.gov", cache_dir: Path | None = None):
         if not user_agent or "@" not in user_agent:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -15,7 +16,7 @@ from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import alternative
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
 from ic_platform.schemas.ownership import CusipTicker, InsiderDaily, InsiderTransaction, InstitutionalDaily, ThirteenFFiling, ThirteenFHolding
-from ic_platform.sources.documents import SourceFormatError, read_ahead
+from ic_platform.sources.documents import SourceFormatError, map_in_processes, read_ahead
 from ic_platform.sources.edgar_files import filings_of
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.ownership import parse_ownership
@@ -65,6 +66,16 @@ def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list
     return parse_ownership(text, source, filing["accession"], filing["filed"], filing["accepted"])
 
 
+def _form4_transactions(reader, tickers: dict[int, str], ciks: list[int]) -> tuple[pl.DataFrame, list[dict]]:
+    """The transaction rows (knowledge date still empty) and quarantined records of the issuers'
+    Form 4 filings; runs in a worker process for large universes."""
+    rows, quarantined = [], []
+    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined):
+        rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found)
+        quarantined.extend(bad)
+    return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined
+
+
 @dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=["sec_companies"])
 def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
@@ -79,11 +90,12 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
-    rows, quarantined = [], []
-    for _, (found, bad) in _parsed_filings(reader, with_progress(context, ciks, "issuers read"), FORM4_FORMS, _parse_form4, quarantined):
-        rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"]} for row in found)
+    frames, quarantined = [], []
+    for done, (found, bad) in map_in_processes(partial(_form4_transactions, reader, tickers), ciks, reader.parse_processes):
+        frames.append(found)
         quarantined.extend(bad)
-    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(InsiderTransaction))
+        context.log.info(f"issuers read: {done}/{len(ciks)}")
+    frame = pl.concat([pl.DataFrame(schema=polars_schema(InsiderTransaction)), *frames])
     frame = pl.concat([kept, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
     context.log.info(f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, {len(quarantined)} quarantined")
     return INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))

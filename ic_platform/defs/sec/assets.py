@@ -1,5 +1,7 @@
 """SEC assets: the companies universe, their XBRL facts and point-in-time fundamentals."""
 
+from collections.abc import Iterable
+
 import dagster as dg
 import polars as pl
 
@@ -41,6 +43,25 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
     return COMPANIES.write(frame_of(Company, profiles), quarantined=frame_of(QuarantinedRecord, quarantined))
 
 
+def _companyfacts_tables(reader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The facts and quarantined records of the companies' companyfacts documents, read ahead by
+    threads (worker processes would spend the time saved sending the facts back)."""
+    frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
+    for cik, read in read_ahead(ciks, reader.companyfacts, reader.read_threads):
+        try:
+            payload = read.result()
+            if payload is None:
+                quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
+                continue
+            facts, bad = parse_companyfacts(payload, f"companyfacts CIK{cik:010d}")
+        except (SourceFormatError, HttpError) as error:
+            quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), str(error))]))
+            continue
+        frames.append(facts)
+        quarantined.append(bad)
+    return pl.concat(frames), pl.concat(quarantined)
+
+
 @dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[sec_companies])
 def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
@@ -55,18 +76,9 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
         quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
-    for cik, read in read_ahead(with_progress(context, ciks, "companyfacts read"), reader.companyfacts, reader.read_threads):
-        try:
-            payload = read.result()
-            if payload is None:
-                quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
-                continue
-            facts, bad = parse_companyfacts(payload, f"companyfacts CIK{cik:010d}")
-        except (SourceFormatError, HttpError) as error:
-            quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), str(error))]))
-            continue
-        frames.append(facts)
-        quarantined.append(bad)
+    found, bad = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
+    frames.append(found)
+    quarantined.append(bad)
     return COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
 
 

@@ -1,0 +1,40 @@
+import threading
+import time
+
+import pytest
+
+from ic_platform.sources import documents
+from ic_platform.sources.documents import map_in_processes, read_ahead
+
+
+def test_read_ahead_keeps_order_overlaps_reads_and_hands_back_errors():
+    active, most = 0, 0
+    lock = threading.Lock()
+
+    def read(item: int) -> int:
+        nonlocal active, most
+        with lock:
+            active += 1
+            most = max(most, active)
+        time.sleep(0.01)
+        with lock:
+            active -= 1
+        if item == 3:
+            raise ValueError("unreadable")
+        return item * 10
+
+    results = []
+    for item, future in read_ahead(range(8), read, threads=4):
+        try:
+            results.append(future.result())
+        except ValueError as error:
+            results.append(str(error))
+    assert results == [0, 10, 20, "unreadable", 40, 50, 60, 70] and most > 1
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_map_in_processes_gives_every_batch_in_order(monkeypatch, processes):
+    monkeypatch.setattr(documents, "PROCESS_BATCH", 10)
+    results = list(map_in_processes(sum, list(range(95)), processes))  # 10 batches: workers when processes > 1
+    assert [done for done, _ in results] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
+    assert sum(total for _, total in results) == sum(range(95))
