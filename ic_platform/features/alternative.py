@@ -100,6 +100,21 @@ def current_reports(filings: pl.DataFrame) -> pl.DataFrame:
     return current.join(previous, on=["manager_cik", "period"], how="left")
 
 
+def _running_levels(contributions: pl.DataFrame, measures: tuple[str, ...]) -> pl.DataFrame:
+    """Per (change_day, ticker), the sums of `measures` over the contributions that count on that day:
+    each counts from its `knowledge_date` until (not on) its `until`, adding its measures on the
+    first day and taking them away on the last, so running sums per ticker give every level."""
+    events = pl.concat([
+        contributions.select("ticker", *measures, change_day="knowledge_date"),
+        contributions.select("ticker", *(-pl.col(m) for m in measures), change_day="until"),
+    ])
+    return (
+        events.group_by("change_day", "ticker").agg(pl.col(m).sum() for m in measures)
+        .sort("change_day")
+        .with_columns(pl.col(m).cum_sum().over("ticker") for m in measures)
+    )
+
+
 MEASURES = ("held", "holders", "held_by_continuing", "previous")
 
 
@@ -128,16 +143,7 @@ def institutional_levels(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.Da
     before = reports.join(per_ticker.rename({"accession": "previous_accession"}), on="previous_accession").select(
         "accession", "ticker", held=pl.lit(0.0), holders=pl.lit(0, dtype=pl.Int64), held_by_continuing=pl.lit(0.0), previous="shares",
     )
-    contributions = pl.concat([now, before]).join(reports.select("accession", "knowledge_date", "until"), on="accession")
-    events = pl.concat([
-        contributions.select("ticker", *MEASURES, change_day="knowledge_date"),
-        contributions.select("ticker", *(-pl.col(m) for m in MEASURES), change_day="until"),
-    ])
-    return (
-        events.group_by("change_day", "ticker").agg(pl.col(m).sum() for m in MEASURES)
-        .sort("change_day")
-        .with_columns(pl.col(m).cum_sum().over("ticker") for m in MEASURES)
-    )
+    return _running_levels(pl.concat([now, before]).join(reports.select("accession", "knowledge_date", "until"), on="accession"), MEASURES)
 
 
 def institutional_daily(levels: pl.DataFrame, shares_outstanding: pl.DataFrame, days: list[date]) -> pl.DataFrame:
@@ -185,16 +191,7 @@ def analyst_levels(ratings: pl.DataFrame) -> pl.DataFrame:
         firms=pl.lit(1, dtype=pl.Int64), scores=pl.col("rating_score").is_not_null().cast(pl.Int64), score_sum=pl.col("rating_score").fill_null(0.0),
         targets=pl.col("price_target").is_not_null().cast(pl.Int64), target_sum=pl.col("price_target").fill_null(0.0),
     )
-    events = pl.concat([
-        current.select("ticker", *ANALYST_MEASURES, change_day="knowledge_date"),
-        current.select("ticker", *(-pl.col(m) for m in ANALYST_MEASURES), change_day="until"),
-    ])
-    return (
-        events.group_by("change_day", "ticker").agg(pl.col(m).sum() for m in ANALYST_MEASURES)
-        .sort("change_day")
-        .with_columns(pl.col(m).cum_sum().over("ticker") for m in ANALYST_MEASURES)
-        .with_columns(pl.col("target_sum").round(6))  # no float dust from adding and removing targets
-    )
+    return _running_levels(current, ANALYST_MEASURES).with_columns(pl.col("target_sum").round(6))  # no float dust from adding and removing targets
 
 
 def analyst_daily(levels: pl.DataFrame, prior_close: pl.DataFrame, days: list[date]) -> pl.DataFrame:
