@@ -164,18 +164,23 @@ class DailyTable(_Table):
 
     def write_in_chunks(self, compute: Callable[[date, date], pl.DataFrame], start: date, end: date, chunk_days: int = CHUNK_DAYS) -> dg.MaterializeResult:
         """`compute(chunk_start, chunk_end)` over consecutive chunks of at most `chunk_days` trading days,
-        each validated and written before the next is computed, so a long backfill holds one chunk in
-        memory. Only for assets whose days are computed independently of each other."""
+        each validated and written by a background thread while the next one is computed (at most two
+        chunks in memory, however long the window). Only for assets whose days are computed
+        independently of each other. A failed chunk stops the run after the writes under way finish."""
         days = trading_days_between(start, end)
-        rows, result = 0, None
-        for first in range(0, len(days), chunk_days):
-            chunk = days[first : first + chunk_days]
-            frame = compute(chunk[0], chunk[-1])
-            rows += frame.height
-            result = self.write(frame, chunk[0], chunk[-1])
-            del frame
-        if result is None:
+        if not days:
             raise ValueError(f"{self.name}: no trading day between {start} and {end}")
+        rows, written = 0, None
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            for first in range(0, len(days), chunk_days):
+                chunk = days[first : first + chunk_days]
+                frame = compute(chunk[0], chunk[-1])
+                rows += frame.height
+                if written is not None:
+                    written.result()  # the previous chunk is on disk (or its error is raised here)
+                written = writer.submit(self.write, frame, chunk[0], chunk[-1])
+                del frame
+            result = written.result()
         return dg.MaterializeResult(metadata=dict(result.metadata) | {"dagster/row_count": rows, "partitions_written": len(days)})
 
     def days(self) -> list[date]:

@@ -161,4 +161,5 @@ def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date 
         frame = frame.filter(pl.col("date") >= start)
     if end is not None:
         frame = frame.filter(pl.col("date") <= end)
-    return frame.select("date", "ticker", "close_date", "inputs_knowledge_date", "close", *INDICATOR_COLUMNS).sort("date", "ticker")
+    alphabetical = pl.col("ticker").cast(pl.Enum(indicators.get_column("ticker").unique().sort()))  # sorts as integers
+    return frame.select("date", "ticker", "close_date", "inputs_knowledge_date", "close", *INDICATOR_COLUMNS).sort("date", alphabetical)
