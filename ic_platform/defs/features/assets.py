@@ -33,7 +33,8 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     start, end = partition_window(context)
     frame = technical_features(bars_before(start, end, WARMUP_BARS), start, end).collect()
     context.log.info(f"technical_daily: {frame.height} rows")
-    return TECHNICAL_DAILY.write(frame, start, end)
+    # computed in one pass, written (validated, sorted, split into days) a year at a time: less memory
+    return TECHNICAL_DAILY.write_in_chunks(lambda first, last: frame.filter(pl.col("date").is_between(first, last)), start, end)
 
 
 VALUATION_DAILY = DailyTable("valuation_daily", ValuationDaily, ("date", "ticker"))
