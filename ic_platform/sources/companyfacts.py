@@ -48,7 +48,7 @@ POINT_SCHEMA = {
 }
 
 
-class _Point(msgspec.Struct):
+class _Point(msgspec.Struct, gc=False):  # only scalars: not tracked by the cyclic GC
     end: str
     val: int | float
     accn: str
