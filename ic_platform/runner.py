@@ -81,7 +81,7 @@ def materialize_window(
     collector, which otherwise walks them again and again while parsers create millions of objects.
     """
     os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
-    gc.freeze()  # the code location's objects are never garbage: the collector skips them, parsing runs ~1.5x faster
+    gc.freeze()  # the code location's objects are never garbage: the collector need not walk them again and again
     job = defs.resolve_implicit_global_asset_job_def()
     run_config = None
     if progress:
