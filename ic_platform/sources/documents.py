@@ -1,4 +1,5 @@
-"""What every parser shares: its error type and JSON decoding that names the source."""
+"""What every parser shares: its error type, JSON decoding that names the source, reading documents
+ahead in threads and parsing batches of them in worker processes."""
 
 import multiprocessing
 from collections import deque
