@@ -56,3 +56,16 @@ def test_an_empty_company_is_quarantined():
     facts, quarantined = parse_companyfacts(document({}), "empty.json")
     assert facts.is_empty()
     assert quarantined.get_column("reason").to_list() == ["company has no usable facts"]
+
+
+def test_values_that_are_not_numbers_are_quarantined_and_the_rest_of_the_company_kept():
+    later = dict(POINT, end="2024-06-30", start="2024-04-01", filed="2024-08-01")
+    facts, quarantined = parse_companyfacts(
+        document({"us-gaap": {"Revenues": {"units": {"USD": [dict(POINT, val=True), later, dict(POINT, val="12.5", end="2024-09-30")]}}}}),
+        "x.json",
+    )
+    assert quarantined.get_column("reason").str.replace(r" \(.*", "").to_list() == ["malformed fact"]
+    assert '"val": "true"' in quarantined.get_column("record").first()
+    assert facts.select("concept", "value").rows() == [("Revenues", 100.0), ("Revenues", 12.5)]
+    with pytest.raises(SourceFormatError, match="x.json: a fact is not an object"):  # read point by point, then refused
+        parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": [POINT, [1]]}}}}), "x.json")
