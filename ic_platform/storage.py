@@ -48,17 +48,38 @@ def validate(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFram
         raise TableValidationError(f"{model.__name__} rejected the frame:\n{error}") from error
 
 
-def _write_atomically(frame: pl.DataFrame, path: Path) -> None:
+def _temporary_file(frame: pl.DataFrame, path: Path) -> Path:
+    """`frame` written to a temporary name beside `path` (removed again if the write fails)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}{TEMPORARY_SUFFIX}")
     try:
-        with open(temporary, "wb") as handle:
-            frame.write_parquet(handle, compression="zstd", statistics=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
+        frame.write_parquet(temporary, compression="zstd", statistics=True)
+    except BaseException:
         temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _write_atomically(files: dict[Path, pl.DataFrame]) -> None:
+    """Write every frame to its path so that a reader sees the old file or the new one, never half.
+
+    All frames go to temporary names first (by 4 threads: compression releases the interpreter),
+    then one `os.sync()` puts their bytes on disk (one flush for the whole window instead of an
+    fsync per file, which cost more than the writing), and only then is each moved into place with
+    `os.replace`: after a crash a partition is the old file or the complete new one. A failed write
+    leaves every path as it was.
+    """
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        writes = {path: pool.submit(_temporary_file, frame, path) for path, frame in files.items()}
+    failed = [write.exception() for write in writes.values() if write.exception() is not None]
+    if failed:
+        for write in writes.values():
+            if write.exception() is None:
+                write.result().unlink(missing_ok=True)
+        raise failed[0]
+    os.sync()
+    for path, write in writes.items():
+        os.replace(write.result(), path)
 
 
 def markdown_preview(frame: pl.DataFrame, rows: int | None = PREVIEW_ROWS) -> str:
@@ -69,20 +90,21 @@ def markdown_preview(frame: pl.DataFrame, rows: int | None = PREVIEW_ROWS) -> st
     return "\n".join(lines)
 
 
-def table_metadata(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> dict:
-    """Row count, column schema (with the model's descriptions) and a small preview for the UI."""
-    columns = model.to_schema().columns
-    schema = dg.TableSchema(
+def column_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """The model's columns, types and descriptions as Dagster's table schema (an asset definition's
+    `dagster/column_schema`, shown in the UI)."""
+    return dg.TableSchema(
         columns=[
             dg.TableColumn(name, str(column.dtype), description=column.description or "")
-            for name, column in columns.items()
+            for name, column in model.to_schema().columns.items()
         ]
     )
-    return {
-        "dagster/row_count": frame.height,
-        "dagster/column_schema": schema,
-        "preview": dg.MetadataValue.md(markdown_preview(frame)),
-    }
+
+
+def table_metadata(frame: pl.DataFrame) -> dict:
+    """Row count and a small preview for the UI. The column schema is the asset definition's (see
+    `column_schema`): a range run records this metadata once per partition, so it stays small."""
+    return {"dagster/row_count": frame.height, "preview": dg.MetadataValue.md(markdown_preview(frame))}
 
 
 @dataclass(frozen=True)
@@ -113,8 +135,8 @@ class SnapshotTable(_Table):
     def write(self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None) -> dg.MaterializeResult:
         """Validate and replace the table; quarantined records go to `<name>__quarantine`."""
         frame = self._prepare(frame)
-        _write_atomically(frame, self.file)
-        metadata = table_metadata(frame, self.model)
+        _write_atomically({self.file: frame})
+        metadata = table_metadata(frame)
         if quarantined is not None:
             metadata["quarantined_rows"] = quarantine_table(self).write(quarantined).metadata["dagster/row_count"]
         return dg.MaterializeResult(metadata=metadata)
@@ -154,9 +176,8 @@ class DailyTable(_Table):
         if not_trading:
             raise ValueError(f"{self.name}: rows dated on non-trading days {not_trading[:5]}")
         empty = frame.clear()
-        with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:  # compression and fsync release the GIL
-            list(pool.map(lambda day: _write_atomically(by_day.get(day, empty), self.file(day)), days))
-        metadata = table_metadata(frame, self.model) | {"partitions_written": len(days)}
+        _write_atomically({self.file(day): by_day.get(day, empty) for day in days})
+        metadata = table_metadata(frame) | {"partitions_written": len(days)}
         if quarantined is not None:
             quarantine = quarantine_table(self).write(quarantined, start, end)
             metadata["quarantined_rows"] = quarantine.metadata["dagster/row_count"]

@@ -15,6 +15,8 @@ def test_definitions_load_and_every_asset_has_a_description_and_a_group():
     for spec in specs:
         assert spec.description and len(spec.description) > 20, spec.key
         assert spec.group_name and spec.group_name != "default", spec.key
+        if "parquet" in spec.kinds:  # a table: its columns (from the pandera model) are on the definition
+            assert spec.metadata["dagster/column_schema"].columns, spec.key
 
 
 def test_every_daily_asset_shares_the_trading_day_partitions_and_backfills_in_one_run():

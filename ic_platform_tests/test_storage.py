@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
-from ic_platform.storage import DailyTable, SnapshotTable, TableValidationError, quarantine_table
+from ic_platform.storage import DailyTable, SnapshotTable, TableValidationError, column_schema, quarantine_table
 
 
 class Price(pa.DataFrameModel):
@@ -40,8 +40,8 @@ def test_a_window_is_written_one_file_per_trading_day(data_dir):
     assert TABLE.days() == JULY  # 2024-07-04 is a holiday: no partition
     assert result.metadata["dagster/row_count"] == 8
     assert result.metadata["partitions_written"] == 4
-    assert [c.name for c in result.metadata["dagster/column_schema"].columns] == ["date", "ticker", "close"]
-    assert result.metadata["dagster/column_schema"].columns[2].description == "Closing price"
+    assert [c.name for c in column_schema(TABLE.model).columns] == ["date", "ticker", "close"]
+    assert column_schema(TABLE.model).columns[2].description == "Closing price"
     assert "| date | ticker | close |" in result.metadata["preview"].value
     assert TABLE.scan().collect().height == 8
 
@@ -120,8 +120,8 @@ WRITER = textwrap.dedent(
     real_write = pl.DataFrame.write_parquet
 
     def slow_write(self, target, **kwargs):
-        target.write(b"PAR1 half a file")  # part of the new file is on disk ...
-        target.flush()
+        with open(target, "wb") as handle:
+            handle.write(b"PAR1 half a file")  # part of the new file is on disk ...
         print("writing", flush=True)
         time.sleep(60)  # ... when the process is killed
 
@@ -144,3 +144,20 @@ def test_a_writer_killed_mid_write_leaves_the_previous_partition_readable(data_d
     assert TABLE.scan().collect().equals(before)  # ... and invisible: readers see the previous partitions
     TABLE.write(prices(JULY, close=12.0), JULY[0], JULY[-1])
     assert TABLE.scan().collect().get_column("close").unique().to_list() == [12.0]
+
+
+def test_a_failed_write_of_one_day_leaves_the_whole_window_as_it_was(data_dir, monkeypatch):
+    TABLE.write(prices(JULY), JULY[0], JULY[-1])
+    before = TABLE.scan().collect()
+    real_write = pl.DataFrame.write_parquet
+
+    def failing_write(self, target, **kwargs):
+        if self.height and self.get_column("date")[0] == JULY[2]:
+            raise OSError("disk full")
+        real_write(self, target, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        TABLE.write(prices(JULY, close=99.0), JULY[0], JULY[-1])
+    assert TABLE.scan().collect().equals(before)  # no day of the window was replaced ...
+    assert not [p.name for p in TABLE.path.iterdir() if p.name.endswith(".tmp")]  # ... and nothing is left behind

@@ -24,7 +24,7 @@ def bars_before(start: date, end: date, history: int) -> pl.LazyFrame:
     return DAILY_BARS.scan(last_trading_days(previous_trading_day(start), history)[0], previous_trading_day(end))
 
 
-@daily_asset("features", deps=[PRIOR_BARS])
+@daily_asset("features", TECHNICAL_DAILY, deps=[PRIOR_BARS])
 def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """RSI(14), MACD(12,26,9), SMA(50/200), EMA(12/26), Bollinger(20,2), 20-day volume average,
     1/3/6/12-month returns and the distance from SMA(50/200) per ticker for day D, from closes up to
@@ -40,7 +40,7 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 VALUATION_DAILY = DailyTable("valuation_daily", ValuationDaily, ("date", "ticker"))
 
 
-@daily_asset("features", deps=[PRIOR_BARS, "fundamental_states", "sec_companies"])
+@daily_asset("features", VALUATION_DAILY, deps=[PRIOR_BARS, "fundamental_states", "sec_companies"])
 def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """P/E, P/B, P/S, debt/equity, current and quick ratios, interest coverage, ROE, ROA, ROIC,
     margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior

@@ -16,7 +16,7 @@ from ic_platform.trading_days import partition_window, trading_days_between
 DAILY_BARS = DailyTable("daily_bars", DailyBar, ("date", "ticker"))
 
 
-@daily_asset("market")
+@daily_asset("market", DAILY_BARS)
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
     """Split-adjusted daily open, high, low, close, volume and VWAP of every ticker, one partition per
     trading day. Rows, or whole days, the source cannot deliver usably are quarantined with a reason

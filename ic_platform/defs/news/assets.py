@@ -8,7 +8,7 @@ import polars as pl
 from ic_platform import settings
 from ic_platform.defs.features.assets import bars_before
 from ic_platform.defs.news.resources import NewsSource
-from ic_platform.defs.partitions import daily_asset
+from ic_platform.defs.partitions import daily_asset, table_asset
 from ic_platform.features import alternative
 from ic_platform.features.valuation import prior_closes
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
@@ -32,7 +32,7 @@ def _documents(reader) -> list[tuple[str, bytes]]:
     return reader.documents(date.today() - timedelta(days=LIVE_HISTORY_DAYS), date.today())
 
 
-@dg.asset(group_name="news", kinds={"polars", "parquet"})
+@table_asset("news", NEWS_ARTICLES)
 def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
     """Every news article, deduplicated (same URL, same content, near-identical titles across
     publishers: the duplicates are quarantined with the reason), one row per article and ticker, with
@@ -72,7 +72,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
     return result
 
 
-@dg.asset(group_name="news", kinds={"polars", "parquet"})
+@table_asset("news", ANALYST_RATINGS)
 def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
     """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
@@ -92,7 +92,7 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
     return ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
 
 
-@daily_asset("features", deps=["analyst_ratings", "daily_bars"])
+@daily_asset("features", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])
 def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Analyst consensus per ticker for day D: the mean of each firm's latest rating of the last 90
     days (1-5), the mean price target's upside against the prior close (as traded), and the number of
@@ -107,7 +107,7 @@ def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return ANALYST_DAILY.write_in_chunks(compute, start, end)
 
 
-@daily_asset("features", deps=["news_articles"])
+@daily_asset("features", NEWS_SENTIMENT_DAILY, deps=["news_articles"])
 def news_sentiment_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Mean article sentiment in [-1, 1] and article counts per ticker over the 7 and 30 days before
     D's 09:30 New York open (articles published later count from the next trading day)."""

@@ -9,7 +9,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.features.assets import VALUATION_DAILY
-from ic_platform.defs.partitions import daily_asset
+from ic_platform.defs.partitions import daily_asset, table_asset
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.sec.assets import CIKS_TAG, COMPANIES
 from ic_platform.defs.sec.resources import EdgarSource
@@ -76,7 +76,7 @@ def _form4_transactions(reader, tickers: dict[int, str], ciks: list[int]) -> tup
     return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined
 
 
-@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=["sec_companies"])
+@table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"])
 def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
     read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
@@ -130,7 +130,7 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
     return covers, holdings, []
 
 
-@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=["sec_companies", "daily_bars"])
+@table_asset("sec", THIRTEENF_HOLDINGS, deps=["sec_companies", "daily_bars"])
 def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """13F-HR holdings of the followed managers (their filings, or SEC Form 13F data sets), values
     normalised to dollars: the unit (thousands or dollars) is decided per filing against shares x
@@ -186,7 +186,7 @@ def _period_closes(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFram
     )
 
 
-@daily_asset("features", deps=["sec_form4"])
+@daily_asset("features", INSIDER_DAILY, deps=["sec_form4"])
 def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Net open-market insider buying by value (Form 4 code P minus S) over the last 30 and 90 days,
     distinct buyers and transaction count per ticker for day D, from filings known by D (acceptance
@@ -196,7 +196,7 @@ def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return INSIDER_DAILY.write_in_chunks(lambda first, last: alternative.insider_daily(transactions, trading_days_between(first, last)), start, end)
 
 
-@daily_asset("features", deps=["sec_13f", "valuation_daily"])
+@daily_asset("features", INSTITUTIONAL_DAILY, deps=["sec_13f", "valuation_daily"])
 def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Shares held by the followed 13F managers as a share of shares outstanding, its quarter-over-quarter
     change and the holder count per ticker for day D, from reports known by D (filing date + 1

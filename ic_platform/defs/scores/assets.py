@@ -49,7 +49,7 @@ def score_inputs(start, end) -> pl.DataFrame:
     return rows.with_columns(inputs_knowledge_date=pl.max_horizontal(known)).drop(known[:1] + known[2:]).collect()
 
 
-@daily_asset("scores", deps=["technical_daily", "valuation_daily", "insider_daily", "institutional_daily", "analyst_daily", "news_sentiment_daily", "sec_companies"])
+@daily_asset("scores", FACTOR_SCORES, deps=["technical_daily", "valuation_daily", "insider_daily", "institutional_daily", "analyst_daily", "news_sentiment_daily", "sec_companies"])
 def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The ten factor scores per ticker and day: each the mean of its sub-metrics' exact percentiles
     within the GICS sector that day (ties averaged, lower-is-better inverted, winsorised inputs, the
@@ -65,7 +65,7 @@ def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return FACTOR_SCORES.write_in_chunks(compute, start, end)
 
 
-@daily_asset("scores", deps=["factor_scores"])
+@daily_asset("scores", IC_SCORES, deps=["factor_scores"])
 def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.MaterializeResult:
     """The IC Score (1-100) per ticker and day: the weighted mean of the present factors (weights from
     DESIGN.md, configurable), its rating band, data completeness, confidence and sector percentile.

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 import dagster as dg
 import polars as pl
 
+from ic_platform.defs.partitions import table_asset
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import fundamentals
@@ -24,7 +25,7 @@ FUNDAMENTALS_PIT = SnapshotTable("fundamentals_pit", LineItemVersion, ("cik", "l
 FUNDAMENTAL_STATES = SnapshotTable("fundamental_states", FundamentalState, ("cik", "as_of"))
 
 
-@dg.asset(group_name="sec", kinds={"polars", "parquet"})
+@table_asset("sec", COMPANIES)
 def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map with its CIK, name, SIC code and
     GICS sector (mapped from the SIC code of the company's submissions document)."""
@@ -62,7 +63,7 @@ def _companyfacts_tables(reader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.
     return pl.concat(frames), pl.concat(quarantined)
 
 
-@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[sec_companies])
+@table_asset("sec", COMPANY_FACTS, deps=[sec_companies])
 def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
     version with its filing date (runs from the filings sensor re-read only the companies that
@@ -82,7 +83,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     return COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
 
 
-@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[sec_companyfacts])
+@table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts])
 def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The 24 line items (revenue ... free_cash_flow) per company and quarter or fiscal year, every
     version with its filing date and knowledge date (first trading day after filing). Periods are
@@ -93,7 +94,7 @@ def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return FUNDAMENTALS_PIT.write(versions)
 
 
-@dg.asset(group_name="sec", kinds={"polars", "parquet"}, deps=[fundamentals_pit])
+@table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit])
 def fundamental_states(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Each company's trailing-twelve-month (flows) and latest (balances) line items and growth
     rates, one row per knowledge date from which they hold: what valuation_daily joins as of D."""
