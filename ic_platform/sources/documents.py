@@ -58,13 +58,13 @@ def read_ahead(items: Iterable[Item], read: Callable[[Item], Result], threads: i
             yield pending.popleft()
 
 
-def map_in_processes(function: Callable[[list[Item]], Result], items: list[Item], processes: int) -> Iterator[tuple[int, Result]]:
-    """(items done, `function(batch)`) for consecutive batches of PROCESS_BATCH items, in order. With
+def map_in_processes(function: Callable[[list[Item]], Result], items: list[Item], processes: int, batch_size: int = PROCESS_BATCH) -> Iterator[tuple[int, Result]]:
+    """(items done, `function(batch)`) for consecutive batches of `batch_size` items, in order. With
     `processes` > 1 and at least two batches a process, the batches run in spawned worker processes
     (parsing is Python work that threads cannot share; spawned workers start clean, without the
     threads of this one), so `function` must be a module-level function of picklable arguments.
     Batches whose workers could not run are done in this process."""
-    batches = [items[first : first + PROCESS_BATCH] for first in range(0, len(items), PROCESS_BATCH)]
+    batches = [items[first : first + batch_size] for first in range(0, len(items), batch_size)]
     done = 0
     if processes <= 1 or len(batches) < 2 * processes:  # a small job: starting workers would cost more
         for batch in batches:

@@ -10,7 +10,6 @@ import polars as pl
 
 from ic_platform.defs.features.assets import VALUATION_DAILY
 from ic_platform.defs.partitions import daily_asset, table_asset
-from ic_platform.defs.progress import with_progress
 from ic_platform.defs.sec.assets import CIKS_TAG, COMPANIES
 from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import alternative
@@ -106,17 +105,33 @@ def _knowledge_dates(frame: pl.DataFrame) -> pl.Series:
     return next_trading_days(frame.select(pl.coalesce(pl.col("accepted").dt.date(), pl.col("filed"))).to_series())
 
 
-def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
-    """Cover pages, holdings (values as reported) and quarantined records of the followed managers' 13F filings."""
-    reader = edgar.reader()
-    covers, holdings, quarantined = [], [], []
-    managers = with_progress(context, edgar.thirteenf_manager_ciks(), "13F managers read")
+THIRTEENF_MANAGERS_PER_BATCH = 20  # managers a worker process reads (each files 4 reports a year)
+
+
+def _thirteenf_filings(reader, managers: list[int]) -> tuple[list[dict], pl.DataFrame, list[dict]]:
+    """Cover pages, holdings (values as reported) and quarantined records of the managers' 13F
+    filings; runs in a worker process when there are many managers."""
+    covers, holdings, quarantined = [], [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String})], []
     for filing, parsed in _parsed_filings(reader, managers, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined):
         cover = parsed.cover
         covers.append({"accession": parsed.accession, "manager_cik": cover.manager_cik, "manager_name": cover.manager_name, "form": cover.form,
                        "period": cover.period, "filed": parsed.filed, "accepted": filing["accepted"] or parsed.accepted})
         holdings.append(parsed.holdings.with_columns(accession=pl.lit(parsed.accession)))
         quarantined.extend(parsed.quarantined)
+    return covers, pl.concat(holdings, how="diagonal_relaxed"), quarantined
+
+
+def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
+    """Cover pages, holdings (values as reported) and quarantined records of the followed managers'
+    13F filings, parsed by worker processes a batch of managers at a time."""
+    reader, managers = edgar.reader(), list(edgar.thirteenf_manager_ciks())
+    covers, holdings, quarantined = [], [], []
+    batches = map_in_processes(partial(_thirteenf_filings, reader), managers, reader.parse_processes, THIRTEENF_MANAGERS_PER_BATCH)
+    for done, (found, table, bad) in batches:
+        covers.extend(found)
+        holdings.append(table)
+        quarantined.extend(bad)
+        context.log.info(f"13F managers read: {done}/{len(managers)}")
     return covers, holdings, quarantined
 
 
