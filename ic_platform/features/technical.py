@@ -16,7 +16,6 @@ Definitions (as TA-Lib's, so values match it to rounding):
 - return_N: close / close N bars earlier - 1 (TA-Lib's ROCR - 1), N = 21, 63, 126, 252.
 """
 
-import math
 from datetime import date
 
 import polars as pl
@@ -57,8 +56,9 @@ class _SeededEwm:
 
     The smoothing runs per ticker from zero over inputs that make its state at `seed_at` exactly
     that mean: before the seed window the inputs are 0, inside it each value is divided by the
-    weight the smoothing gives it at `seed_at` (times `period`), after it they are the values. So
-    the seed costs one multiplication instead of a rolling mean over the whole column.
+    weight the smoothing gives it at `seed_at` (times `period`), after it they are the values. The
+    factor comes from a small table indexed by the bar number, so the seed costs a lookup and a
+    multiplication instead of a rolling mean over the whole column.
     """
 
     def __init__(self, name: str, values: pl.Expr, period: int, seed_at: int, alpha: float):
@@ -68,12 +68,10 @@ class _SeededEwm:
         first = self.seed_at - self.period + 1
         # weight of bar k at the seed: alpha * (1 - alpha) ** (seed_at - k), without alpha for bar 0
         # (the smoothing starts from the first input itself)
-        log_weight = (self.seed_at - N).cast(pl.Float64) * math.log(1 - self.alpha) + math.log(self.alpha)
-        if first == 0:
-            log_weight = pl.when(N == 0).then(log_weight - math.log(self.alpha)).otherwise(log_weight)
-        seeding = self.values / (self.period * log_weight.exp())
-        inputs = pl.when(N < first).then(0.0).when(N <= self.seed_at).then(seeding).otherwise(self.values)
-        return inputs.alias(f"_{self.name}_in")
+        weights = [self.alpha * (1 - self.alpha) ** (self.seed_at - k) if k else (1 - self.alpha) ** self.seed_at for k in range(self.seed_at + 1)]
+        factors = [0.0] * first + [1 / (self.period * w) for w in weights[first:]] + [1.0]  # by bar, the last for every later bar
+        factor = pl.lit(pl.Series(factors)).gather(N.clip(upper_bound=self.seed_at + 1))
+        return (self.values.fill_null(0.0) * factor).alias(f"_{self.name}_in")
 
     def result(self) -> pl.Expr:
         smoothed = _per_ticker(pl.col(f"_{self.name}_in").ewm_mean(alpha=self.alpha, adjust=False))
