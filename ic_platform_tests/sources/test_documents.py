@@ -3,7 +3,6 @@ import time
 
 import pytest
 
-from ic_platform.sources import documents
 from ic_platform.sources.documents import map_in_processes, read_ahead
 
 
@@ -33,8 +32,7 @@ def test_read_ahead_keeps_order_overlaps_reads_and_hands_back_errors():
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_map_in_processes_gives_every_batch_in_order(monkeypatch, processes):
-    monkeypatch.setattr(documents, "PROCESS_BATCH", 10)
-    results = list(map_in_processes(sum, list(range(95)), processes))  # 10 batches: workers when processes > 1
+def test_map_in_processes_gives_every_batch_in_order(processes):
+    results = list(map_in_processes(sum, list(range(95)), processes, batch_size=10))  # 10 batches: workers when processes > 1
     assert [done for done, _ in results] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
     assert sum(total for _, total in results) == sum(range(95))
