@@ -71,7 +71,8 @@ class _SeededEwm:
         weights = [self.alpha * (1 - self.alpha) ** (self.seed_at - k) if k else (1 - self.alpha) ** self.seed_at for k in range(self.seed_at + 1)]
         factors = [0.0] * first + [1 / (self.period * w) for w in weights[first:]] + [1.0]  # by bar, the last for every later bar
         factor = pl.lit(pl.Series(factors)).gather(N.clip(upper_bound=self.seed_at + 1))
-        return (self.values.fill_null(0.0) * factor).alias(f"_{self.name}_in")
+        # before the window the input is 0 even where the value is null (the first bar has no change)
+        return pl.when(N < first).then(0.0).otherwise(self.values * factor).alias(f"_{self.name}_in")
 
     def result(self) -> pl.Expr:
         smoothed = _per_ticker(pl.col(f"_{self.name}_in").ewm_mean(alpha=self.alpha, adjust=False))
