@@ -87,11 +87,12 @@ def _typed_points(arrays: list[msgspec.Raw]) -> tuple[pl.DataFrame, np.ndarray] 
     the document point by point)."""
     document = b"[" + b",".join(b'{"p":%b}' % array for array in arrays) + b"]"
     try:
-        lists = pl.read_json(document, schema={"p": _TYPED_POINTS})
+        lists = pl.read_json(document, schema={"p": _TYPED_POINTS}).get_column("p")
     except pl.exceptions.PolarsError:
         return None
-    counts = lists.get_column("p").list.len().fill_null(0).to_numpy()
-    return lists.filter(counts > 0).explode("p").unnest("p"), counts
+    if lists.null_count():  # a unit whose points are `null`: quarantined on the plain path
+        return None
+    return lists.explode(empty_as_null=False, keep_nulls=False).struct.unnest(), lists.list.len().to_numpy()
 
 
 def _points_frame(arrays: list, source: str) -> pl.DataFrame:
@@ -128,6 +129,27 @@ def _unit_arrays(cik: int, facts: dict, typed: bool, source: str) -> tuple[list,
     return arrays, keys, quarantined
 
 
+# the checked points' typed columns, and the first problem that keeps each point out of the table
+_PARSED = {
+    "value": pl.col("val").cast(pl.Float64, strict=False),
+    "start_date": pl.col("start").str.to_date("%Y-%m-%d", strict=False),
+    "end_date": pl.col("end").str.to_date("%Y-%m-%d", strict=False),
+    "filed_date": pl.col("filed").str.to_date("%Y-%m-%d", strict=False),
+}
+_PROBLEM = (
+    pl.when(pl.col("value").is_null() | pl.col("end_date").is_null() | pl.col("filed_date").is_null() | pl.col("accn").is_null())
+    .then(pl.lit("malformed fact (value, end, filed date or accession missing or unreadable)"))
+    .when(pl.col("start").is_not_null() & pl.col("start_date").is_null())
+    .then(pl.lit("malformed fact (unreadable start date)"))
+    .when((pl.col("value") < 0) & pl.col("unit").is_in(SHARE_UNITS) & (pl.col("concept").str.contains("SharesOutstanding") | pl.col("concept").str.starts_with("WeightedAverageNumber")))
+    .then(pl.lit("negative share count"))
+    .when(pl.col("start_date") > pl.col("end_date"))
+    .then(pl.lit("period starts after it ends"))
+    .when(~pl.struct("concept", "unit", "start", "end", "accn", "value", "frame").is_first_distinct())
+    .then(pl.lit("duplicate of an identical fact in the same filing"))
+)
+
+
 def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact table of one companyfacts document and its quarantined records.
 
@@ -155,29 +177,14 @@ def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.Dat
     raw, counts = read if read is not None else (_points_frame(arrays, source), [len(array) for array in arrays])
     positions = np.repeat(np.arange(len(keys)), counts)
     key_frame = pl.DataFrame(keys, schema={"taxonomy": pl.String, "concept": pl.String, "unit": pl.String}, orient="row")[positions]
-    problem = (
-        pl.when(pl.col("value").is_null() | pl.col("end_date").is_null() | pl.col("filed_date").is_null() | pl.col("accn").is_null())
-        .then(pl.lit("malformed fact (value, end, filed date or accession missing or unreadable)"))
-        .when(pl.col("start").is_not_null() & pl.col("start_date").is_null())
-        .then(pl.lit("malformed fact (unreadable start date)"))
-        .when((pl.col("value") < 0) & pl.col("unit").is_in(SHARE_UNITS) & (pl.col("concept").str.contains("SharesOutstanding") | pl.col("concept").str.starts_with("WeightedAverageNumber")))
-        .then(pl.lit("negative share count"))
-        .when(pl.col("start_date") > pl.col("end_date"))
-        .then(pl.lit("period starts after it ends"))
-        .when(~pl.struct("concept", "unit", "start", "end", "accn", "value", "frame").is_first_distinct())
-        .then(pl.lit("duplicate of an identical fact in the same filing"))
-    )
     checked = (
         pl.concat([key_frame, raw], how="horizontal")
         .lazy()
-        .with_columns(
-            value=pl.col("val").cast(pl.Float64, strict=False),
-            start_date=pl.col("start").str.to_date("%Y-%m-%d", strict=False),
-            end_date=pl.col("end").str.to_date("%Y-%m-%d", strict=False),
-            filed_date=pl.col("filed").str.to_date("%Y-%m-%d", strict=False),
-        )
-        .with_columns(_problem=problem)
-        .collect(engine="in-memory")  # one document is small: the streaming engine's start-up would dominate
+        .with_columns(**_PARSED)
+        .with_columns(_problem=_PROBLEM)
+        # one document is small: the streaming engine's start-up and the optimizer's passes over
+        # these expressions would cost more than running them as written
+        .collect(engine="in-memory", optimizations=pl.QueryOptFlags.none())
     )
     problems = checked.get_column("_problem")
     if problems.null_count() < checked.height:

@@ -69,3 +69,9 @@ def test_values_that_are_not_numbers_are_quarantined_and_the_rest_of_the_company
     assert facts.select("concept", "value").rows() == [("Revenues", 100.0), ("Revenues", 12.5)]
     with pytest.raises(SourceFormatError, match="x.json: a fact is not an object"):  # read point by point, then refused
         parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": [POINT, [1]]}}}}), "x.json")
+
+
+def test_a_unit_whose_points_are_null_is_quarantined_not_dropped():
+    facts, quarantined = parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": None}}, "Assets": {"units": {"USD": [POINT]}}}}), "x.json")
+    assert quarantined.get_column("reason").to_list() == ["points are not a list"]
+    assert facts.get_column("concept").to_list() == ["Assets"]
