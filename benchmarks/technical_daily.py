@@ -8,7 +8,6 @@ TA-Lib's value by value. Run: `.venv/bin/python benchmarks/technical_daily.py [-
 
 import argparse
 import multiprocessing
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -106,7 +105,9 @@ def run_ta(path: str, out: str) -> float:
 
 def _measured(function, path, out, queue):
     elapsed = function(path, out)
-    queue.put((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    from ic_platform.memory import peak_memory_gib
+
+    queue.put((elapsed, peak_memory_gib() * 1024))
 
 
 def measure(function, path: Path, out: Path) -> tuple[float, float]:

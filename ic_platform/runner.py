@@ -3,7 +3,6 @@
 import gc
 import logging
 import os
-import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from ic_platform import settings
+from ic_platform.memory import peak_memory_gib
 
 PLANNED_EVENTS_AS_SUBSET = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 STEP_EVENTS = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}
@@ -33,7 +33,7 @@ class _ProgressHandler(logging.Handler):
                 return
             message = STEP_EVENTS[event.event_type_value]
             if event.event_type_value == "STEP_SUCCESS":
-                message += f" (peak memory so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB)"
+                message += f" (peak memory so far {peak_memory_gib():.1f} GiB)"
         elif record.levelno >= logging.INFO:
             message = meta.get("orig_message") or record.getMessage()
         else:
