@@ -3,9 +3,9 @@
 Generates the demo universe (5,000 companies x 10 years by default) unless --data-dir already holds
 it, materializes the whole graph over all its trading days in one run (a single-run range backfill)
 in a child process, and reports wall time and peak memory (of the run and its worker processes
-together) against the goal (10 minutes, 8 GiB on
-2 cores) and against the baseline of the same graph run one partition at a time (one day measured
-in the same run, times the number of days). Run: `.venv/bin/python benchmarks/full_backfill.py`.
+together) against the goal (10 minutes, 8 GiB on 2 cores) and against the baseline of the same
+graph run one partition at a time (one day measured in the same run, times the number of days).
+Run: `.venv/bin/python benchmarks/full_backfill.py`.
 """
 
 import argparse
