@@ -83,8 +83,8 @@ def _field(item, name: str, typed: bool):
 
 def _typed_points(arrays: list[msgspec.Raw]) -> tuple[pl.DataFrame, np.ndarray] | None:
     """The raw point arrays as one frame in order, read by Polars' JSON reader, and each array's
-    number of points; None when a point is not an object of EDGAR's fields (the caller then decodes
-    the document point by point)."""
+    number of points; None when a point is not an object of EDGAR's fields or a unit's points are
+    `null` (the caller then decodes the document point by point and quarantines what is wrong)."""
     document = b"[" + b",".join(b'{"p":%b}' % array for array in arrays) + b"]"
     try:
         lists = pl.read_json(document, schema={"p": _TYPED_POINTS}).get_column("p")
