@@ -4,7 +4,7 @@ import json
 import polars as pl
 import pytest
 
-from ic_platform.sources.companyfacts import parse_companyfacts
+from ic_platform.sources.companyfacts import BATCH_DOCUMENTS, parse_companyfacts, parse_companyfacts_documents
 from ic_platform.sources.documents import SourceFormatError
 
 
@@ -19,8 +19,12 @@ POINT = {"start": "2024-01-01", "end": "2024-03-31", "val": 100, "accn": "000000
 def test_every_real_companyfacts_file_parses(real_data):
     files = sorted((real_data / "sec_companyfacts").rglob("*.json.gz"))
     assert len(files) == 11
-    for path in files:
-        facts, quarantined = parse_companyfacts(gzip.decompress(path.read_bytes()), path.name)
+    documents = [(gzip.decompress(path.read_bytes()), path.name) for path in files]
+    one_by_one = [parse_companyfacts(*document) for document in documents]
+    batched = parse_companyfacts_documents(documents)
+    assert batched[0].equals(pl.concat(facts for facts, _ in one_by_one))
+    assert batched[1].equals(pl.concat(quarantined for _, quarantined in one_by_one))
+    for path, (facts, quarantined) in zip(files, one_by_one):
         assert facts.schema["filed"] == pl.Date and facts.schema["value"] == pl.Float64
         if "LPA" in path.name:  # the IFRS 20-F filer: quarantined with the reason, not a crash
             assert "IFRS filer: ifrs-full statements are not mapped to line items" in quarantined.get_column("reason").to_list()
@@ -75,3 +79,27 @@ def test_a_unit_whose_points_are_null_is_quarantined_not_dropped():
     facts, quarantined = parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": None}}, "Assets": {"units": {"USD": [POINT]}}}}), "x.json")
     assert quarantined.get_column("reason").to_list() == ["points are not a list"]
     assert facts.get_column("concept").to_list() == ["Assets"]
+
+
+def test_documents_parsed_in_batches_keep_each_document_apart():
+    companies = [document({"us-gaap": {"Revenues": {"units": {"USD": [dict(POINT, val=cik), dict(POINT, val=cik)]}}}}, cik=cik) for cik in range(1, 25)]
+    documents = [(body, f"CIK{cik}") for cik, body in enumerate(companies, 1)]
+    documents.insert(3, ('{"cik": 99, "facts": {', "CIK99"))  # malformed: one record, the rest go on
+    documents.insert(7, documents[6])  # the same document twice in one batch: neither copy is a duplicate of the other
+    assert len(documents) > BATCH_DOCUMENTS
+    facts, quarantined = parse_companyfacts_documents(documents)
+    assert facts.get_column("cik").to_list() == [*range(1, 7), 6, *range(7, 25)]
+    assert facts.get_column("value").to_list() == facts.get_column("cik").cast(pl.Float64).to_list()
+    reasons = dict(zip(quarantined.get_column("source"), quarantined.get_column("reason")))
+    assert reasons.pop("CIK99").startswith("CIK99: malformed JSON")
+    assert '"head": "{\\"cik\\": 99' in quarantined.get_column("record").last()
+    assert set(reasons.values()) == {"duplicate of an identical fact in the same filing"} and len(reasons) == 24
+    assert quarantined.height == 26  # one duplicate per document, the repeated one included
+    assert parse_companyfacts_documents([])[0].schema == facts.schema
+
+
+def test_a_brace_inside_a_string_reads_the_points_one_by_one_and_keeps_them():
+    odd = dict(POINT, frame="CY{2024}Q1", end="2024-06-30")
+    facts, quarantined = parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": [POINT, odd, dict(odd, frame="{")], "shares": []}}}}), "x.json")
+    assert facts.get_column("frame").to_list() == [None, "CY{2024}Q1", "{"]
+    assert quarantined.is_empty()

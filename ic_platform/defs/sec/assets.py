@@ -11,8 +11,8 @@ from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.features import fundamentals
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
-from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
-from ic_platform.sources.documents import SourceFormatError, read_ahead
+from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts_documents
+from ic_platform.sources.documents import read_ahead
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
 from ic_platform.storage import SnapshotTable, quarantine_table
@@ -46,21 +46,24 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
 
 def _companyfacts_tables(reader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The facts and quarantined records of the companies' companyfacts documents, read ahead by
-    threads (worker processes would spend the time saved sending the facts back)."""
-    frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
-    for cik, read in read_ahead(ciks, reader.companyfacts, reader.read_threads):
-        try:
-            payload = read.result()
-            if payload is None:
-                quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK")]))
+    threads (worker processes would spend the time saved sending the facts back) and parsed in
+    batches."""
+    missing = []
+
+    def documents():
+        for cik, read in read_ahead(ciks, reader.companyfacts, reader.read_threads):
+            try:
+                payload = read.result()
+            except HttpError as error:
+                missing.append(quarantined_record("companyfacts", str(cik), str(error)))
                 continue
-            facts, bad = parse_companyfacts(payload, f"companyfacts CIK{cik:010d}")
-        except (SourceFormatError, HttpError) as error:
-            quarantined.append(frame_of(QuarantinedRecord, [quarantined_record("companyfacts", str(cik), str(error))]))
-            continue
-        frames.append(facts)
-        quarantined.append(bad)
-    return pl.concat(frames), pl.concat(quarantined)
+            if payload is None:
+                missing.append(quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK"))
+                continue
+            yield payload, f"companyfacts CIK{cik:010d}"
+
+    facts, quarantined = parse_companyfacts_documents(documents())
+    return facts, pl.concat([quarantined, frame_of(QuarantinedRecord, missing)])
 
 
 @table_asset("sec", COMPANY_FACTS, deps=[sec_companies])

@@ -2,7 +2,7 @@ import json
 
 import dagster as dg
 
-from ic_platform.defs.sec.assets import COMPANIES, sec_companies
+from ic_platform.defs.sec.assets import COMPANIES, COMPANY_FACTS, sec_companies, sec_companyfacts
 from ic_platform.defs.sec.resources import EdgarSource
 from ic_platform.schemas.sec import GICS_SECTORS
 from ic_platform.storage import quarantine_table
@@ -31,3 +31,16 @@ def test_a_missing_demo_universe_fails_with_the_command_to_make_it(data_dir):
     result = dg.materialize([sec_companies], resources={"edgar": EdgarSource()}, raise_on_error=False)
     failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"][0]
     assert "ic-platform generate-demo" in failure.step_failure_data.error.message
+
+
+def test_an_unreadable_or_missing_companyfacts_document_is_quarantined_and_the_other_companies_go_on(demo_data_dir):
+    folder = demo_data_dir / "demo" / "edgar" / "companyfacts"
+    truncated, missing = sorted(folder.glob("CIK*.json"))[:2]
+    truncated.write_bytes(truncated.read_bytes()[:5000])
+    missing.unlink()
+    assert dg.materialize([sec_companies, sec_companyfacts], resources={"edgar": EdgarSource()}).success
+    quarantined = quarantine_table(COMPANY_FACTS).scan().collect()
+    reasons = dict(zip(quarantined.get_column("source"), quarantined.get_column("reason")))
+    assert reasons[f"companyfacts {truncated.stem}"].startswith(f"companyfacts {truncated.stem}: malformed JSON")
+    assert reasons["companyfacts"] == "EDGAR has no companyfacts for the CIK"
+    assert COMPANY_FACTS.scan().select("cik").unique().collect().height == 28
