@@ -42,12 +42,12 @@ def _quarantine(source: str, record, reason: str) -> dict:
     return {"date": None, "source": source, "record": json.dumps(record, sort_keys=True, default=str)[:2000], "reason": reason}
 
 
+# a point as Polars' JSON reader reads it: `val` as its JSON text (a number's digits, `true` for a
+# boolean), turned into a float by the checks below, so nothing but numbers passes
 POINT_SCHEMA = {
     "start": pl.String, "end": pl.String, "val": pl.String, "accn": pl.String, "fy": pl.Int64, "fp": pl.String,
     "form": pl.String, "filed": pl.String, "frame": pl.String,
 }
-# a point as Polars' JSON reader reads it: `val` as its JSON text (a number's digits, `true` for a
-# boolean), turned into a float by the checks below, so nothing but numbers passes
 
 
 class _Concept(msgspec.Struct):
