@@ -81,10 +81,10 @@ def materialize_window(
     partition; a failed run does not mark its partitions failed (the run shows the failure). They
     are written in batches of up to 1,000 (DAGSTER_EVENT_BATCH_SIZE, unless set otherwise): the
     PostgreSQL instance inserts a batch in one statement, 6x faster for a 756-day asset; SQLite
-    still writes them one by one. The
-    objects alive before the run (Dagster, the definitions) are frozen out of the cyclic garbage
-    collector for the run, which otherwise walks them again and again while parsers create millions
-    of objects; they are handed back after it, so a long-lived process calling this leaks nothing.
+    still writes them one by one. The objects alive before the run (Dagster, the definitions) are
+    frozen out of the cyclic garbage collector for the run, which otherwise walks them again and
+    again while parsers create millions of objects; they are handed back after it, so a long-lived
+    process calling this leaks nothing.
     """
     os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
     os.environ.setdefault(EVENT_BATCH_SIZE, DEFAULT_EVENT_BATCH_SIZE)

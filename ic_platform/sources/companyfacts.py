@@ -253,8 +253,8 @@ def parse_companyfacts_documents(documents: Iterable[tuple[bytes | str | dict, s
         try:
             batch.append(_read_company(payload, source))
         except SourceFormatError as error:
-            head = payload[:200] if isinstance(payload, bytes | str) else str(payload)[:200]
-            unreadable.append(_quarantine(source, {"head": head.decode(errors="replace") if isinstance(head, bytes) else head}, str(error)))
+            head = payload[:200].decode(errors="replace") if isinstance(payload, bytes) else str(payload)[:200]
+            unreadable.append(_quarantine(source, {"head": head}, str(error)))
         if len(batch) == BATCH_DOCUMENTS:
             tables.append(_checked_tables(batch))
             batch = []
