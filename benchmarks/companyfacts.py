@@ -58,7 +58,10 @@ def report(name: str, documents: list[bytes], sample: int) -> None:
     their_seconds *= len(documents) / min(sample, len(documents))
     print(f"{name}: {len(documents):,} documents, {megabytes:,.1f} MiB")
     print(f"  ic_platform  {our_seconds:8.2f} s  {megabytes / our_seconds:8.1f} MiB/s  {our_facts:,} facts")
-    print(f"  edgartools   {their_seconds:8.2f} s  {megabytes / their_seconds:8.1f} MiB/s  (on {min(sample, len(documents))} documents, scaled)")
+    print(
+        f"  edgartools   {their_seconds:8.2f} s  {megabytes / their_seconds:8.1f} MiB/s  (on "
+        f"{min(sample, len(documents))} documents, scaled)"
+    )
     print(f"  ratio        {their_seconds / our_seconds:8.1f}x faster")
 
 

@@ -27,7 +27,8 @@ from ic_platform.definitions import defs
 from ic_platform.memory import peak_memory_gib
 from ic_platform.runner import materialize_window
 with dg.DagsterInstance.ephemeral() as instance:
-    result = materialize_window(defs, date.fromisoformat(sys.argv[1]), date.fromisoformat(sys.argv[2]), instance, progress=True)
+    start, end = date.fromisoformat(sys.argv[1]), date.fromisoformat(sys.argv[2])
+    result = materialize_window(defs, start, end, instance, progress=True)
 open(sys.argv[3], "w").write(str(peak_memory_gib()))
 sys.exit(0 if result.success else 1)
 """
@@ -63,7 +64,11 @@ def run_window(data_dir: Path, start: str, end: str) -> tuple[float, float]:
     log = data_dir / f"run_{start}_{end}.log"  # the run's progress lines, with peak memory after each step
     with log.open("w") as stream:
         peak_file = data_dir / f"run_{start}_{end}.peak"  # the run's own high-water mark, written at its end
-        process = subprocess.Popen([sys.executable, "-c", RUN, start, end, str(peak_file)], env=os.environ | {"IC_DATA_DIR": str(data_dir)}, stderr=stream)
+        process = subprocess.Popen(
+            [sys.executable, "-c", RUN, start, end, str(peak_file)],
+            env=os.environ | {"IC_DATA_DIR": str(data_dir)},
+            stderr=stream,
+        )
         sampled = 0.0
         while process.poll() is None:
             sampled = max(sampled, tree_resident_gib(process.pid))
@@ -92,10 +97,18 @@ def main() -> None:
     first, last, days = manifest["first_day"], manifest["last_day"], manifest["trading_days"]
     seconds, gib = run_window(data_dir, first, last)
     one_day, _ = run_window(data_dir, last, last)
-    print(f"universe: {manifest['companies']:,} companies, {days:,} trading days ({first} to {last}), {manifest['bars']:,} bars")
-    print(f"single-run backfill of every asset: {seconds:,.0f} s, peak {gib:.1f} GiB "
-          f"({seconds / GOAL_SECONDS:.2f} of the 10-minute goal, {gib / GOAL_GIB:.2f} of the 8 GiB goal)")
-    print(f"one partition: {one_day:.1f} s; partition by partition would take ~{one_day * days:,.0f} s: the single run is {one_day * days / seconds:.1f}x faster")
+    print(
+        f"universe: {manifest['companies']:,} companies, {days:,} trading days ({first} to {last}), "
+        f"{manifest['bars']:,} bars"
+    )
+    print(
+        f"single-run backfill of every asset: {seconds:,.0f} s, peak {gib:.1f} GiB "
+        f"({seconds / GOAL_SECONDS:.2f} of the 10-minute goal, {gib / GOAL_GIB:.2f} of the 8 GiB goal)"
+    )
+    print(
+        f"one partition: {one_day:.1f} s; partition by partition would take ~{one_day * days:,.0f} "
+        f"s: the single run is {one_day * days / seconds:.1f}x faster"
+    )
 
 
 if __name__ == "__main__":

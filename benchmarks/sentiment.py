@@ -45,17 +45,33 @@ def main() -> None:
         print(f"Financial PhraseBank {set_name}: {len(texts)} sentences")
         started = time.perf_counter()
         scores = lexicon.score(texts)
-        print(report("lexicon (Loughran-McDonald, shipped)", labels, [label_of(s) for s, _ in scores], time.perf_counter() - started))
+        print(
+            report(
+                "lexicon (Loughran-McDonald, shipped)",
+                labels,
+                [label_of(s) for s, _ in scores],
+                time.perf_counter() - started,
+            )
+        )
         started = time.perf_counter()
-        baseline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(C=10, max_iter=5000))
-        baseline_predicted = cross_val_predict(baseline, texts, labels, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+        baseline = make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(C=10, max_iter=5000)
+        )
+        baseline_predicted = cross_val_predict(
+            baseline, texts, labels, cv=StratifiedKFold(5, shuffle=True, random_state=0)
+        )
         print(report("baseline TF-IDF + logistic (5-fold)", labels, baseline_predicted, time.perf_counter() - started))
         started = time.perf_counter()
         embeddings = embedder.embed(texts)
         embed_seconds = time.perf_counter() - started
         predicted, truth = cross_validate(texts, labels, embeddings, folds=5)
         print(report("trained MiniLM + TF-IDF (5-fold)", truth, predicted, embed_seconds))
-        minilm_only = cross_val_predict(LogisticRegression(C=4, max_iter=5000), embeddings, np.array(labels), cv=StratifiedKFold(5, shuffle=True, random_state=0))
+        minilm_only = cross_val_predict(
+            LogisticRegression(C=4, max_iter=5000),
+            embeddings,
+            np.array(labels),
+            cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        )
         print(report("baseline MiniLM + logistic (5-fold)", labels, minilm_only, embed_seconds))
         ratio = accuracy_score(truth, predicted) / accuracy_score(labels, baseline_predicted)
         print(f"  trained model's accuracy / TF-IDF baseline's: {ratio:.3f}x")

@@ -15,7 +15,24 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-TALIB_COLUMNS = ("rsi_14", "macd", "macd_signal", "macd_hist", "sma_50", "sma_200", "ema_12", "ema_26", "bb_upper", "bb_middle", "bb_lower", "volume_sma_20", "return_1m", "return_3m", "return_6m", "return_12m")
+TALIB_COLUMNS = (
+    "rsi_14",
+    "macd",
+    "macd_signal",
+    "macd_hist",
+    "sma_50",
+    "sma_200",
+    "ema_12",
+    "ema_26",
+    "bb_upper",
+    "bb_middle",
+    "bb_lower",
+    "volume_sma_20",
+    "return_1m",
+    "return_3m",
+    "return_6m",
+    "return_12m",
+)
 
 
 def make_bars(companies: int, years: int, path: Path) -> int:
@@ -27,14 +44,19 @@ def make_bars(companies: int, years: int, path: Path) -> int:
     days = last_trading_days(DEFAULT_END, years * TRADING_DAYS_PER_YEAR)
     universe = make_companies(rng, companies, len(days))
     prices = simulate_prices(rng, universe, len(days), np.zeros((companies, len(days))))
-    frame = pl.DataFrame(
-        {
-            "date": np.tile(np.array(days, dtype="datetime64[D]"), companies),
-            "ticker": np.repeat([c.ticker for c in universe], len(days)),
-            "close": prices.close.ravel(),
-            "volume": prices.volume.ravel(),
-        }
-    ).drop_nans().with_columns(pl.col("date").cast(pl.Date)).sort("date", "ticker")  # as daily_bars stores them
+    frame = (
+        pl.DataFrame(
+            {
+                "date": np.tile(np.array(days, dtype="datetime64[D]"), companies),
+                "ticker": np.repeat([c.ticker for c in universe], len(days)),
+                "close": prices.close.ravel(),
+                "volume": prices.volume.ravel(),
+            }
+        )
+        .drop_nans()
+        .with_columns(pl.col("date").cast(pl.Date))
+        .sort("date", "ticker")
+    )  # as daily_bars stores them
     frame.write_parquet(path)
     return frame.height
 
@@ -56,14 +78,22 @@ def run_talib(path: str, out: str) -> float:
     bars = pl.read_parquet(path)
     started = time.perf_counter()
     frames = []
-    for (ticker,), group in bars.group_by("ticker", maintain_order=True):  # each group keeps date order
+    for _, group in bars.group_by("ticker", maintain_order=True):  # each group keeps date order
         close, volume = group.get_column("close").to_numpy(), group.get_column("volume").to_numpy()
         macd, signal, hist = talib.MACD(close, 12, 26, 9)
         upper, middle, lower = talib.BBANDS(close, 20, 2, 2, talib.MA_Type.SMA)
         columns = {
-            "rsi_14": talib.RSI(close, 14), "macd": macd, "macd_signal": signal, "macd_hist": hist,
-            "sma_50": talib.SMA(close, 50), "sma_200": talib.SMA(close, 200), "ema_12": talib.EMA(close, 12),
-            "ema_26": talib.EMA(close, 26), "bb_upper": upper, "bb_middle": middle, "bb_lower": lower,
+            "rsi_14": talib.RSI(close, 14),
+            "macd": macd,
+            "macd_signal": signal,
+            "macd_hist": hist,
+            "sma_50": talib.SMA(close, 50),
+            "sma_200": talib.SMA(close, 200),
+            "ema_12": talib.EMA(close, 12),
+            "ema_26": talib.EMA(close, 26),
+            "bb_upper": upper,
+            "bb_middle": middle,
+            "bb_lower": lower,
             "volume_sma_20": talib.SMA(volume, 20),
             **{f"return_{m}m": talib.ROCR(close, n) - 1 for m, n in ((1, 21), (3, 63), (6, 126), (12, 252))},
         }
@@ -87,16 +117,30 @@ def run_ta(path: str, out: str) -> float:
         close, volume = group["close"].reset_index(drop=True), group["volume"].reset_index(drop=True)
         macd = MACD(close, 26, 12, 9)
         bands = BollingerBands(close, 20, 2)
-        frames.append(pd.DataFrame({
-            "ticker": ticker, "date": group["date"].to_numpy(),
-            "rsi_14": RSIIndicator(close, 14).rsi(), "macd": macd.macd(), "macd_signal": macd.macd_signal(),
-            "macd_hist": macd.macd_diff(), "sma_50": SMAIndicator(close, 50).sma_indicator(),
-            "sma_200": SMAIndicator(close, 200).sma_indicator(), "ema_12": EMAIndicator(close, 12).ema_indicator(),
-            "ema_26": EMAIndicator(close, 26).ema_indicator(), "bb_upper": bands.bollinger_hband(),
-            "bb_middle": bands.bollinger_mavg(), "bb_lower": bands.bollinger_lband(),
-            "volume_sma_20": SMAIndicator(volume, 20).sma_indicator(),
-            **{f"return_{m}m": ROCIndicator(close, n).roc() / 100 for m, n in ((1, 21), (3, 63), (6, 126), (12, 252))},
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "ticker": ticker,
+                    "date": group["date"].to_numpy(),
+                    "rsi_14": RSIIndicator(close, 14).rsi(),
+                    "macd": macd.macd(),
+                    "macd_signal": macd.macd_signal(),
+                    "macd_hist": macd.macd_diff(),
+                    "sma_50": SMAIndicator(close, 50).sma_indicator(),
+                    "sma_200": SMAIndicator(close, 200).sma_indicator(),
+                    "ema_12": EMAIndicator(close, 12).ema_indicator(),
+                    "ema_26": EMAIndicator(close, 26).ema_indicator(),
+                    "bb_upper": bands.bollinger_hband(),
+                    "bb_middle": bands.bollinger_mavg(),
+                    "bb_lower": bands.bollinger_lband(),
+                    "volume_sma_20": SMAIndicator(volume, 20).sma_indicator(),
+                    **{
+                        f"return_{m}m": ROCIndicator(close, n).roc() / 100
+                        for m, n in ((1, 21), (3, 63), (6, 126), (12, 252))
+                    },
+                }
+            )
+        )
     result = pd.concat(frames)
     elapsed = time.perf_counter() - started
     pl.from_pandas(result).write_parquet(out)
@@ -127,7 +171,9 @@ def max_relative_difference(a: Path, b: Path, columns=TALIB_COLUMNS) -> dict[str
         x, y = left.get_column(column).to_numpy().astype(float), right.get_column(column).to_numpy().astype(float)
         both = ~np.isnan(x) & ~np.isnan(y)
         # relative to the value, or to 0.001 where the value is nearer zero (MACD crosses zero)
-        differences[column] = float(np.max(np.abs(x[both] - y[both]) / np.maximum(np.abs(y[both]), 1e-3))) if both.any() else 0.0
+        differences[column] = (
+            float(np.max(np.abs(x[both] - y[both]) / np.maximum(np.abs(y[both]), 1e-3))) if both.any() else 0.0
+        )
         differences[column + " (null positions differ)"] = int((np.isnan(x) != np.isnan(y)).sum())
     return differences
 
@@ -142,8 +188,10 @@ def main() -> None:
         folder = Path(folder)
         rows = make_bars(args.companies, args.years, folder / "bars.parquet")
         print(f"bars: {rows:,} rows ({args.companies:,} tickers x {args.years} years)")
-        results = {"polars (technical_daily)": measure(run_polars, folder / "bars.parquet", folder / "polars.parquet"),
-                   "TA-Lib loop": measure(run_talib, folder / "bars.parquet", folder / "talib.parquet")}
+        results = {
+            "polars (technical_daily)": measure(run_polars, folder / "bars.parquet", folder / "polars.parquet"),
+            "TA-Lib loop": measure(run_talib, folder / "bars.parquet", folder / "talib.parquet"),
+        }
         if not args.skip_ta:
             results["ta loop"] = measure(run_ta, folder / "bars.parquet", folder / "ta.parquet")
         baseline = results["polars (technical_daily)"][0]
@@ -153,7 +201,10 @@ def main() -> None:
         vs_talib = max_relative_difference(folder / "polars.parquet", folder / "talib.parquet")
         worst = max(v for k, v in vs_talib.items() if "null" not in k)
         misplaced = sum(v for k, v in vs_talib.items() if "null" in k)
-        print(f"polars vs TA-Lib: max relative difference {worst:.1e} (denominator at least 0.001) over {len(TALIB_COLUMNS)} indicators, {misplaced} null positions differ")
+        print(
+            f"polars vs TA-Lib: max relative difference {worst:.1e} (denominator at least 0.001) "
+            f"over {len(TALIB_COLUMNS)} indicators, {misplaced} null positions differ"
+        )
         if not args.skip_ta:
             vs_ta = max_relative_difference(folder / "polars.parquet", folder / "ta.parquet")
             differing = sorted(k for k, v in vs_ta.items() if "null" not in k and v > 1e-9)

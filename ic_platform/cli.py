@@ -21,12 +21,24 @@ def _date(text: str) -> date:
 
 def _add_demo_options(parser: argparse.ArgumentParser) -> None:
     defaults = DemoOptions()
-    parser.add_argument("--companies", type=int, default=defaults.companies, help="number of companies (default %(default)s)")
+    parser.add_argument(
+        "--companies", type=int, default=defaults.companies, help="number of companies (default %(default)s)"
+    )
     parser.add_argument("--years", type=int, default=defaults.years, help="years of trading days (default %(default)s)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
     parser.add_argument("--end", type=_date, default=defaults.end, help="last trading day (default %(default)s)")
-    parser.add_argument("--signal", choices=SIGNALS, default=defaults.signal, help="fundamental that drives future returns (default %(default)s)")
-    parser.add_argument("--signal-strength", type=float, default=defaults.signal_strength, help="daily drift per standard deviation (default %(default)s)")
+    parser.add_argument(
+        "--signal",
+        choices=SIGNALS,
+        default=defaults.signal,
+        help="fundamental that drives future returns (default %(default)s)",
+    )
+    parser.add_argument(
+        "--signal-strength",
+        type=float,
+        default=defaults.signal_strength,
+        help="daily drift per standard deviation (default %(default)s)",
+    )
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
@@ -34,7 +46,11 @@ def _options(args: argparse.Namespace) -> DemoOptions:
 
 
 def _generate(options: DemoOptions, out: Path) -> dict:
-    print(f"Generating the demo universe ({options.companies} companies, {options.years} years, seed {options.seed}) in {out} ...", flush=True)
+    print(
+        f"Generating the demo universe ({options.companies} companies, {options.years} years, seed "
+        f"{options.seed}) in {out} ...",
+        flush=True,
+    )
     started = time.monotonic()
     manifest = generate(out, options)
     print(
@@ -70,7 +86,10 @@ def command_demo(args: argparse.Namespace) -> int:
     if start > end:
         print(f"error: --start {start} is after --end-day {end}", file=sys.stderr)
         return 2
-    print(f"Materializing every asset from {start} to {end} in one run (tables in {settings.tables_dir()}) ...", flush=True)
+    print(
+        f"Materializing every asset from {start} to {end} in one run (tables in {settings.tables_dir()}) ...",
+        flush=True,
+    )
     started = time.monotonic()
     with instance_for_cli() as instance:
         result = materialize_window(defs, start, end, instance)
@@ -94,13 +113,23 @@ def command_demo(args: argparse.Namespace) -> int:
 
 
 FACTOR_ABBREVIATIONS = {
-    "value": "val", "growth": "gro", "profitability": "prof", "financial_health": "hlth", "momentum": "mom",
-    "analyst_consensus": "anl", "insider_activity": "ins", "institutional": "inst", "news_sentiment": "news", "technical": "tech",
+    "value": "val",
+    "growth": "gro",
+    "profitability": "prof",
+    "financial_health": "hlth",
+    "momentum": "mom",
+    "analyst_consensus": "anl",
+    "insider_activity": "ins",
+    "institutional": "inst",
+    "news_sentiment": "news",
+    "technical": "tech",
 }
 
 
 def _score_line(row: dict) -> str:
-    factors = " ".join(f"{short}={'  - ' if row[f] is None else f'{row[f]:4.0f}'}" for f, short in FACTOR_ABBREVIATIONS.items())
+    factors = " ".join(
+        f"{short}={'  - ' if row[f] is None else f'{row[f]:4.0f}'}" for f, short in FACTOR_ABBREVIATIONS.items()
+    )
     return (
         f"{row['ticker']:<6} {row['score']:>3} {row['rating']:<12} {(row['gics_sector'] or '-')[:22]:<22} "
         f"{row['sector_percentile']:5.1f} {row['data_completeness']:5.0%} {row['confidence']:<6} {factors}"
@@ -108,10 +137,14 @@ def _score_line(row: dict) -> str:
 
 
 def _print_top_scores(day: date, count: int = 10) -> None:
+    from ic_platform.tables import IC_SCORES
 
-    from ic_platform.defs.scores.assets import IC_SCORES
-
-    scores = IC_SCORES.scan(day, day).sort(["score", "sector_percentile", "ticker"], descending=[True, True, False]).head(count).collect()
+    scores = (
+        IC_SCORES.scan(day, day)
+        .sort(["score", "sector_percentile", "ticker"], descending=[True, True, False])
+        .head(count)
+        .collect()
+    )
     if scores.is_empty():
         return
     print(f"\nTop {len(scores)} IC Scores on {day} (factor percentiles; - = no inputs yet):")
@@ -123,7 +156,7 @@ def _print_top_scores(day: date, count: int = 10) -> None:
 def command_score(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from ic_platform.defs.scores.assets import IC_SCORES
+    from ic_platform.tables import IC_SCORES
 
     rows = IC_SCORES.scan(args.date, args.date).filter(pl.col("ticker") == args.ticker.upper())
     if args.date is None:
@@ -131,11 +164,17 @@ def command_score(args: argparse.Namespace) -> int:
     found = rows.collect()
     if found.is_empty():
         when = f" on {args.date}" if args.date else ""
-        print(f"error: no IC Score for {args.ticker}{when} (run `ic-platform demo`, or the ticker is gated out)", file=sys.stderr)
+        print(
+            f"error: no IC Score for {args.ticker}{when} (run `ic-platform demo`, or the ticker is gated out)",
+            file=sys.stderr,
+        )
         return 1
     row = found.row(0, named=True)
-    print(f"{row['ticker']} on {row['date']}: IC Score {row['score']} ({row['rating']}), sector {row['gics_sector']}, "
-          f"sector percentile {row['sector_percentile']:.1f}, completeness {row['data_completeness']:.0%} ({row['confidence']} confidence)")
+    print(
+        f"{row['ticker']} on {row['date']}: IC Score {row['score']} ({row['rating']}), sector {row['gics_sector']}, "
+        f"sector percentile {row['sector_percentile']:.1f}, completeness "
+        f"{row['data_completeness']:.0%} ({row['confidence']} confidence)"
+    )
     for factor in FACTOR_ABBREVIATIONS:
         value = row[factor]
         print(f"  {factor:<18} {'no inputs' if value is None else f'{value:5.1f}'}")
@@ -144,9 +183,9 @@ def command_score(args: argparse.Namespace) -> int:
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from ic_platform.definitions import daily_tables
+    from ic_platform.tables import DAILY_TABLES
 
-    tables = daily_tables()
+    tables = DAILY_TABLES
     if args.asset not in tables:
         print(f"error: {args.asset} is not a daily asset; choose one of {', '.join(sorted(tables))}", file=sys.stderr)
         return 2
@@ -178,16 +217,32 @@ def command_technicals(args: argparse.Namespace) -> int:
     archive = ArchiveBars(Path(args.bars_file))
     frame = archive.frame if args.ticker is None else archive.frame.filter(pl.col("ticker") == args.ticker)
     if frame.is_empty():
-        print(f"error: no bars{'' if args.ticker is None else f' for {args.ticker}'} in {args.bars_file}", file=sys.stderr)
+        print(
+            f"error: no bars{'' if args.ticker is None else f' for {args.ticker}'} in {args.bars_file}", file=sys.stderr
+        )
         return 1
     bars, quarantined = archive.bars(frame)
     if quarantined.height:
-        print(f"note: {quarantined.height} unusable bars left out ({quarantined.get_column('reason').unique().sort().to_list()})", file=sys.stderr)
+        print(
+            f"note: {quarantined.height} unusable bars left out "
+            f"({quarantined.get_column('reason').unique().sort().to_list()})",
+            file=sys.stderr,
+        )
     _print_frame(technical_features(bars.lazy()).collect(), args.format)
     return 0
 
 
-FUNDAMENTALS_COLUMNS = ("cik", "line_item", "period_type", "period_start", "period_end", "value", "filed", "knowledge_date", "accession")
+FUNDAMENTALS_COLUMNS = (
+    "cik",
+    "line_item",
+    "period_type",
+    "period_start",
+    "period_end",
+    "value",
+    "filed",
+    "knowledge_date",
+    "accession",
+)
 
 
 def command_fundamentals(args: argparse.Namespace) -> int:
@@ -204,11 +259,12 @@ def command_fundamentals(args: argparse.Namespace) -> int:
         payload = gzip.decompress(payload) if target.suffix == ".gz" else payload
         source = str(target)
     elif args.path_or_cik.isdigit():
-        from ic_platform.defs.sec.resources import EdgarSource
+        from ic_platform.defs.resources import source_resources
 
-        payload = EdgarSource().reader().companyfacts(int(args.path_or_cik))
+        edgar = source_resources()["edgar"].process_config_and_initialize()  # resolves its dg.EnvVar secrets
+        payload = edgar.reader().companyfacts(int(args.path_or_cik))
         if payload is None:
-            print(f"error: no companyfacts for CIK {args.path_or_cik} in the {EdgarSource().mode} source", file=sys.stderr)
+            print(f"error: no companyfacts for CIK {args.path_or_cik} in the {edgar.mode} source", file=sys.stderr)
             return 1
         source = f"CIK {args.path_or_cik}"
     else:
@@ -216,7 +272,11 @@ def command_fundamentals(args: argparse.Namespace) -> int:
         return 2
     facts, quarantined = parse_companyfacts(payload, source)
     if quarantined.height:
-        print(f"note: {quarantined.height} facts quarantined: {quarantined.get_column('reason').unique().sort().to_list()}", file=sys.stderr)
+        print(
+            f"note: {quarantined.height} facts quarantined: "
+            f"{quarantined.get_column('reason').unique().sort().to_list()}",
+            file=sys.stderr,
+        )
     known = as_of(line_item_versions(facts), args.as_of)
     rows = pl.concat([known.select(FUNDAMENTALS_COLUMNS), trailing_twelve_months(known).select(FUNDAMENTALS_COLUMNS)])
     _print_frame(rows.sort("line_item", "period_type", "period_end"), args.format)
@@ -257,13 +317,19 @@ def command_13f(args: argparse.Namespace) -> int:
     if is_full_submission(text):
         filing = parse_thirteenf_submission(text, args.file)
         holdings, quarantined, filed = filing.holdings, filing.quarantined, filing.filed
-        print(f"{filing.cover.form} {filing.accession} by {filing.cover.manager_name} (CIK {filing.cover.manager_cik}), "
-              f"period {filing.cover.period}, filed {filing.filed}", file=sys.stderr)
+        print(
+            f"{filing.cover.form} {filing.accession} by {filing.cover.manager_name} (CIK {filing.cover.manager_cik}), "
+            f"period {filing.cover.period}, filed {filing.filed}",
+            file=sys.stderr,
+        )
     else:
         holdings, quarantined = parse_information_table(text, args.file)
         filed = args.filed
         if filed is None:
-            print("error: an information table alone does not say when it was filed: pass --filed YYYY-MM-DD", file=sys.stderr)
+            print(
+                "error: an information table alone does not say when it was filed: pass --filed YYYY-MM-DD",
+                file=sys.stderr,
+            )
             return 2
     multiplier, reason = value_multiplier(filed, holdings)
     print(f"values: x{multiplier} ({reason})", file=sys.stderr)
@@ -281,10 +347,21 @@ def command_sentiment(args: argparse.Namespace) -> int:
     if (args.text is None) == (args.file is None):
         print("error: give either TEXT or --file FILE", file=sys.stderr)
         return 2
-    texts = [args.text] if args.text is not None else [line.strip() for line in _read_text(args.file).splitlines() if line.strip()]
+    texts = (
+        [args.text]
+        if args.text is not None
+        else [line.strip() for line in _read_text(args.file).splitlines() if line.strip()]
+    )
     model = build_model(args.model)
     scores = model.score(texts)
-    frame = pl.DataFrame({"text": texts, "score": [s for s, _ in scores], "confidence": [c for _, c in scores], "model": f"{model.name} {model.version}"})
+    frame = pl.DataFrame(
+        {
+            "text": texts,
+            "score": [s for s, _ in scores],
+            "confidence": [c for _, c in scores],
+            "model": f"{model.name} {model.version}",
+        }
+    )
     _print_frame(frame, args.format)
     return 0
 
@@ -292,7 +369,11 @@ def command_sentiment(args: argparse.Namespace) -> int:
 def command_train_sentiment(args: argparse.Namespace) -> int:
     from ic_platform.sentiment.trained import train
 
-    folder = train(Path(args.labeled_file), Path(args.models_dir) if args.models_dir else settings.data_dir() / "models", folds=args.folds)
+    folder = train(
+        Path(args.labeled_file),
+        Path(args.models_dir) if args.models_dir else settings.data_dir() / "models",
+        folds=args.folds,
+    )
     print(f"saved {folder}")
     return 0
 
@@ -319,9 +400,16 @@ def build_parser() -> argparse.ArgumentParser:
     technicals.add_argument("--format", choices=("csv", "json"), default="csv")
     technicals.set_defaults(handler=command_technicals)
 
-    fundamentals = commands.add_parser("fundamentals", help="print a company's line items (Q, FY, TTM) as known on a date")
-    fundamentals.add_argument("path_or_cik", help="a companyfacts JSON file (.json or .json.gz) or a CIK read from the configured EDGAR source")
-    fundamentals.add_argument("--as-of", type=_date, default=date.today(), help="the day whose knowledge to show (default: today)")
+    fundamentals = commands.add_parser(
+        "fundamentals", help="print a company's line items (Q, FY, TTM) as known on a date"
+    )
+    fundamentals.add_argument(
+        "path_or_cik",
+        help="a companyfacts JSON file (.json or .json.gz) or a CIK read from the configured EDGAR source",
+    )
+    fundamentals.add_argument(
+        "--as-of", type=_date, default=date.today(), help="the day whose knowledge to show (default: today)"
+    )
     fundamentals.add_argument("--format", choices=("csv", "json"), default="csv")
     fundamentals.set_defaults(handler=command_fundamentals)
 
@@ -330,27 +418,43 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--date", type=_date, help="trading day (default: the latest scored day)")
     score.set_defaults(handler=command_score)
 
-    form4 = commands.add_parser("form4", help="print the transactions of a Form 3/4/5 (ownership XML or full EDGAR submission)")
+    form4 = commands.add_parser(
+        "form4", help="print the transactions of a Form 3/4/5 (ownership XML or full EDGAR submission)"
+    )
     form4.add_argument("file")
     form4.add_argument("--format", choices=("csv", "json"), default="csv")
     form4.set_defaults(handler=command_form4)
 
-    thirteenf = commands.add_parser("13f", help="print the holdings of a 13F-HR (full submission, or an information table with --filed)")
+    thirteenf = commands.add_parser(
+        "13f", help="print the holdings of a 13F-HR (full submission, or an information table with --filed)"
+    )
     thirteenf.add_argument("file")
-    thirteenf.add_argument("--filed", type=_date, help="filing date of an information table given alone (decides thousands or dollars)")
+    thirteenf.add_argument(
+        "--filed", type=_date, help="filing date of an information table given alone (decides thousands or dollars)"
+    )
     thirteenf.add_argument("--format", choices=("csv", "json"), default="csv")
     thirteenf.set_defaults(handler=command_13f)
 
     sentiment = commands.add_parser("sentiment", help="score TEXT (or each line of --file) with a sentiment model")
     sentiment.add_argument("text", nargs="?")
     sentiment.add_argument("--file", help="one text per line")
-    sentiment.add_argument("--model", choices=("lexicon", "transformer", "trained", "ensemble"), help="default: $IC_SENTIMENT_MODEL, else lexicon")
+    sentiment.add_argument(
+        "--model",
+        choices=("lexicon", "transformer", "trained", "ensemble"),
+        help="default: $IC_SENTIMENT_MODEL, else lexicon",
+    )
     sentiment.add_argument("--format", choices=("csv", "json"), default="csv")
     sentiment.set_defaults(handler=command_sentiment)
 
-    train_sentiment = commands.add_parser("train-sentiment", help="train the MiniLM + TF-IDF sentiment classifier and save it as a versioned artifact")
-    train_sentiment.add_argument("labeled_file", help="Financial PhraseBank 'sentence@label' file, or a CSV with text,label")
-    train_sentiment.add_argument("--folds", type=int, default=5, help="cross-validation folds reported (default %(default)s)")
+    train_sentiment = commands.add_parser(
+        "train-sentiment", help="train the MiniLM + TF-IDF sentiment classifier and save it as a versioned artifact"
+    )
+    train_sentiment.add_argument(
+        "labeled_file", help="Financial PhraseBank 'sentence@label' file, or a CSV with text,label"
+    )
+    train_sentiment.add_argument(
+        "--folds", type=int, default=5, help="cross-validation folds reported (default %(default)s)"
+    )
     train_sentiment.add_argument("--models-dir", help="default: $IC_DATA_DIR/models")
     train_sentiment.set_defaults(handler=command_train_sentiment)
 

@@ -3,15 +3,16 @@
 import gc
 import logging
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
 from datetime import date
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from ic_platform import settings
+from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from ic_platform.memory import peak_memory_gib
 
 PLANNED_EVENTS_AS_SUBSET = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
@@ -60,14 +61,13 @@ class AssetSummary:
 
 
 def instance_for_cli() -> dg.DagsterInstance:
-    """`$DAGSTER_HOME`'s instance, else SQLite under `.dagster_home/` configured by the project's dagster.yaml."""
-    from dagster._core.instance.ref import InstanceRef
-
+    """`$DAGSTER_HOME`'s instance (default `.dagster_home/`). A home without a `dagster.yaml` gets a
+    copy of the project's (the embedded SQLite instance), so `dagster dev` on it reads the same file."""
     home = settings.dagster_home()
     home.mkdir(parents=True, exist_ok=True)
-    if (home / "dagster.yaml").exists():
-        return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), config_dir=str(settings.PROJECT_ROOT)))
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def materialize_window(
@@ -98,7 +98,7 @@ def materialize_window(
         return job.execute_in_process(
             run_config=run_config,
             instance=instance,
-            tags={ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()},
+            tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
             raise_on_error=False,
         )
     finally:
@@ -114,7 +114,9 @@ def summarize(result: dg.ExecuteInProcessResult) -> list[AssetSummary]:
         if key in summaries:
             continue
         metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-        summaries[key] = AssetSummary(key, metadata.get("dagster/row_count"), metadata.get("partitions_written"), metadata.get("quarantined_rows"))
+        summaries[key] = AssetSummary(
+            key, metadata.get("dagster/row_count"), metadata.get("partitions_written"), metadata.get("quarantined_rows")
+        )
     return list(summaries.values())
 
 

@@ -10,13 +10,12 @@ Each table's columns and rules live in its `pandera.polars` model, which is chec
 
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import dagster as dg
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
@@ -25,7 +24,7 @@ from ic_platform import settings
 from ic_platform.schemas.common import QuarantinedRecord, polars_schema
 from ic_platform.trading_days import is_trading_day, trading_days_between
 
-PREVIEW_ROWS = 5
+PREVIEW_ROWS = 5  # rows of a write kept as its preview
 CHUNK_DAYS = 252  # trading days a chunked daily asset computes and writes at a time (a year)
 TEMPORARY_SUFFIX = ".tmp"
 WRITER_THREADS = 4  # partitions written at once
@@ -85,29 +84,15 @@ def _write_atomically(files: dict[Path, pl.DataFrame]) -> None:
         os.replace(write.result(), path)
 
 
-def markdown_preview(frame: pl.DataFrame, rows: int | None = PREVIEW_ROWS) -> str:
-    """The first `rows` rows (all when None) as a Markdown table."""
-    head = frame if rows is None else frame.head(rows)
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in head.iter_rows()]
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a write put in place: rows, the first rows as a preview, partitions (daily tables) and
+    quarantined records (when the write kept any aside)."""
 
-
-def column_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
-    """The model's columns, types and descriptions as Dagster's table schema (an asset definition's
-    `dagster/column_schema`, shown in the UI)."""
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(name, str(column.dtype), description=column.description or "")
-            for name, column in model.to_schema().columns.items()
-        ]
-    )
-
-
-def table_metadata(frame: pl.DataFrame) -> dict:
-    """Row count and a small preview for the UI. The column schema is the asset definition's (see
-    `column_schema`): a range run records this metadata once per partition, so it stays small."""
-    return {"dagster/row_count": frame.height, "preview": dg.MetadataValue.md(markdown_preview(frame))}
+    rows: int
+    preview: pl.DataFrame
+    partitions: int | None = None
+    quarantined: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,14 +120,12 @@ class SnapshotTable(_Table):
     def file(self) -> Path:
         return self.path / "snapshot.parquet"
 
-    def write(self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None) -> dg.MaterializeResult:
+    def write(self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None) -> WriteSummary:
         """Validate and replace the table; quarantined records go to `<name>__quarantine`."""
         frame = self._prepare(frame)
         _write_atomically({self.file: frame})
-        metadata = table_metadata(frame)
-        if quarantined is not None:
-            metadata["quarantined_rows"] = quarantine_table(self).write(quarantined).metadata["dagster/row_count"]
-        return dg.MaterializeResult(metadata=metadata)
+        kept_aside = quarantine_table(self).write(quarantined).rows if quarantined is not None else None
+        return WriteSummary(frame.height, frame.head(PREVIEW_ROWS), quarantined=kept_aside)
 
     def scan(self) -> pl.LazyFrame:
         """Lazy scan of the table (an empty frame when it was never written)."""
@@ -158,7 +141,7 @@ class DailyTable(_Table):
 
     def write(
         self, frame: pl.DataFrame, start: date, end: date, quarantined: pl.DataFrame | None = None
-    ) -> dg.MaterializeResult:
+    ) -> WriteSummary:
         """Validate `frame` and replace the trading days from `start` to `end` (both included) with it.
 
         Rows dated outside the window are refused, days of the window without rows become empty
@@ -180,17 +163,17 @@ class DailyTable(_Table):
             raise ValueError(f"{self.name}: rows dated on non-trading days {not_trading[:5]}")
         empty = frame.clear()
         _write_atomically({self.file(day): by_day.get(day, empty) for day in days})
-        metadata = table_metadata(frame) | {"partitions_written": len(days)}
-        if quarantined is not None:
-            quarantine = quarantine_table(self).write(quarantined, start, end)
-            metadata["quarantined_rows"] = quarantine.metadata["dagster/row_count"]
-        return dg.MaterializeResult(metadata=metadata)
+        kept_aside = quarantine_table(self).write(quarantined, start, end).rows if quarantined is not None else None
+        return WriteSummary(frame.height, frame.head(PREVIEW_ROWS), len(days), kept_aside)
 
-    def write_in_chunks(self, compute: Callable[[date, date], pl.DataFrame], start: date, end: date, chunk_days: int = CHUNK_DAYS) -> dg.MaterializeResult:
+    def write_in_chunks(
+        self, compute: Callable[[date, date], pl.DataFrame], start: date, end: date, chunk_days: int = CHUNK_DAYS
+    ) -> WriteSummary:
         """`compute(chunk_start, chunk_end)` over consecutive chunks of at most `chunk_days` trading days,
         each validated and written by a background thread while the next one is computed (at most two
         chunks in memory, however long the window). Only for assets whose days are computed
-        independently of each other. A failed chunk stops the run after the writes under way finish."""
+        independently of each other. A failed chunk stops the run after the writes under way finish.
+        The summary's preview is the last chunk's."""
         days = trading_days_between(start, end)
         if not days:
             raise ValueError(f"{self.name}: no trading day between {start} and {end}")
@@ -205,7 +188,7 @@ class DailyTable(_Table):
                 written = writer.submit(self.write, frame, chunk[0], chunk[-1])
                 del frame
             result = written.result()
-        return dg.MaterializeResult(metadata=dict(result.metadata) | {"dagster/row_count": rows, "partitions_written": len(days)})
+        return WriteSummary(rows, result.preview, len(days))
 
     def days(self) -> list[date]:
         """Trading days that have a written partition."""
@@ -220,9 +203,7 @@ class DailyTable(_Table):
         returned frame are pushed down into the Parquet reader by Polars.
         """
         files = [
-            self.file(day)
-            for day in self.days()
-            if (start is None or day >= start) and (end is None or day <= end)
+            self.file(day) for day in self.days() if (start is None or day >= start) and (end is None or day <= end)
         ]
         return pl.scan_parquet(files) if files else self._empty()
 

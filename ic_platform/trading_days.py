@@ -1,4 +1,4 @@
-"""US trading days: the one partitions definition every daily asset shares, and calendar helpers.
+"""US trading days: the NYSE calendar every daily table and knowledge date is built on.
 
 Sessions come from `exchange_calendars`' XNYS calendar (NYSE holidays, maintained upstream), so
 a new holiday arrives with a library upgrade, not an edit here.
@@ -8,17 +8,16 @@ import bisect
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import dagster as dg
 import exchange_calendars as xcals
 import pandas as pd
 import polars as pl
 
-FIRST_TRADING_DAY = date(2010, 1, 4)  # first partition
+FIRST_TRADING_DAY = date(2010, 1, 4)  # first daily partition
 CALENDAR_START = date(2000, 1, 3)  # the helpers also date older filings (companyfacts reach back to 2009)
 # The calendar is built to a fixed horizon so the partitions definition never changes from one
 # day to the next (Dagster stores its snapshot); move it forward when the horizon comes close.
 CALENDAR_HORIZON = date(2030, 12, 31)
-PARTITION_FORMAT = "%Y-%m-%d"
+NEW_YORK = "America/New_York"
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +31,8 @@ def _session_dates() -> tuple[date, ...]:
     return tuple(ts.date() for ts in _sessions())
 
 
-def _weekday_holidays() -> list[datetime]:
+def weekday_holidays() -> list[datetime]:
+    """Weekdays from FIRST_TRADING_DAY to the horizon without a session (holidays, special closures)."""
     sessions = set(_session_dates())
     day, holidays = FIRST_TRADING_DAY, []
     while day <= CALENDAR_HORIZON:
@@ -40,17 +40,6 @@ def _weekday_holidays() -> list[datetime]:
             holidays.append(datetime(day.year, day.month, day.day))
         day += timedelta(days=1)
     return holidays
-
-
-TRADING_DAY_PARTITIONS = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 * * 1-5",
-    start=FIRST_TRADING_DAY.strftime(PARTITION_FORMAT),
-    fmt=PARTITION_FORMAT,
-    timezone="America/New_York",
-    # Day D's partition is available from D's midnight: its score uses only what was known before the open.
-    end_offset=1,
-    exclusions=_weekday_holidays(),
-)
 
 
 def _check_in_range(day: date) -> None:
@@ -105,10 +94,11 @@ def last_trading_days(end: date, count: int) -> list[date]:
     return list(dates[stop - count : stop])
 
 
-def partition_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
-    """First and last trading day of the partitions a run materializes (one day or a backfilled range)."""
-    keys = context.partition_key_range
-    return (
-        datetime.strptime(keys.start, PARTITION_FORMAT).date(),
-        datetime.strptime(keys.end, PARTITION_FORMAT).date(),
-    )
+def before_open_knowledge_date(published_utc: pl.Series) -> pl.Series:
+    """The trading day whose 09:30 New York open comes first after each UTC publication time."""
+    local = published_utc.dt.convert_time_zone(NEW_YORK)
+    before_open = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32) < 9 * 60 + 30
+    candidate = pl.select(
+        pl.when(before_open).then(local.dt.date()).otherwise(local.dt.date() + timedelta(days=1))
+    ).to_series()
+    return next_trading_days(candidate - timedelta(days=1))

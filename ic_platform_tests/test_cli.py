@@ -10,7 +10,9 @@ import pytest
 from ic_platform import cli
 
 
-def test_demo_generates_the_universe_materializes_a_window_and_prints_a_summary(data_dir, tmp_path, monkeypatch, capsys):
+def test_demo_generates_the_universe_materializes_a_window_and_prints_a_summary(
+    data_dir, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     code = cli.main(["demo", "--companies", "20", "--years", "1", "--start", "2026-10-01"])
     out = capsys.readouterr()
@@ -50,7 +52,17 @@ def test_fundamentals_prints_line_items_as_known_on_a_date(real_data, capsys):
     path = real_data / "sec_companyfacts" / "CIK0000320193_AAPL.json.gz"
     assert cli.main(["fundamentals", str(path), "--as-of", "2024-11-01"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert list(rows[0]) == ["cik", "line_item", "period_type", "period_start", "period_end", "value", "filed", "knowledge_date", "accession"]
+    assert list(rows[0]) == [
+        "cik",
+        "line_item",
+        "period_type",
+        "period_start",
+        "period_end",
+        "value",
+        "filed",
+        "knowledge_date",
+        "accession",
+    ]
     revenue_ttm = next(r for r in rows if r["line_item"] == "revenue" and r["period_type"] == "TTM")
     assert revenue_ttm["period_end"] == "2024-06-29"  # the FY2024 10-K, filed that day, is not known yet
     assert all(r["knowledge_date"] <= "2024-11-01" for r in rows)
@@ -83,14 +95,24 @@ def test_score_and_export_read_the_scored_days(data_dir, tmp_path, monkeypatch, 
     ticker = out.split("factors\n")[1].split()[0]
     assert cli.main(["score", ticker]) == 0
     text = capsys.readouterr().out
-    assert f"{ticker} on 2026-10-30: IC Score" in text and "completeness" in text and "inputs known by   2026-10-30" in text
+    assert (
+        f"{ticker} on 2026-10-30: IC Score" in text
+        and "completeness" in text
+        and "inputs known by   2026-10-30" in text
+    )
     assert cli.main(["score", "NOPE"]) == 1
     target = tmp_path / "scores.parquet"
     assert cli.main(["export", "ic_scores", "--start", "2026-10-26", "--end", "2026-10-30", "--out", str(target)]) == 0
     import polars as pl
 
     exported = pl.read_parquet(target)
-    assert set(exported.get_column("date").cast(str)) == {"2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30"}
+    assert set(exported.get_column("date").cast(str)) == {
+        "2026-10-26",
+        "2026-10-27",
+        "2026-10-28",
+        "2026-10-29",
+        "2026-10-30",
+    }
     assert cli.main(["export", "nothing", "--start", "2026-10-26", "--end", "2026-10-30", "--out", str(target)]) == 2
 
 

@@ -1,7 +1,9 @@
 import dagster as dg
 
+from ic_platform import tables
 from ic_platform.definitions import defs
-from ic_platform.trading_days import TRADING_DAY_PARTITIONS
+from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
+from ic_platform.tables import DAILY_TABLES
 
 
 def all_assets():
@@ -25,3 +27,13 @@ def test_every_daily_asset_shares_the_trading_day_partitions_and_backfills_in_on
     for assets in daily:
         assert assets.partitions_def == TRADING_DAY_PARTITIONS, assets.key
         assert assets.backfill_policy == dg.BackfillPolicy.single_run(), assets.key
+
+
+def test_every_catalog_table_has_its_asset_and_every_feature_table_its_point_in_time_check():
+    keys = {spec.key.to_user_string() for assets in all_assets() for spec in assets.specs}
+    catalog = {value.name for name, value in vars(tables).items() if name.isupper() and hasattr(value, "model")}
+    assert catalog <= keys and {"sec_13f", "sec_13f_filings", "cusip_tickers"} <= keys
+    checks = {key.to_user_string() for key in defs.resolve_asset_graph().asset_check_keys}
+    for name, table in DAILY_TABLES.items():
+        if "inputs_knowledge_date" in table.model.to_schema().columns:
+            assert f"{name}:inputs_known_before_the_day" in checks

@@ -10,9 +10,9 @@ import psycopg2
 import pytest
 
 from ic_platform import settings
-from ic_platform.defs.market.assets import DAILY_BARS
 from ic_platform.definitions import defs
 from ic_platform.runner import materialize_window
+from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.market.test_assets import demo_days
 
 POSTGRES_URL_ENV = "IC_TEST_POSTGRES_URL"
@@ -23,12 +23,19 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 def postgres_database():
     """A fresh database on the test server, dropped afterwards; yields its connection parts."""
     url = urlparse(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
-    server = {"host": url.hostname, "port": url.port or 5432, "user": url.username or "postgres", "password": url.password or ""}
+    server = {
+        "host": url.hostname,
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+        "password": url.password or "",
+    }
     try:
         admin = psycopg2.connect(dbname=url.path.lstrip("/") or "postgres", connect_timeout=5, **server)
     except psycopg2.OperationalError as error:
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {url.hostname}:{server['port']} does not answer and CI must run this test: {error}")
+            pytest.fail(
+                f"PostgreSQL at {url.hostname}:{server['port']} does not answer and CI must run this test: {error}"
+            )
         pytest.skip(f"no PostgreSQL server at {url.hostname}:{server['port']} (set {POSTGRES_URL_ENV}): {error}")
     admin.autocommit = True
     name = f"ic_platform_test_{uuid.uuid4().hex[:12]}"
@@ -43,11 +50,19 @@ def postgres_database():
 
 
 @pytest.mark.postgres
-def test_a_partitioned_asset_materializes_on_the_postgres_instance(postgres_database, demo_data_dir, tmp_path, monkeypatch):
+def test_a_partitioned_asset_materializes_on_the_postgres_instance(
+    postgres_database, demo_data_dir, tmp_path, monkeypatch
+):
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(settings.PROJECT_ROOT / "docker" / "dagster.yaml", home / "dagster.yaml")
-    for variable, key in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password"), ("DB", "dbname")):
+    for variable, key in (
+        ("HOST", "host"),
+        ("PORT", "port"),
+        ("USER", "user"),
+        ("PASSWORD", "password"),
+        ("DB", "dbname"),
+    ):
         monkeypatch.setenv(f"DAGSTER_PG_{variable}", str(postgres_database[key]))
     monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)  # materialize_window's default applies
     days = demo_days(demo_data_dir)[:3]
@@ -68,15 +83,22 @@ def test_a_partitioned_asset_materializes_on_the_postgres_instance(postgres_data
         assert result.success
         partitions = instance.get_materialized_partitions(dg.AssetKey("daily_bars"))
         assert partitions == {d.isoformat() for d in days}
-        daily_bars_batches = [batch for batch in batches if ("ASSET_MATERIALIZATION", dg.AssetKey("daily_bars")) in batch]
-        assert daily_bars_batches == [[("ASSET_MATERIALIZATION", dg.AssetKey("daily_bars"))] * 3]  # the window's partitions in one insert
+        daily_bars_batches = [
+            batch for batch in batches if ("ASSET_MATERIALIZATION", dg.AssetKey("daily_bars")) in batch
+        ]
+        assert daily_bars_batches == [
+            [("ASSET_MATERIALIZATION", dg.AssetKey("daily_bars"))] * 3
+        ]  # the window's partitions in one insert
     assert DAILY_BARS.days() == days
 
     connection = psycopg2.connect(**postgres_database)
     with connection, connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM runs")
         assert cursor.fetchone()[0] == 1
-        cursor.execute("SELECT asset_key, count(*) FROM event_logs WHERE dagster_event_type = 'ASSET_MATERIALIZATION' GROUP BY asset_key")
+        cursor.execute(
+            "SELECT asset_key, count(*) FROM event_logs WHERE dagster_event_type = "
+            "'ASSET_MATERIALIZATION' GROUP BY asset_key"
+        )
         counts = dict(cursor.fetchall())
         assert counts['["daily_bars"]'] == 3 and counts['["valuation_daily"]'] == 3 and counts['["sec_companies"]'] == 1
     connection.close()

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
-from ic_platform.storage import DailyTable, SnapshotTable, TableValidationError, column_schema, quarantine_table
+from ic_platform.storage import DailyTable, SnapshotTable, TableValidationError, quarantine_table
 
 
 class Price(pa.DataFrameModel):
@@ -38,11 +38,8 @@ def digest(folder):
 def test_a_window_is_written_one_file_per_trading_day(data_dir):
     result = TABLE.write(prices(JULY), date(2024, 7, 1), date(2024, 7, 5))
     assert TABLE.days() == JULY  # 2024-07-04 is a holiday: no partition
-    assert result.metadata["dagster/row_count"] == 8
-    assert result.metadata["partitions_written"] == 4
-    assert [c.name for c in column_schema(TABLE.model).columns] == ["date", "ticker", "close"]
-    assert column_schema(TABLE.model).columns[2].description == "Closing price"
-    assert "| date | ticker | close |" in result.metadata["preview"].value
+    assert result.rows == 8 and result.partitions == 4 and result.quarantined is None
+    assert result.preview.columns == ["date", "ticker", "close"] and result.preview.height == 5
     assert TABLE.scan().collect().height == 8
 
 
@@ -55,7 +52,7 @@ def test_a_long_window_is_computed_and_written_chunk_by_chunk(data_dir):
 
     result = TABLE.write_in_chunks(compute, date(2024, 7, 1), date(2024, 7, 5), chunk_days=3)
     assert chunks == [(date(2024, 7, 1), date(2024, 7, 3)), (date(2024, 7, 5), date(2024, 7, 5))]
-    assert result.metadata["dagster/row_count"] == 8 and result.metadata["partitions_written"] == 4
+    assert result.rows == 8 and result.partitions == 4
     assert TABLE.scan().collect().equals(TABLE.scan().collect().sort("date", "ticker")) and TABLE.days() == JULY
 
 
@@ -104,7 +101,7 @@ def test_snapshot_tables_and_quarantine(data_dir):
     table = SnapshotTable("universe", Price, ("ticker",))
     bad = frame_of(QuarantinedRecord, [{"date": None, "source": "x.json", "record": "{}", "reason": "no ticker"}])
     result = table.write(prices([JULY[0]]), quarantined=bad)
-    assert result.metadata["quarantined_rows"] == 1
+    assert result.quarantined == 1
     assert quarantine_table(table).scan().collect().get_column("reason").to_list() == ["no ticker"]
     assert table.scan().collect().height == 2
 

@@ -1,13 +1,16 @@
-"""Asset checks every daily asset shares: the point-in-time rule."""
+"""The point-in-time check of every daily table whose rows carry `inputs_knowledge_date`, generated
+from the table catalog, and the window a check covers."""
 
 from datetime import date
 
 import dagster as dg
 import polars as pl
 
-from ic_platform.storage import DailyTable, markdown_preview
-
-RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.table_assets import markdown_preview
+from ic_platform.schemas.common import polars_schema
+from ic_platform.storage import DailyTable
+from ic_platform.tables import DAILY_TABLES
 
 
 def checked_window(context: dg.AssetCheckExecutionContext) -> tuple[date | None, date | None]:
@@ -25,11 +28,12 @@ def future_input_rows(table: DailyTable, start: date | None, end: date | None) -
     return table.scan(start, end).filter(pl.col("inputs_knowledge_date") > pl.col("date")).collect()
 
 
-def point_in_time_check(asset: dg.AssetsDefinition, table: DailyTable) -> dg.AssetChecksDefinition:
-    """A blocking check that fails when any row of the checked days uses an input known after its day."""
+def point_in_time_check(table: DailyTable) -> dg.AssetChecksDefinition:
+    """A blocking check on `table`'s asset that fails when any row of the checked days uses an input
+    known after its day."""
 
     @dg.asset_check(
-        asset=asset,
+        asset=table.name,
         name="inputs_known_before_the_day",
         blocking=True,
         description="Fails when a row for day D uses an input whose knowledge date is after D.",
@@ -47,3 +51,10 @@ def point_in_time_check(asset: dg.AssetsDefinition, table: DailyTable) -> dg.Ass
         )
 
     return _check
+
+
+POINT_IN_TIME_CHECKS: dict[str, dg.AssetChecksDefinition] = {
+    name: point_in_time_check(table)
+    for name, table in DAILY_TABLES.items()
+    if "inputs_knowledge_date" in polars_schema(table.model)
+}

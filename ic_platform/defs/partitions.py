@@ -1,19 +1,30 @@
-"""The decorators every table asset uses: the table's column schema on the definition, and for daily
-assets the trading-day partitions and single-run range backfills."""
+"""The trading-day partitions every daily asset shares, and the window a run materializes."""
+
+from datetime import date, datetime
 
 import dagster as dg
 
-from ic_platform.storage import DailyTable, SnapshotTable, column_schema
-from ic_platform.trading_days import TRADING_DAY_PARTITIONS
+from ic_platform.trading_days import FIRST_TRADING_DAY, weekday_holidays
+
+PARTITION_FORMAT = "%Y-%m-%d"
+# Tags Dagster sets on a single-run range backfill (public names of `dagster/asset_partition_range_*`).
+RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+TRADING_DAY_PARTITIONS = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 * * 1-5",
+    start=FIRST_TRADING_DAY.strftime(PARTITION_FORMAT),
+    fmt=PARTITION_FORMAT,
+    timezone="America/New_York",
+    # Day D's partition is available from D's midnight: its score uses only what was known before the open.
+    end_offset=1,
+    exclusions=weekday_holidays(),
+)
 
 
-def table_asset(group_name: str, table: DailyTable | SnapshotTable, **kwargs):
-    """`@dg.asset` storing Polars frames as Parquet in `table`, whose pandera model gives the
-    definition's column schema (shown in the UI without being repeated on every materialization)."""
-    metadata = {"dagster/column_schema": column_schema(table.model)} | kwargs.pop("metadata", {})
-    return dg.asset(group_name=group_name, kinds={"polars", "parquet"}, metadata=metadata, **kwargs)
-
-
-def daily_asset(group_name: str, table: DailyTable, **kwargs):
-    """`table_asset` partitioned by trading day, backfilled one run per range."""
-    return table_asset(group_name, table, partitions_def=TRADING_DAY_PARTITIONS, backfill_policy=dg.BackfillPolicy.single_run(), **kwargs)
+def partition_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
+    """First and last trading day of the partitions a run materializes (one day or a backfilled range)."""
+    keys = context.partition_key_range
+    return (
+        datetime.strptime(keys.start, PARTITION_FORMAT).date(),
+        datetime.strptime(keys.end, PARTITION_FORMAT).date(),
+    )

@@ -18,16 +18,29 @@ import numpy as np
 from ic_platform.demo.universe import Company, fiscal_quarter_ends
 
 INCOME_FLOWS = (
-    "Revenue", "CostOfRevenue", "GrossProfit", "OperatingExpenses", "OperatingIncomeLoss",
-    "InterestExpense", "NetIncomeLoss",
+    "Revenue",
+    "CostOfRevenue",
+    "GrossProfit",
+    "OperatingExpenses",
+    "OperatingIncomeLoss",
+    "InterestExpense",
+    "NetIncomeLoss",
 )
 CASH_FLOWS = (
-    "NetCashProvidedByUsedInOperatingActivities", "NetCashProvidedByUsedInInvestingActivities",
-    "NetCashProvidedByUsedInFinancingActivities", "PaymentsToAcquirePropertyPlantAndEquipment",
+    "NetCashProvidedByUsedInOperatingActivities",
+    "NetCashProvidedByUsedInInvestingActivities",
+    "NetCashProvidedByUsedInFinancingActivities",
+    "PaymentsToAcquirePropertyPlantAndEquipment",
 )
 INSTANTS = (
-    "Assets", "Liabilities", "StockholdersEquity", "AssetsCurrent", "LiabilitiesCurrent",
-    "CashAndCashEquivalentsAtCarryingValue", "LongTermDebtNoncurrent", "DebtCurrent",
+    "Assets",
+    "Liabilities",
+    "StockholdersEquity",
+    "AssetsCurrent",
+    "LiabilitiesCurrent",
+    "CashAndCashEquivalentsAtCarryingValue",
+    "LongTermDebtNoncurrent",
+    "DebtCurrent",
 )
 NO_COST_OF_REVENUE_SECTORS = ("Financials", "Real Estate")
 THIRTEEN_F_DOLLAR_VALUES_FROM = date(2023, 1, 3)  # 13F values switched from thousands to dollars
@@ -105,16 +118,25 @@ def simulate_quarters(rng: np.random.Generator, company: Company, first: date, l
         capex = r * capex_ratio
         current_liabilities = assets * 0.2
         values = {
-            "Revenue": r, "CostOfRevenue": r - gross, "GrossProfit": gross, "OperatingExpenses": gross - operating,
-            "OperatingIncomeLoss": operating, "InterestExpense": interest, "NetIncomeLoss": net,
+            "Revenue": r,
+            "CostOfRevenue": r - gross,
+            "GrossProfit": gross,
+            "OperatingExpenses": gross - operating,
+            "OperatingIncomeLoss": operating,
+            "InterestExpense": interest,
+            "NetIncomeLoss": net,
             "NetCashProvidedByUsedInOperatingActivities": operating_cash,
             "NetCashProvidedByUsedInInvestingActivities": -capex * 1.1,
             "NetCashProvidedByUsedInFinancingActivities": -(operating_cash - capex) * 0.5,
             "PaymentsToAcquirePropertyPlantAndEquipment": capex,
-            "Assets": assets, "Liabilities": liabilities, "StockholdersEquity": assets - liabilities,
-            "AssetsCurrent": current_liabilities * current_ratio, "LiabilitiesCurrent": current_liabilities,
+            "Assets": assets,
+            "Liabilities": liabilities,
+            "StockholdersEquity": assets - liabilities,
+            "AssetsCurrent": current_liabilities * current_ratio,
+            "LiabilitiesCurrent": current_liabilities,
             "CashAndCashEquivalentsAtCarryingValue": current_liabilities * current_ratio * 0.3,
-            "LongTermDebtNoncurrent": long_term_debt, "DebtCurrent": liabilities * 0.05,
+            "LongTermDebtNoncurrent": long_term_debt,
+            "DebtCurrent": liabilities * 0.05,
         }
         start = ends[k - 1] + timedelta(days=1) if k else end - timedelta(days=90)
         quarters.append(Quarter(start, end, fiscal_year, fiscal_quarter, values, float(shares[k])))
@@ -130,7 +152,9 @@ def _concept_name(company: Company, line: str) -> str | None:
     ):
         return None
     if company.missing_concepts and line in (
-        "InterestExpense", "PaymentsToAcquirePropertyPlantAndEquipment", "NetCashProvidedByUsedInOperatingActivities",
+        "InterestExpense",
+        "PaymentsToAcquirePropertyPlantAndEquipment",
+        "NetCashProvidedByUsedInOperatingActivities",
     ):
         return None
     return line
@@ -165,8 +189,13 @@ class CompanyFactsWriter:
     def _add(self, concept: str, unit: str, start: date | None, end: date, value, filing: Filing, taxonomy="us-gaap"):
         fact = {"start": start.isoformat()} if start else {}
         fact |= {
-            "end": end.isoformat(), "val": value, "accn": filing.accession, "fy": filing.fiscal_year,
-            "fp": filing.fiscal_period, "form": filing.form, "filed": filing.filed.isoformat(),
+            "end": end.isoformat(),
+            "val": value,
+            "accn": filing.accession,
+            "fy": filing.fiscal_year,
+            "fp": filing.fiscal_period,
+            "form": filing.form,
+            "filed": filing.filed.isoformat(),
         }
         self.facts[(taxonomy, concept, unit)].append(fact)
 
@@ -175,12 +204,26 @@ class CompanyFactsWriter:
         for line in lines:
             concept = _concept_name(self.company, line)
             if concept:
-                self._add(concept, "USD", quarters[0].start, quarters[-1].end, round(self._flow(line, quarters, filing.filed)), filing)
+                self._add(
+                    concept,
+                    "USD",
+                    quarters[0].start,
+                    quarters[-1].end,
+                    round(self._flow(line, quarters, filing.filed)),
+                    filing,
+                )
         if lines == INCOME_FLOWS:
             net = self._flow("NetIncomeLoss", quarters, filing.filed)
             average_shares = float(np.mean([q.shares for q in quarters]))
             for concept, dilution in (("EarningsPerShareBasic", 1.0), ("EarningsPerShareDiluted", 1.02)):
-                self._add(concept, "USD/shares", quarters[0].start, quarters[-1].end, round(net / (average_shares * dilution), 2), filing)
+                self._add(
+                    concept,
+                    "USD/shares",
+                    quarters[0].start,
+                    quarters[-1].end,
+                    round(net / (average_shares * dilution), 2),
+                    filing,
+                )
 
     def add_instants(self, quarter: Quarter, filing: Filing) -> None:
         for line in INSTANTS:
@@ -190,7 +233,9 @@ class CompanyFactsWriter:
 
     def add_shares_outstanding(self, quarter: Quarter, filing: Filing) -> None:
         cover_date = filing.filed - timedelta(days=10)
-        self._add("EntityCommonStockSharesOutstanding", "shares", None, cover_date, round(quarter.shares), filing, "dei")
+        self._add(
+            "EntityCommonStockSharesOutstanding", "shares", None, cover_date, round(quarter.shares), filing, "dei"
+        )
 
     def as_json(self) -> dict:
         """The companyfacts document, with `frame` on the latest-filed fact of each calendar period."""
@@ -204,7 +249,9 @@ class CompanyFactsWriter:
                 days = (date.fromisoformat(point["end"]) - start).days if start else 0
                 if start is None or days < 100 or days > 340:
                     point["frame"] = _frame(start, date.fromisoformat(point["end"]))
-            entry = facts[taxonomy].setdefault(concept, {"label": concept, "description": f"Demo {concept}.", "units": {}})
+            entry = facts[taxonomy].setdefault(
+                concept, {"label": concept, "description": f"Demo {concept}.", "units": {}}
+            )
             entry["units"][unit] = sorted(points, key=lambda p: (p["filed"], p["end"], p.get("start", "")))
         return {"cik": self.company.cik, "entityName": self.company.name, "facts": dict(facts)}
 
@@ -230,7 +277,9 @@ def build_company_filings(
         if len(year_quarters) != quarter.fiscal_quarter:
             continue  # the fiscal year started before the simulated history
         form = "10-K" if annual else "10-Q"
-        filing = _filing(company, accessions, form, filed, quarter, "FY" if annual else f"Q{quarter.fiscal_quarter}", rng)
+        filing = _filing(
+            company, accessions, form, filed, quarter, "FY" if annual else f"Q{quarter.fiscal_quarter}", rng
+        )
         filings.append(filing)
         _report(writer, quarters, k, filing)
         writer.add_shares_outstanding(quarter, filing)
@@ -263,7 +312,9 @@ def _report(writer: CompanyFactsWriter, quarters: list[Quarter], k: int, filing:
         writer.add_instants(quarters[k - fq], filing)  # prior fiscal year end, the balance sheet comparative
 
 
-def _filing(company: Company, accessions: AccessionNumbers, form: str, filed: date, quarter: Quarter, period: str, rng) -> Filing:
+def _filing(
+    company: Company, accessions: AccessionNumbers, form: str, filed: date, quarter: Quarter, period: str, rng
+) -> Filing:
     accession = accessions.next(company.cik, filed)
     seconds = int(rng.integers(12 * 3600, 22 * 3600))
     acceptance = f"{filed.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.000Z"
@@ -296,21 +347,31 @@ def submissions_json(company: Company, filings: list[Filing], recent_limit: int)
 
     recent, older = ordered[:recent_limit], ordered[recent_limit:]
     pages = [columns(older)] if older else []
-    files = [
-        {
-            "name": f"CIK{company.cik:010d}-submissions-001.json",
-            "filingCount": len(older),
-            "filingFrom": older[-1].filed.isoformat(),
-            "filingTo": older[0].filed.isoformat(),
-        }
-    ] if older else []
+    files = (
+        [
+            {
+                "name": f"CIK{company.cik:010d}-submissions-001.json",
+                "filingCount": len(older),
+                "filingFrom": older[-1].filed.isoformat(),
+                "filingTo": older[0].filed.isoformat(),
+            }
+        ]
+        if older
+        else []
+    )
     fye_month = company.fiscal_year_end_month
     fye_day = 31 if fye_month in (1, 3, 5, 7, 8, 10, 12) else 30
     document = {
-        "cik": f"{company.cik:010d}", "entityType": "operating", "sic": str(company.sic),
-        "sicDescription": company.sic_description, "name": company.name, "tickers": [company.ticker],
-        "exchanges": ["Nasdaq" if company.index % 2 else "NYSE"], "fiscalYearEnd": f"{fye_month:02d}{fye_day:02d}",
-        "category": "Large accelerated filer", "filings": {"recent": columns(recent), "files": files},
+        "cik": f"{company.cik:010d}",
+        "entityType": "operating",
+        "sic": str(company.sic),
+        "sicDescription": company.sic_description,
+        "name": company.name,
+        "tickers": [company.ticker],
+        "exchanges": ["Nasdaq" if company.index % 2 else "NYSE"],
+        "fiscalYearEnd": f"{fye_month:02d}{fye_day:02d}",
+        "category": "Large accelerated filer",
+        "filings": {"recent": columns(recent), "files": files},
     }
     return document, pages
 
@@ -318,7 +379,15 @@ def submissions_json(company: Company, filings: list[Filing], recent_limit: int)
 TRANSACTION_CODES = ("P", "S", "S", "P", "A", "M", "F", "G")
 
 
-def form4_xml(company: Company, owners: list[tuple[int, str, str]], day: date, code: str, shares: int, price: float | None, owned_after: int) -> str:
+def form4_xml(
+    company: Company,
+    owners: list[tuple[int, str, str]],
+    day: date,
+    code: str,
+    shares: int,
+    price: float | None,
+    owned_after: int,
+) -> str:
     """An ownershipDocument with one non-derivative transaction, reported by one or more owners."""
     acquired = "A" if code in ("P", "A", "M") else "D"
     owner_xml = "".join(

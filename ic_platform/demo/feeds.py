@@ -1,7 +1,7 @@
 """Demo news articles (Polygon reference-news JSON) and analyst ratings (Benzinga-style calendar JSON)."""
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -32,8 +32,18 @@ HEADLINES = {
     ),
 }
 RATING_FIRMS = (
-    "Morgan Stanley", "Goldman Sachs", "JP Morgan", "Barclays", "Citigroup", "UBS", "Wells Fargo",
-    "Jefferies", "Piper Sandler", "Raymond James", "KeyBanc", "Needham",
+    "Morgan Stanley",
+    "Goldman Sachs",
+    "JP Morgan",
+    "Barclays",
+    "Citigroup",
+    "UBS",
+    "Wells Fargo",
+    "Jefferies",
+    "Piper Sandler",
+    "Raymond James",
+    "KeyBanc",
+    "Needham",
 )
 RATINGS_BY_SCORE = {
     5: ("Strong Buy", "Top Pick"),
@@ -66,7 +76,7 @@ def _article(company: Company, published: datetime, tone: int, rng: np.random.Ge
 def news_articles(rng: np.random.Generator, companies: list[Company], first: date, last: date) -> list[dict]:
     """About two articles per company and month, with exact and near-duplicate reposts."""
     span_seconds = int((last - first).days * 86400)
-    start = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
     articles = []
     for company in companies:
         count = int(rng.poisson(2 * (last - first).days / 30))
@@ -101,8 +111,10 @@ def analyst_ratings(
             prior = current.get(firm)
             score = int(np.clip((prior[0] if prior else 4) + rng.choice([-1, 0, 0, 1]), 1, 5))
             target = round(float(close * rng.uniform(0.85, 1.4)), 2)
-            action = "Initiates Coverage On" if prior is None else (
-                "Upgrades" if score > prior[0] else "Downgrades" if score < prior[0] else "Maintains"
+            action = (
+                "Initiates Coverage On"
+                if prior is None
+                else ("Upgrades" if score > prior[0] else "Downgrades" if score < prior[0] else "Maintains")
             )
             prior_target = prior[1] if prior else None
             day = days[day_index]
@@ -116,9 +128,9 @@ def analyst_ratings(
                     "name": company.name,
                     "currency": "USD",
                     "action_company": action,
-                    "action_pt": "Announces" if prior_target is None else (
-                        "Raises" if target > prior_target else "Lowers" if target < prior_target else "Maintains"
-                    ),
+                    "action_pt": "Announces"
+                    if prior_target is None
+                    else ("Raises" if target > prior_target else "Lowers" if target < prior_target else "Maintains"),
                     "rating_current": RATINGS_BY_SCORE[score][int(rng.integers(len(RATINGS_BY_SCORE[score])))],
                     "rating_prior": "" if prior is None else RATINGS_BY_SCORE[prior[0]][0],
                     "pt_current": f"{target:.2f}",

@@ -94,7 +94,9 @@ def _signal_drift(
     return drift
 
 
-def _write_bars(out: Path, rng, companies: list[Company], days: list[date], prices: PriceHistory, split: tuple[int, int]) -> int:
+def _write_bars(
+    out: Path, rng, companies: list[Company], days: list[date], prices: PriceHistory, split: tuple[int, int]
+) -> int:
     """Grouped daily files, unadjusted for the split, with a few missing ticker-days."""
     split_company, split_day = split
     missing = rng.random(prices.close.shape) < 0.0005
@@ -108,24 +110,51 @@ def _write_bars(out: Path, rng, companies: list[Company], days: list[date], pric
             if np.isnan(prices.close[c, d]) or missing[c, d]:
                 continue
             factor = SPLIT_RATIO if (c == split_company and d < split_day) else 1
-            o, h, l, cl = (round(float(a[c, d]) * factor, 2) for a in (prices.open, prices.high, prices.low, prices.close))
-            h, l = max(h, o, cl), min(l, o, cl)
+            o, h, lo, cl = (
+                round(float(a[c, d]) * factor, 2) for a in (prices.open, prices.high, prices.low, prices.close)
+            )
+            h, lo = max(h, o, cl), min(lo, o, cl)
             volume = float(prices.volume[c, d]) / factor
             results.append(
-                {"T": company.ticker, "v": volume, "vw": round((h + l + cl) / 3, 4), "o": o, "c": cl, "h": h, "l": l,
-                 "t": timestamp, "n": int(volume // 120)}
+                {
+                    "T": company.ticker,
+                    "v": volume,
+                    "vw": round((h + lo + cl) / 3, 4),
+                    "o": o,
+                    "c": cl,
+                    "h": h,
+                    "l": lo,
+                    "t": timestamp,
+                    "n": int(volume // 120),
+                }
             )
         written += len(results)
         _write_json(
             out / "polygon" / "grouped" / f"{day.isoformat()}.json",
-            {"queryCount": len(results), "resultsCount": len(results), "adjusted": False, "results": results,
-             "status": "OK", "request_id": f"demo-{day.isoformat()}"},
+            {
+                "queryCount": len(results),
+                "resultsCount": len(results),
+                "adjusted": False,
+                "results": results,
+                "status": "OK",
+                "request_id": f"demo-{day.isoformat()}",
+            },
         )
     ticker = companies[split_company].ticker
     _write_json(
         out / "polygon" / "splits.json",
-        {"results": [{"id": f"E{ticker}{days[split_day]:%Y%m%d}", "execution_date": days[split_day].isoformat(),
-                      "split_from": 1, "split_to": SPLIT_RATIO, "ticker": ticker}], "status": "OK"},
+        {
+            "results": [
+                {
+                    "id": f"E{ticker}{days[split_day]:%Y%m%d}",
+                    "execution_date": days[split_day].isoformat(),
+                    "split_from": 1,
+                    "split_to": SPLIT_RATIO,
+                    "ticker": ticker,
+                }
+            ],
+            "status": "OK",
+        },
     )
     return written
 
@@ -139,8 +168,14 @@ def _insider_filings(
     for company in companies:
         insiders = [
             (company.cik + 3_000_000 + j, f"{name} {company.ticker.title()}", title)
-            for j, (name, title) in enumerate((("Jordan", "Chief Executive Officer"), ("Casey", "Chief Financial Officer"),
-                                               ("Morgan", "Director"), ("Avery", "10% Owner")))
+            for j, (name, title) in enumerate(
+                (
+                    ("Jordan", "Chief Executive Officer"),
+                    ("Casey", "Chief Financial Officer"),
+                    ("Morgan", "Director"),
+                    ("Avery", "10% Owner"),
+                )
+            )
         ]
         holdings = {cik: int(rng.integers(20_000, 400_000)) for cik, _, _ in insiders}
         for d in np.sort(rng.integers(0, len(days) - 3, size=int(rng.poisson(4 * len(days) / TRADING_DAYS_PER_YEAR)))):
@@ -165,8 +200,16 @@ def _insider_filings(
     return filings, documents
 
 
-def _thirteenf_filings(rng, out: Path, companies: list[Company], days: list[date], prices: PriceHistory,
-                       shares_outstanding: dict[int, float], accessions, manager_count: int) -> list[dict]:
+def _thirteenf_filings(
+    rng,
+    out: Path,
+    companies: list[Company],
+    days: list[date],
+    prices: PriceHistory,
+    shares_outstanding: dict[int, float],
+    accessions,
+    manager_count: int,
+) -> list[dict]:
     """Quarterly 13F-HR filings by demo managers; values in thousands before 2023, dollars after."""
     day_array = np.array(days)
     managers = [(1_800_000 + 11 * m, f"Demo Capital Management {m + 1} LLC") for m in range(manager_count)]
@@ -189,15 +232,31 @@ def _thirteenf_filings(rng, out: Path, companies: list[Company], days: list[date
                 shares = int(shares_outstanding[c] * rng.uniform(0.0005, 0.02))
                 value = shares * float(close)
                 holdings.append((companies[c], shares, round(value / 1000) if in_thousands else round(value)))
-            filing = edgar.Filing(accessions.next(cik, filed), "13F-HR", filed, period, 0, "", f"{filed.isoformat()}T16:30:00.000Z", "primary_doc.xml")
+            filing = edgar.Filing(
+                accessions.next(cik, filed),
+                "13F-HR",
+                filed,
+                period,
+                0,
+                "",
+                f"{filed.isoformat()}T16:30:00.000Z",
+                "primary_doc.xml",
+            )
             total = sum(v for _, _, v in holdings)
-            documents = [("13F-HR", "primary_doc.xml", edgar.thirteenf_cover_xml(cik, name, period, len(holdings), total)),
-                         ("INFORMATION TABLE", "infotable.xml", edgar.thirteenf_table_xml(holdings))]
-            _write_text(out / "edgar" / "filings" / f"{filing.accession}.txt", edgar.full_submission(filing, cik, name, documents))
+            documents = [
+                ("13F-HR", "primary_doc.xml", edgar.thirteenf_cover_xml(cik, name, period, len(holdings), total)),
+                ("INFORMATION TABLE", "infotable.xml", edgar.thirteenf_table_xml(holdings)),
+            ]
+            _write_text(
+                out / "edgar" / "filings" / f"{filing.accession}.txt",
+                edgar.full_submission(filing, cik, name, documents),
+            )
             filings.append(filing)
         submissions.append((cik, name, filings))
     for cik, name, filings in submissions:
-        manager = Company(-1, cik, "", name, "", "Financials", 6282, "Investment Advice", 12, False, False, False, False, 0)
+        manager = Company(
+            -1, cik, "", name, "", "Financials", 6282, "Investment Advice", 12, False, False, False, False, 0
+        )
         document, _ = edgar.submissions_json(manager, filings, SUBMISSIONS_RECENT_LIMIT)
         document |= {"entityType": "other", "tickers": [], "exchanges": [], "category": "Non-accelerated filer"}
         _write_json(out / "edgar" / "submissions" / f"CIK{cik:010d}.json", document)
@@ -233,22 +292,28 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
     for accession, document in form4_documents.items():
         _write_text(staging / "edgar" / "filings" / f"{accession}.txt", document)
     tickers = {}
-    for company, (quarters, filings), facts in zip(companies, company_filings, facts_documents):
+    for company, (_, filings), facts in zip(companies, company_filings, facts_documents):
         tickers[str(company.index)] = {"cik_str": company.cik, "ticker": company.ticker, "title": company.name}
         _write_json(staging / "edgar" / "companyfacts" / f"CIK{company.cik:010d}.json", facts)
         limit = OVERFLOW_DEMO_RECENT_LIMIT if company.index == 4 else SUBMISSIONS_RECENT_LIMIT
         document, pages = edgar.submissions_json(company, filings + insider_filings[company.index], limit)
         _write_json(staging / "edgar" / "submissions" / f"CIK{company.cik:010d}.json", document)
         for number, page in enumerate(pages, start=1):
-            _write_json(staging / "edgar" / "submissions" / f"CIK{company.cik:010d}-submissions-{number:03d}.json", page)
+            _write_json(
+                staging / "edgar" / "submissions" / f"CIK{company.cik:010d}-submissions-{number:03d}.json", page
+            )
     _write_json(staging / "edgar" / "company_tickers.json", tickers)
 
     last_shares = {c.index: q[-1].shares for c, (q, _) in zip(companies, company_filings)}
-    managers = _thirteenf_filings(rng, staging, companies, days, prices, last_shares, accessions, max(10, len(companies) // 25))
+    managers = _thirteenf_filings(
+        rng, staging, companies, days, prices, last_shares, accessions, max(10, len(companies) // 25)
+    )
 
     articles = feeds.news_articles(rng, companies, days[0], days[-1])
     for month, chunk in _by_month(articles, lambda a: a["published_utc"]).items():
-        _write_json(staging / "polygon" / "news" / f"{month}.json", {"results": chunk, "status": "OK", "count": len(chunk)})
+        _write_json(
+            staging / "polygon" / "news" / f"{month}.json", {"results": chunk, "status": "OK", "count": len(chunk)}
+        )
     ratings = feeds.analyst_ratings(rng, companies, days, prices.close)
     for month, chunk in _by_month(ratings, lambda r: r["date"]).items():
         _write_json(staging / "ratings" / f"{month}.json", {"ratings": chunk})

@@ -9,24 +9,89 @@ from ic_platform.schemas.sec import GICS_SECTORS
 
 # SIC codes that map to each GICS sector through `ic_platform.sources.sic_gics`.
 SECTOR_SIC_CODES: dict[str, tuple[tuple[int, str], ...]] = {
-    "Energy": ((1311, "Crude Petroleum & Natural Gas"), (2911, "Petroleum Refining"), (1381, "Drilling Oil & Gas Wells")),
-    "Materials": ((2800, "Chemicals & Allied Products"), (3312, "Steel Works & Blast Furnaces"), (1040, "Gold & Silver Ores")),
-    "Industrials": ((3560, "General Industrial Machinery"), (3720, "Aircraft & Parts"), (4011, "Railroads, Line-Haul Operating")),
-    "Consumer Discretionary": ((5331, "Retail-Variety Stores"), (3711, "Motor Vehicles & Passenger Car Bodies"), (5812, "Retail-Eating Places")),
-    "Consumer Staples": ((2080, "Beverages"), (5411, "Retail-Grocery Stores"), (2844, "Perfumes, Cosmetics & Other Toilet Preparations")),
-    "Health Care": ((2834, "Pharmaceutical Preparations"), (3841, "Surgical & Medical Instruments"), (8062, "Services-General Medical & Surgical Hospitals")),
-    "Financials": ((6022, "State Commercial Banks"), (6331, "Fire, Marine & Casualty Insurance"), (6211, "Security Brokers & Dealers")),
-    "Information Technology": ((7372, "Services-Prepackaged Software"), (3674, "Semiconductors & Related Devices"), (3576, "Computer Communications Equipment")),
-    "Communication Services": ((4813, "Telephone Communications"), (4841, "Cable & Other Pay Television Services"), (7812, "Services-Motion Picture & Video Production")),
+    "Energy": (
+        (1311, "Crude Petroleum & Natural Gas"),
+        (2911, "Petroleum Refining"),
+        (1381, "Drilling Oil & Gas Wells"),
+    ),
+    "Materials": (
+        (2800, "Chemicals & Allied Products"),
+        (3312, "Steel Works & Blast Furnaces"),
+        (1040, "Gold & Silver Ores"),
+    ),
+    "Industrials": (
+        (3560, "General Industrial Machinery"),
+        (3720, "Aircraft & Parts"),
+        (4011, "Railroads, Line-Haul Operating"),
+    ),
+    "Consumer Discretionary": (
+        (5331, "Retail-Variety Stores"),
+        (3711, "Motor Vehicles & Passenger Car Bodies"),
+        (5812, "Retail-Eating Places"),
+    ),
+    "Consumer Staples": (
+        (2080, "Beverages"),
+        (5411, "Retail-Grocery Stores"),
+        (2844, "Perfumes, Cosmetics & Other Toilet Preparations"),
+    ),
+    "Health Care": (
+        (2834, "Pharmaceutical Preparations"),
+        (3841, "Surgical & Medical Instruments"),
+        (8062, "Services-General Medical & Surgical Hospitals"),
+    ),
+    "Financials": (
+        (6022, "State Commercial Banks"),
+        (6331, "Fire, Marine & Casualty Insurance"),
+        (6211, "Security Brokers & Dealers"),
+    ),
+    "Information Technology": (
+        (7372, "Services-Prepackaged Software"),
+        (3674, "Semiconductors & Related Devices"),
+        (3576, "Computer Communications Equipment"),
+    ),
+    "Communication Services": (
+        (4813, "Telephone Communications"),
+        (4841, "Cable & Other Pay Television Services"),
+        (7812, "Services-Motion Picture & Video Production"),
+    ),
     "Utilities": ((4911, "Electric Services"), (4924, "Natural Gas Distribution"), (4941, "Water Supply")),
     "Real Estate": ((6798, "Real Estate Investment Trusts"), (6512, "Operators of Nonresidential Buildings")),
 }
 # Rough share of each sector in the US listed universe.
 SECTOR_WEIGHTS = (0.05, 0.05, 0.14, 0.11, 0.05, 0.14, 0.14, 0.14, 0.05, 0.03, 0.10)
 NAME_PARTS = (
-    "Acme", "Apex", "Atlas", "Beacon", "Cedar", "Crest", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Helix",
-    "Ionic", "Juniper", "Keystone", "Lumen", "Meridian", "Nimbus", "Orion", "Pinnacle", "Quarry", "Redwood",
-    "Summit", "Tidal", "Union", "Vertex", "Willow", "Zenith", "Aurora", "Boreal", "Cobalt", "Northwind",
+    "Acme",
+    "Apex",
+    "Atlas",
+    "Beacon",
+    "Cedar",
+    "Crest",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Helix",
+    "Ionic",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orion",
+    "Pinnacle",
+    "Quarry",
+    "Redwood",
+    "Summit",
+    "Tidal",
+    "Union",
+    "Vertex",
+    "Willow",
+    "Zenith",
+    "Aurora",
+    "Boreal",
+    "Cobalt",
+    "Northwind",
 )
 NAME_SUFFIXES = ("Holdings", "Group", "Systems", "Industries", "Partners", "Technologies", "Resources", "Brands")
 CUSIP_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*@#"
@@ -89,8 +154,11 @@ def make_companies(rng: np.random.Generator, count: int, trading_day_count: int)
                 index=index,
                 cik=1_900_000 + index * 7,
                 ticker=tickers[index],
-                name=f"{NAME_PARTS[index % len(NAME_PARTS)]} {NAME_PARTS[(index // len(NAME_PARTS)) % len(NAME_PARTS)]} "
-                f"{NAME_SUFFIXES[int(rng.integers(len(NAME_SUFFIXES)))]} Inc.",
+                name=(
+                    f"{NAME_PARTS[index % len(NAME_PARTS)]} "
+                    f"{NAME_PARTS[(index // len(NAME_PARTS)) % len(NAME_PARTS)]} "
+                    f"{NAME_SUFFIXES[int(rng.integers(len(NAME_SUFFIXES)))]} Inc."
+                ),
                 cusip=cusip_base + cusip_check_digit(cusip_base),
                 sector=sector,
                 sic=sic,

@@ -20,7 +20,12 @@ def find_gaps(bars: pl.LazyFrame, trading_days: list[date]) -> pl.DataFrame:
     expected = spans.join(pl.LazyFrame({"date": trading_days}, schema={"date": pl.Date}), how="cross").filter(
         pl.col("date").is_between(pl.col("first"), pl.col("last"))
     )
-    return expected.join(present, on=["ticker", "date"], how="anti").select("ticker", "date").sort("ticker", "date").collect()
+    return (
+        expected.join(present, on=["ticker", "date"], how="anti")
+        .select("ticker", "date")
+        .sort("ticker", "date")
+        .collect()
+    )
 
 
 def fetch_missing_bars(gaps: pl.DataFrame, source: TickerRangeSource) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -36,8 +41,15 @@ def fetch_missing_bars(gaps: pl.DataFrame, source: TickerRangeSource) -> tuple[p
         quarantined.append(
             frame_of(
                 QuarantinedRecord,
-                [{"date": d, "source": f"{ticker} range {first}..{last}", "record": ticker, "reason": "gap: the source has no bar for this ticker-day"}
-                 for d in still_missing.get_column("date")],
+                [
+                    {
+                        "date": d,
+                        "source": f"{ticker} range {first}..{last}",
+                        "record": ticker,
+                        "reason": "gap: the source has no bar for this ticker-day",
+                    }
+                    for d in still_missing.get_column("date")
+                ],
             )
         )
     return pl.concat(found), pl.concat(quarantined)

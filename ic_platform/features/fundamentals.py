@@ -20,51 +20,54 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from ic_platform.schemas.sec import GROWTH_ITEMS, LINE_ITEMS
 from ic_platform.trading_days import next_trading_days
 
-LINE_ITEMS: dict[str, tuple[str, ...]] = {
-    "revenue": (
-        "Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax", "RevenueFromContractWithCustomerIncludingAssessedTax",
-        "SalesRevenueNet", "SalesRevenueGoodsNet", "RevenuesNetOfInterestExpense", "InterestAndDividendIncomeOperating",
-        "PremiumsEarnedNet", "RealEstateRevenueNet", "OperatingLeasesIncomeStatementLeaseRevenue",
-    ),
-    "cost_of_revenue": ("CostOfRevenue", "CostOfGoodsAndServicesSold", "CostOfGoodsSold", "CostOfServices"),
-    "gross_profit": ("GrossProfit",),
-    "operating_expenses": ("OperatingExpenses", "CostsAndExpenses", "NoninterestExpense", "BenefitsLossesAndExpenses"),
-    "operating_income": ("OperatingIncomeLoss", "IncomeLossFromContinuingOperationsBeforeIncomeTaxesExtraordinaryItemsNoncontrollingInterest"),
-    "net_income": ("NetIncomeLoss", "NetIncomeLossAvailableToCommonStockholdersBasic", "ProfitLoss"),
-    "eps_basic": ("EarningsPerShareBasic", "EarningsPerShareBasicAndDiluted"),
-    "eps_diluted": ("EarningsPerShareDiluted", "EarningsPerShareBasicAndDiluted"),
-    "shares_outstanding": ("EntityCommonStockSharesOutstanding", "CommonStockSharesOutstanding"),
-    "total_assets": ("Assets",),
-    "total_liabilities": ("Liabilities",),
-    "shareholders_equity": ("StockholdersEquity", "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest"),
-    "current_assets": ("AssetsCurrent",),
-    "current_liabilities": ("LiabilitiesCurrent",),
-    "cash_and_equivalents": ("CashAndCashEquivalentsAtCarryingValue", "CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", "Cash"),
-    "inventory": ("InventoryNet",),
-    "short_term_debt": ("DebtCurrent", "LongTermDebtCurrent", "ShortTermBorrowings", "CommercialPaper"),
-    "long_term_debt": ("LongTermDebtNoncurrent", "LongTermDebt", "LongTermDebtAndCapitalLeaseObligations"),
-    "interest_expense": ("InterestExpense", "InterestExpenseNonoperating", "InterestExpenseDebt", "InterestPaidNet"),
-    "operating_cash_flow": ("NetCashProvidedByUsedInOperatingActivities", "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations"),
-    "investing_cash_flow": ("NetCashProvidedByUsedInInvestingActivities", "NetCashProvidedByUsedInInvestingActivitiesContinuingOperations"),
-    "financing_cash_flow": ("NetCashProvidedByUsedInFinancingActivities", "NetCashProvidedByUsedInFinancingActivitiesContinuingOperations"),
-    "capex": ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets"),
-}
-STOCK_ITEMS = frozenset({
-    "shares_outstanding", "total_assets", "total_liabilities", "shareholders_equity", "current_assets",
-    "current_liabilities", "cash_and_equivalents", "inventory", "short_term_debt", "long_term_debt",
-})
+STOCK_ITEMS = frozenset(
+    {
+        "shares_outstanding",
+        "total_assets",
+        "total_liabilities",
+        "shareholders_equity",
+        "current_assets",
+        "current_liabilities",
+        "cash_and_equivalents",
+        "inventory",
+        "short_term_debt",
+        "long_term_debt",
+    }
+)
 FLOW_ITEMS = frozenset(LINE_ITEMS) - STOCK_ITEMS | {"free_cash_flow"}
-FINANCIAL_STATEMENT_FORMS = frozenset({
-    "10-K", "10-K/A", "10-Q", "10-Q/A", "10-KT", "10-KT/A", "10-QT", "10-QT/A", "20-F", "20-F/A", "40-F", "40-F/A",
-})
+FINANCIAL_STATEMENT_FORMS = frozenset(
+    {
+        "10-K",
+        "10-K/A",
+        "10-Q",
+        "10-Q/A",
+        "10-KT",
+        "10-KT/A",
+        "10-QT",
+        "10-QT/A",
+        "20-F",
+        "20-F/A",
+        "40-F",
+        "40-F/A",
+    }
+)
 UNITS = ("USD", "USD/shares", "shares")
 DURATIONS = (("Q", 80, 100, 1), ("6M", 170, 190, 2), ("9M", 260, 285, 3), ("FY", 350, 380, 4))
 
 LINE_ITEM_SCHEMA = {
-    "cik": pl.Int64, "line_item": pl.String, "period_type": pl.String, "period_start": pl.Date, "period_end": pl.Date,
-    "value": pl.Float64, "filed": pl.Date, "knowledge_date": pl.Date, "accession": pl.String, "form": pl.String,
+    "cik": pl.Int64,
+    "line_item": pl.String,
+    "period_type": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "value": pl.Float64,
+    "filed": pl.Date,
+    "knowledge_date": pl.Date,
+    "accession": pl.String,
+    "form": pl.String,
     "derived": pl.Boolean,
 }
 
@@ -124,9 +127,15 @@ def _pair_versions(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> 
 def _derived_quarters(durations: pl.DataFrame) -> pl.DataFrame:
     """Quarters from year-to-date differences (same concept, unit and start date)."""
     keys = ["cik", "line_item", "concept", "unit", "start"]
-    longer = durations.filter(pl.col("quarters") >= 2).select(*keys, "end", "quarters", "value", "filed", "accession", "form")
+    longer = durations.filter(pl.col("quarters") >= 2).select(
+        *keys, "end", "quarters", "value", "filed", "accession", "form"
+    )
     shorter = durations.filter(pl.col("quarters") <= 3).select(
-        *keys, shorter_end=pl.col("end"), shorter_quarters=pl.col("quarters") + 1, right_value=pl.col("value"), right_filed=pl.col("filed")
+        *keys,
+        shorter_end=pl.col("end"),
+        shorter_quarters=pl.col("quarters") + 1,
+        right_value=pl.col("value"),
+        right_filed=pl.col("filed"),
     )
     candidates = longer.join(shorter, left_on=[*keys, "quarters"], right_on=[*keys, "shorter_quarters"]).filter(
         (pl.col("end") - pl.col("shorter_end")).dt.total_days().is_between(80, 100)
@@ -137,8 +146,14 @@ def _derived_quarters(durations: pl.DataFrame) -> pl.DataFrame:
         [*keys, "end", "shorter_end"],
     )
     return paired.select(
-        "cik", "line_item", start=pl.col("shorter_end") + timedelta(days=1), end=pl.col("end"),
-        value=pl.col("value") - pl.col("right_value"), accession="accession", form="form", filed="filed",
+        "cik",
+        "line_item",
+        start=pl.col("shorter_end") + timedelta(days=1),
+        end=pl.col("end"),
+        value=pl.col("value") - pl.col("right_value"),
+        accession="accession",
+        form="form",
+        filed="filed",
     )
 
 
@@ -146,12 +161,21 @@ def _free_cash_flow(versions: pl.DataFrame) -> pl.DataFrame:
     """free_cash_flow = operating_cash_flow - capex, period by period and version by version."""
     keys = ["cik", "period_type", "period_start", "period_end"]
     operating = versions.filter(pl.col("line_item") == "operating_cash_flow")
-    capex = versions.filter(pl.col("line_item") == "capex").select(*keys, right_value="value", right_filed="filed", right_derived="derived")
+    capex = versions.filter(pl.col("line_item") == "capex").select(
+        *keys, right_value="value", right_filed="filed", right_derived="derived"
+    )
     paired = _pair_versions(operating.drop("line_item", "knowledge_date"), capex, keys)
     return paired.select(
-        "cik", line_item=pl.lit("free_cash_flow"), period_type="period_type", period_start="period_start",
-        period_end="period_end", value=pl.col("value") - pl.col("right_value"), filed="filed",
-        accession="accession", form="form", derived=pl.lit(True),
+        "cik",
+        line_item=pl.lit("free_cash_flow"),
+        period_type="period_type",
+        period_start="period_start",
+        period_end="period_end",
+        value=pl.col("value") - pl.col("right_value"),
+        filed="filed",
+        accession="accession",
+        form="form",
+        derived=pl.lit(True),
     )
 
 
@@ -164,7 +188,9 @@ def in_company_chunks(frame: pl.DataFrame | pl.LazyFrame, function, *args) -> li
     lazy = frame.lazy()
     ciks = lazy.select("cik").unique().collect().get_column("cik").sort()
     chunks = [ciks.slice(first, COMPANIES_PER_CHUNK) for first in range(0, ciks.len(), COMPANIES_PER_CHUNK)]
-    return [function(lazy.filter(pl.col("cik").is_between(chunk.min(), chunk.max())).collect(), *args) for chunk in chunks]
+    return [
+        function(lazy.filter(pl.col("cik").is_between(chunk.min(), chunk.max())).collect(), *args) for chunk in chunks
+    ]
 
 
 def line_item_versions(facts: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -180,29 +206,58 @@ def _company_line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
     statement = statement_facts(facts)
     durations = statement.filter(pl.col("period_class") != "I")
     reported = durations.filter(pl.col("period_class").is_in(["Q", "FY"])).select(
-        "cik", "line_item", period_type="period_class", period_start="start", period_end="end", value="value",
-        filed="filed", accession="accession", form="form", derived=pl.lit(False),
+        "cik",
+        "line_item",
+        period_type="period_class",
+        period_start="start",
+        period_end="end",
+        value="value",
+        filed="filed",
+        accession="accession",
+        form="form",
+        derived=pl.lit(False),
     )
     derived = _derived_quarters(durations).select(
-        "cik", "line_item", period_type=pl.lit("Q"), period_start="start", period_end="end", value="value",
-        filed="filed", accession="accession", form="form", derived=pl.lit(True),
+        "cik",
+        "line_item",
+        period_type=pl.lit("Q"),
+        period_start="start",
+        period_end="end",
+        value="value",
+        filed="filed",
+        accession="accession",
+        form="form",
+        derived=pl.lit(True),
     )
     # a derived quarter only where the company did not report that quarter itself
-    derived = derived.join(reported.filter(pl.col("period_type") == "Q"), on=["cik", "line_item", "period_start", "period_end"], how="anti")
+    derived = derived.join(
+        reported.filter(pl.col("period_type") == "Q"), on=["cik", "line_item", "period_start", "period_end"], how="anti"
+    )
     fiscal_year_ends = durations.filter(pl.col("period_class") == "FY").select("cik", end="end").unique()
-    instants = statement.filter(pl.col("period_class") == "I").join(
-        fiscal_year_ends.with_columns(fy_end=pl.lit(True)), on=["cik", "end"], how="left"
-    ).select(
-        "cik", "line_item", period_type=pl.when(pl.col("fy_end")).then(pl.lit("FY")).otherwise(pl.lit("Q")),
-        period_start=pl.lit(None, dtype=pl.Date), period_end="end", value="value", filed="filed",
-        accession="accession", form="form", derived=pl.lit(False),
+    instants = (
+        statement.filter(pl.col("period_class") == "I")
+        .join(fiscal_year_ends.with_columns(fy_end=pl.lit(True)), on=["cik", "end"], how="left")
+        .select(
+            "cik",
+            "line_item",
+            period_type=pl.when(pl.col("fy_end")).then(pl.lit("FY")).otherwise(pl.lit("Q")),
+            period_start=pl.lit(None, dtype=pl.Date),
+            period_end="end",
+            value="value",
+            filed="filed",
+            accession="accession",
+            form="form",
+            derived=pl.lit(False),
+        )
     )
     versions = pl.concat([reported, derived, instants])
     versions = pl.concat([versions, _free_cash_flow(versions.with_columns(knowledge_date=pl.col("filed")))]).unique(
         [*PERIOD_KEYS, "filed", "value"], keep="first", maintain_order=True
     )
     versions = versions.with_columns(knowledge_date=next_trading_days(versions.get_column("filed")))
-    return versions.select(list(LINE_ITEM_SCHEMA)).sort("cik", "line_item", "period_end", "period_type", "filed", "accession")
+    return versions.select(list(LINE_ITEM_SCHEMA)).sort(
+        "cik", "line_item", "period_end", "period_type", "filed", "accession"
+    )
 
 
 PERIOD_KEYS = ["cik", "line_item", "period_type", "period_start", "period_end"]
@@ -232,32 +287,47 @@ def _trailing_quarters(quarters: pl.DataFrame, count: int, keys: list[str]) -> p
     group = [*keys, "line_item"]
     ordered = quarters.sort(*group, "period_end").with_columns(_group=pl.struct(group).rle_id())
     linked = ordered.with_columns(
-        _link=(pl.col("period_start") - _lagged(pl.col("period_end"), 1)).dt.total_days().is_between(1, 8).fill_null(False)
+        _link=(pl.col("period_start") - _lagged(pl.col("period_end"), 1))
+        .dt.total_days()
+        .is_between(1, 8)
+        .fill_null(False)
     )
     all_linked = pl.sum_horizontal(_lagged(pl.col("_link"), k).fill_null(False) for k in range(count - 1)) == count - 1
     ttm_value = pl.sum_horizontal(_lagged(pl.col("value"), k) for k in range(count))
     per_share = pl.col("line_item").is_in(["eps_basic", "eps_diluted"])
     return linked.with_columns(
-        ttm_value=pl.when(all_linked).then(pl.when(per_share).then(ttm_value.round(6)).otherwise(ttm_value)),  # no float dust in sums of cents
+        ttm_value=pl.when(all_linked).then(
+            pl.when(per_share).then(ttm_value.round(6)).otherwise(ttm_value)
+        ),  # no float dust in sums of cents
         ttm_start=_lagged(pl.col("period_start"), count - 1),
-        ttm_knowledge_date=pl.when(_lagged(pl.col("_group"), count - 1).is_not_null())
-        .then(pl.max_horizontal(_lagged(pl.col("knowledge_date"), k) for k in range(count))),
+        ttm_knowledge_date=pl.when(_lagged(pl.col("_group"), count - 1).is_not_null()).then(
+            pl.max_horizontal(_lagged(pl.col("knowledge_date"), k) for k in range(count))
+        ),
     ).drop("_group", "_link")
 
 
-def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl.DataFrame:  # noqa: B006
+def trailing_twelve_months(known: pl.DataFrame, keys: list[str] | None = None) -> pl.DataFrame:
     """TTM rows from an as-of view: flows sum the last four contiguous quarters (the fiscal-year value
     when the last quarter closes a fiscal year), stocks take the latest value."""
+    keys = keys or ["cik"]
     flows = known.filter(pl.col("line_item").is_in(FLOW_ITEMS))
     quarters = _trailing_quarters(flows.filter(pl.col("period_type") == "Q"), 4, keys).drop_nulls("ttm_value")
     latest_quarter = quarters.sort("period_end").group_by(*keys, "line_item").last()
-    years = flows.filter(pl.col("period_type") == "FY").select(*keys, "line_item", "period_end", fy_value="value", fy_start="period_start")
+    years = flows.filter(pl.col("period_type") == "FY").select(
+        *keys, "line_item", "period_end", fy_value="value", fy_start="period_start"
+    )
     flow_ttm = latest_quarter.join(years, on=[*keys, "line_item", "period_end"], how="left").select(
-        *keys, "line_item", period_type=pl.lit("TTM"),
-        period_start=pl.coalesce("fy_start", "ttm_start"), period_end="period_end",
-        value=pl.coalesce("fy_value", "ttm_value"), filed="filed",
+        *keys,
+        "line_item",
+        period_type=pl.lit("TTM"),
+        period_start=pl.coalesce("fy_start", "ttm_start"),
+        period_end="period_end",
+        value=pl.coalesce("fy_value", "ttm_value"),
+        filed="filed",
         knowledge_date=pl.when(pl.col("fy_value").is_null()).then("ttm_knowledge_date").otherwise("knowledge_date"),
-        accession="accession", form="form", derived=pl.col("fy_value").is_null(),
+        accession="accession",
+        form="form",
+        derived=pl.col("fy_value").is_null(),
     )
     stock_ttm = (
         known.filter(pl.col("line_item").is_in(STOCK_ITEMS))
@@ -269,7 +339,6 @@ def trailing_twelve_months(known: pl.DataFrame, keys: list[str] = ["cik"]) -> pl
     return pl.concat([flow_ttm, stock_ttm.select(flow_ttm.columns)]).sort(*keys, "line_item")
 
 
-GROWTH_ITEMS = ("revenue", "eps_diluted", "free_cash_flow")
 STATE_HISTORY_DAYS = 1600  # quarters older than this cannot change a 3-year growth rate
 
 
@@ -277,7 +346,12 @@ def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """YoY growth of TTM (null from a zero base) and 3-year CAGR per (keys, item), from the TTM at each quarter end."""
     quarters = known.filter(pl.col("line_item").is_in(GROWTH_ITEMS) & (pl.col("period_type") == "Q"))
     group = [*keys, "line_item"]
-    ttm = _trailing_quarters(quarters, 4, keys).drop_nulls("ttm_value").sort(*group, "period_end").with_columns(_group=pl.struct(group).rle_id())
+    ttm = (
+        _trailing_quarters(quarters, 4, keys)
+        .drop_nulls("ttm_value")
+        .sort(*group, "period_end")
+        .with_columns(_group=pl.struct(group).rle_id())
+    )
 
     def earlier(quarters_back: int, low: int, high: int) -> pl.Expr:
         end_gap = (pl.col("period_end") - _lagged(pl.col("period_end"), quarters_back)).dt.total_days()
@@ -287,7 +361,9 @@ def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     latest = ttm.group_by(*group).last()
     return latest.select(
         *group,
-        growth_yoy=pl.when(pl.col("year_ago") != 0).then((pl.col("ttm_value") - pl.col("year_ago")) / pl.col("year_ago").abs()),  # none from a zero base
+        growth_yoy=pl.when(pl.col("year_ago") != 0).then(
+            (pl.col("ttm_value") - pl.col("year_ago")) / pl.col("year_ago").abs()
+        ),  # none from a zero base
         cagr_3y=pl.when((pl.col("ttm_value") > 0) & (pl.col("three_years_ago") > 0)).then(
             (pl.col("ttm_value") / pl.col("three_years_ago")).pow(1 / 3) - 1
         ),
@@ -302,7 +378,11 @@ def fundamental_states(versions: pl.DataFrame | pl.LazyFrame, since: date | None
     are processed COMPANIES_PER_CHUNK at a time.
     """
     chunks = in_company_chunks(versions, _company_states, since)
-    states = pl.concat(chunks, how="diagonal_relaxed") if chunks else pl.DataFrame(schema={"cik": pl.Int64, "as_of": pl.Date})
+    states = (
+        pl.concat(chunks, how="diagonal_relaxed")
+        if chunks
+        else pl.DataFrame(schema={"cik": pl.Int64, "as_of": pl.Date})
+    )
     columns = [*LINE_ITEMS, "free_cash_flow", *(f"{i}_{k}" for i in GROWTH_ITEMS for k in ("growth_yoy", "cagr_3y"))]
     missing = [pl.lit(None, dtype=pl.Float64).alias(c) for c in columns if c not in states.columns]
     return states.with_columns(missing).select("cik", "as_of", *columns).sort("cik", "as_of")
@@ -313,10 +393,14 @@ def _value_changes(versions: pl.DataFrame) -> pl.DataFrame:
     comparative does not: the as-of values are the same from about half the rows), each with
     `valid_until`, the knowledge date of the next change (far in the future for the latest): the
     version known on D is the one with knowledge_date <= D < valid_until."""
-    ordered = versions.sort(*PERIOD_KEYS, "knowledge_date", "filed", "accession").with_columns(_group=pl.struct(PERIOD_KEYS).rle_id())
+    ordered = versions.sort(*PERIOD_KEYS, "knowledge_date", "filed", "accession").with_columns(
+        _group=pl.struct(PERIOD_KEYS).rle_id()
+    )
     changes = ordered.filter(pl.col("value").ne_missing(_lagged(pl.col("value"), 1)))
     return changes.with_columns(
-        valid_until=pl.when(pl.col("_group").shift(-1) == pl.col("_group")).then(pl.col("knowledge_date").shift(-1)).otherwise(date.max)
+        valid_until=pl.when(pl.col("_group").shift(-1) == pl.col("_group"))
+        .then(pl.col("knowledge_date").shift(-1))
+        .otherwise(date.max)
     ).drop("_group")
 
 
@@ -327,8 +411,10 @@ def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
         in_force = events.filter(pl.col("as_of") <= since).group_by("cik").agg(pl.col("as_of").max())
         events = pl.concat([in_force, events.filter(pl.col("as_of") > since)])
     history = (
-        pl.when(pl.col("line_item").is_in(GROWTH_ITEMS)).then(STATE_HISTORY_DAYS)  # 3-year growth: 16 quarters back
-        .when(pl.col("line_item").is_in(STOCK_ITEMS)).then(400)  # the latest balance
+        pl.when(pl.col("line_item").is_in(GROWTH_ITEMS))
+        .then(STATE_HISTORY_DAYS)  # 3-year growth: 16 quarters back
+        .when(pl.col("line_item").is_in(STOCK_ITEMS))
+        .then(400)  # the latest balance
         .otherwise(500)  # the last four quarters and the fiscal year
     )
     known = (
@@ -355,5 +441,5 @@ def _growth_name(pivoted: str) -> str:
     """`growth_yoy_revenue` (pivot's name) as `revenue_growth_yoy`."""
     for measure in ("growth_yoy", "cagr_3y"):
         if pivoted.startswith(measure + "_"):
-            return f"{pivoted[len(measure) + 1:]}_{measure}"
+            return f"{pivoted[len(measure) + 1 :]}_{measure}"
     return pivoted

@@ -23,34 +23,45 @@ def prior_closes(bars: pl.LazyFrame) -> pl.DataFrame:
 def valuation_ratios(closes: pl.DataFrame, companies: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
     """Rows per (D, ticker) with a prior close, a CIK and fundamentals known on D (state as_of <= D)."""
     rows = closes.join(companies.select("ticker", "cik"), on="ticker").sort("date")
-    rows = rows.join_asof(states.sort("as_of"), left_on="date", right_on="as_of", by="cik", strategy="backward", check_sortedness=False)
+    rows = rows.join_asof(
+        states.sort("as_of"), left_on="date", right_on="as_of", by="cik", strategy="backward", check_sortedness=False
+    )
     c = pl.col
     debt = pl.when(c("short_term_debt").is_not_null() | c("long_term_debt").is_not_null()).then(
         c("short_term_debt").fill_null(0) + c("long_term_debt").fill_null(0)
     )
     market_cap = c("price") * c("shares_outstanding")
     gross_profit = pl.coalesce(c("gross_profit"), c("revenue") - c("cost_of_revenue"))
-    return rows.with_columns(market_cap=market_cap, _debt=debt).select(
-        "date", "ticker", "cik", "close_date", "price", "market_cap",
-        pe_ratio=_ratio(c("price"), c("eps_diluted")),
-        pb_ratio=_ratio(c("market_cap"), c("shareholders_equity")),
-        ps_ratio=_ratio(c("market_cap"), c("revenue")),
-        debt_to_equity=_ratio(c("_debt"), c("shareholders_equity")),
-        current_ratio=_ratio(c("current_assets"), c("current_liabilities")),
-        quick_ratio=_ratio(c("current_assets") - c("inventory").fill_null(0), c("current_liabilities")),
-        interest_coverage=_ratio(c("operating_income"), c("interest_expense")),
-        roe=_ratio(c("net_income"), c("shareholders_equity")),
-        roa=_ratio(c("net_income"), c("total_assets")),
-        roic=_ratio(c("operating_income") * (1 - TAX_RATE), c("shareholders_equity") + c("_debt").fill_null(0)),
-        gross_margin=_ratio(gross_profit, c("revenue")),
-        operating_margin=_ratio(c("operating_income"), c("revenue")),
-        net_margin=_ratio(c("net_income"), c("revenue")),
-        revenue_growth_yoy="revenue_growth_yoy",
-        eps_growth_yoy="eps_diluted_growth_yoy",
-        fcf_growth_yoy="free_cash_flow_growth_yoy",
-        revenue_cagr_3y="revenue_cagr_3y",
-        eps_cagr_3y="eps_diluted_cagr_3y",
-        fcf_cagr_3y="free_cash_flow_cagr_3y",
-        fundamentals_as_of="as_of",
-        inputs_knowledge_date=pl.max_horizontal(c("as_of"), c("close_known")),
-    ).sort("date", "ticker")
+    return (
+        rows.with_columns(market_cap=market_cap, _debt=debt)
+        .select(
+            "date",
+            "ticker",
+            "cik",
+            "close_date",
+            "price",
+            "market_cap",
+            pe_ratio=_ratio(c("price"), c("eps_diluted")),
+            pb_ratio=_ratio(c("market_cap"), c("shareholders_equity")),
+            ps_ratio=_ratio(c("market_cap"), c("revenue")),
+            debt_to_equity=_ratio(c("_debt"), c("shareholders_equity")),
+            current_ratio=_ratio(c("current_assets"), c("current_liabilities")),
+            quick_ratio=_ratio(c("current_assets") - c("inventory").fill_null(0), c("current_liabilities")),
+            interest_coverage=_ratio(c("operating_income"), c("interest_expense")),
+            roe=_ratio(c("net_income"), c("shareholders_equity")),
+            roa=_ratio(c("net_income"), c("total_assets")),
+            roic=_ratio(c("operating_income") * (1 - TAX_RATE), c("shareholders_equity") + c("_debt").fill_null(0)),
+            gross_margin=_ratio(gross_profit, c("revenue")),
+            operating_margin=_ratio(c("operating_income"), c("revenue")),
+            net_margin=_ratio(c("net_income"), c("revenue")),
+            revenue_growth_yoy="revenue_growth_yoy",
+            eps_growth_yoy="eps_diluted_growth_yoy",
+            fcf_growth_yoy="free_cash_flow_growth_yoy",
+            revenue_cagr_3y="revenue_cagr_3y",
+            eps_cagr_3y="eps_diluted_cagr_3y",
+            fcf_cagr_3y="free_cash_flow_cagr_3y",
+            fundamentals_as_of="as_of",
+            inputs_knowledge_date=pl.max_horizontal(c("as_of"), c("close_known")),
+        )
+        .sort("date", "ticker")
+    )

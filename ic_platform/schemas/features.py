@@ -10,8 +10,12 @@ class TechnicalDaily(pa.DataFrameModel):
 
     date: date = pa.Field(description="Trading day D the row is for")
     ticker: str = pa.Field(description="Exchange ticker")
-    close_date: date = pa.Field(description="Date of the last bar used: the last trading day before D the ticker traded")
-    inputs_knowledge_date: date = pa.Field(description="First day the newest input was known (the trading day after close_date)")
+    close_date: date = pa.Field(
+        description="Date of the last bar used: the last trading day before D the ticker traded"
+    )
+    inputs_knowledge_date: date = pa.Field(
+        description="First day the newest input was known (the trading day after close_date)"
+    )
     close: float = pa.Field(gt=0, description="The close of close_date (split-adjusted)")
     rsi_14: float = pa.Field(nullable=True, ge=0, le=100, description="Wilder RSI(14)")
     macd: float = pa.Field(nullable=True, description="MACD line, EMA(12) - EMA(26)")
@@ -60,8 +64,12 @@ class ValuationDaily(pa.DataFrameModel):
     operating_margin: float = pa.Field(nullable=True, description="TTM operating income / revenue")
     net_margin: float = pa.Field(nullable=True, description="TTM net income / revenue")
     revenue_growth_yoy: float = pa.Field(nullable=True, description="TTM revenue growth over a year")
-    eps_growth_yoy: float = pa.Field(nullable=True, description="TTM diluted EPS growth over a year (over |EPS a year ago|)")
-    fcf_growth_yoy: float = pa.Field(nullable=True, description="TTM free-cash-flow growth over a year (over |FCF a year ago|)")
+    eps_growth_yoy: float = pa.Field(
+        nullable=True, description="TTM diluted EPS growth over a year (over |EPS a year ago|)"
+    )
+    fcf_growth_yoy: float = pa.Field(
+        nullable=True, description="TTM free-cash-flow growth over a year (over |FCF a year ago|)"
+    )
     revenue_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM revenue")
     eps_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM diluted EPS (both ends positive)")
     fcf_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM free cash flow (both ends positive)")

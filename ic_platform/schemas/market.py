@@ -18,7 +18,13 @@ class DailyBar(pa.DataFrameModel):
     volume: float = pa.Field(ge=0, description="Shares traded")
     vwap: float = pa.Field(gt=0, nullable=True, description="Volume-weighted average price")
     transactions: int = pa.Field(ge=0, nullable=True, description="Number of trades")
-    split_factor: float = pa.Field(gt=0, description="Splits after the bar that its prices were divided by (1: as traded); close * split_factor is the price that day")
+    split_factor: float = pa.Field(
+        gt=0,
+        description=(
+            "Splits after the bar that its prices were divided by (1: as traded); close * "
+            "split_factor is the price that day"
+        ),
+    )
 
     class Config:
         unique = ["date", "ticker"]

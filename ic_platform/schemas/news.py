@@ -32,7 +32,9 @@ class AnalystRating(pa.DataFrameModel):
     ticker: str = pa.Field(description="Exchange ticker")
     firm: str = pa.Field(description="Research firm")
     analyst: str = pa.Field(nullable=True, description="Analyst name")
-    action: str = pa.Field(nullable=True, description="Action: Upgrades, Downgrades, Maintains, Initiates Coverage On, ...")
+    action: str = pa.Field(
+        nullable=True, description="Action: Upgrades, Downgrades, Maintains, Initiates Coverage On, ..."
+    )
     rating: str = pa.Field(description="Rating text as published")
     rating_score: float = pa.Field(ge=1, le=5, description="Rating on the 1 (Strong Sell) .. 5 (Strong Buy) scale")
     price_target: float = pa.Field(nullable=True, gt=0, description="Price target, when given")
@@ -62,7 +64,9 @@ class NewsSentimentDaily(pa.DataFrameModel):
 
     date: date = pa.Field(description="Trading day D")
     ticker: str = pa.Field(description="Exchange ticker")
-    sentiment_7d: float = pa.Field(nullable=True, ge=-1, le=1, description="Mean sentiment of the 7 days before D's open")
+    sentiment_7d: float = pa.Field(
+        nullable=True, ge=-1, le=1, description="Mean sentiment of the 7 days before D's open"
+    )
     sentiment_30d: float = pa.Field(ge=-1, le=1, description="Mean sentiment of the 30 days before D's open")
     articles_7d: int = pa.Field(ge=0, description="Articles in 7 days")
     articles_30d: int = pa.Field(ge=1, description="Articles in 30 days")

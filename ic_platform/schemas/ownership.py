@@ -12,7 +12,9 @@ class InsiderTransaction(pa.DataFrameModel):
     accession: str = pa.Field(description="EDGAR accession number of the filing")
     form: str = pa.Field(description="Document type: 4, 4/A, 5, ...")
     issuer_cik: int = pa.Field(description="Issuer's CIK")
-    ticker: str = pa.Field(description="Universe ticker of the issuer (the filing's symbol when the CIK is not in the universe)")
+    ticker: str = pa.Field(
+        description="Universe ticker of the issuer (the filing's symbol when the CIK is not in the universe)"
+    )
     period_of_report: date = pa.Field(nullable=True, description="Period of report of the filing")
     filed: date = pa.Field(description="Filing date")
     accepted: pl.Datetime("us") = pa.Field(nullable=True, description="EDGAR acceptance time, when the source gives it")
@@ -22,7 +24,9 @@ class InsiderTransaction(pa.DataFrameModel):
     is_derivative: bool = pa.Field(description="From the derivative table (options, units)")
     security: str = pa.Field(description="Security title")
     transaction_date: date = pa.Field(description="Transaction date")
-    code: str = pa.Field(description="Transaction code: P purchase, S sale, A grant, M exercise, F tax withholding, G gift, ...")
+    code: str = pa.Field(
+        description="Transaction code: P purchase, S sale, A grant, M exercise, F tax withholding, G gift, ..."
+    )
     shares: float = pa.Field(ge=0, description="Shares (or units) in the transaction")
     price: float = pa.Field(nullable=True, ge=0, description="Price per share; null when the filing gives none")
     acquired_disposed: str = pa.Field(nullable=True, description="A acquired, D disposed")
@@ -44,7 +48,9 @@ class InsiderDaily(pa.DataFrameModel):
 
     date: date = pa.Field(description="Trading day D")
     ticker: str = pa.Field(description="Exchange ticker")
-    insider_net_buying_30d: float = pa.Field(description="Open-market purchases minus sales (code P minus S) in dollars, transactions of the last 30 days")
+    insider_net_buying_30d: float = pa.Field(
+        description="Open-market purchases minus sales (code P minus S) in dollars, transactions of the last 30 days"
+    )
     insider_net_buying_90d: float = pa.Field(description="The same over 90 days")
     insider_buyers_90d: int = pa.Field(ge=0, description="Distinct owners with a purchase in 90 days")
     insider_transactions_90d: int = pa.Field(ge=0, description="Non-derivative transactions in 90 days")
@@ -77,7 +83,9 @@ class ThirteenFHolding(pa.DataFrameModel):
 
     accession: str = pa.Field(description="EDGAR accession number")
     cusip: str = pa.Field(str_length={"min_value": 9, "max_value": 9}, description="CUSIP of the security")
-    ticker: str = pa.Field(nullable=True, description="Universe ticker of the CUSIP (cusip_tickers), null when unmapped")
+    ticker: str = pa.Field(
+        nullable=True, description="Universe ticker of the CUSIP (cusip_tickers), null when unmapped"
+    )
     issuer_name: str = pa.Field(description="Name of issuer as filed")
     title_of_class: str = pa.Field(description="Title of class")
     value_usd: float = pa.Field(ge=0, description="Market value in dollars")
@@ -91,7 +99,9 @@ class CusipTicker(pa.DataFrameModel):
 
     cusip: str = pa.Field(description="9-character CUSIP")
     ticker: str = pa.Field(description="Universe ticker")
-    source: str = pa.Field(description="How it was mapped: a mapping file, or the issuer name matching the universe's company name")
+    source: str = pa.Field(
+        description="How it was mapped: a mapping file, or the issuer name matching the universe's company name"
+    )
 
     class Config:
         unique = ["cusip"]
@@ -102,12 +112,16 @@ class InstitutionalDaily(pa.DataFrameModel):
 
     date: date = pa.Field(description="Trading day D")
     ticker: str = pa.Field(description="Exchange ticker")
-    institutional_ownership: float = pa.Field(nullable=True, ge=0, description="Shares held by 13F managers / shares outstanding")
-    institutional_ownership_change: float = pa.Field(nullable=True, description="Quarter-over-quarter change of the shares held by managers that reported both quarters")
+    institutional_ownership: float = pa.Field(
+        nullable=True, ge=0, description="Shares held by 13F managers / shares outstanding"
+    )
+    institutional_ownership_change: float = pa.Field(
+        nullable=True,
+        description="Quarter-over-quarter change of the shares held by managers that reported both quarters",
+    )
     institutional_holders: int = pa.Field(ge=0, description="Managers holding the stock")
     shares_held: float = pa.Field(ge=0, description="Shares held by 13F managers")
     inputs_knowledge_date: date = pa.Field(description="Newest knowledge date of a report or share count used")
 
     class Config:
         unique = ["date", "ticker"]
-

@@ -55,7 +55,9 @@ class LineItemVersion(pa.DataFrameModel):
 
     cik: int = pa.Field(gt=0, description="SEC Central Index Key")
     line_item: str = pa.Field(description="Line item (revenue, net_income, total_assets, ...)")
-    period_type: str = pa.Field(isin=("Q", "FY"), description="Q: a quarter (or quarter-end balance), FY: a fiscal year (or year-end balance)")
+    period_type: str = pa.Field(
+        isin=("Q", "FY"), description="Q: a quarter (or quarter-end balance), FY: a fiscal year (or year-end balance)"
+    )
     period_start: date = pa.Field(nullable=True, description="First day of the period; null for balances")
     period_end: date = pa.Field(description="Last day of the period, or the balance date")
     value: float = pa.Field(description="Value in USD (USD per share for EPS, shares for share counts)")
@@ -63,12 +65,71 @@ class LineItemVersion(pa.DataFrameModel):
     knowledge_date: date = pa.Field(description="First trading day after the filing date: when the version may be used")
     accession: str = pa.Field(description="Accession number of the filing")
     form: str = pa.Field(description="Form type of the filing")
-    derived: bool = pa.Field(description="Derived (Q = YTD difference, free cash flow = operating cash flow - capex) rather than reported")
+    derived: bool = pa.Field(
+        description="Derived (Q = YTD difference, free cash flow = operating cash flow - capex) rather than reported"
+    )
+
+
+# Each line item and its XBRL concepts in order of precedence (within one filing).
+LINE_ITEMS: dict[str, tuple[str, ...]] = {
+    "revenue": (
+        "Revenues",
+        "RevenueFromContractWithCustomerExcludingAssessedTax",
+        "RevenueFromContractWithCustomerIncludingAssessedTax",
+        "SalesRevenueNet",
+        "SalesRevenueGoodsNet",
+        "RevenuesNetOfInterestExpense",
+        "InterestAndDividendIncomeOperating",
+        "PremiumsEarnedNet",
+        "RealEstateRevenueNet",
+        "OperatingLeasesIncomeStatementLeaseRevenue",
+    ),
+    "cost_of_revenue": ("CostOfRevenue", "CostOfGoodsAndServicesSold", "CostOfGoodsSold", "CostOfServices"),
+    "gross_profit": ("GrossProfit",),
+    "operating_expenses": ("OperatingExpenses", "CostsAndExpenses", "NoninterestExpense", "BenefitsLossesAndExpenses"),
+    "operating_income": (
+        "OperatingIncomeLoss",
+        "IncomeLossFromContinuingOperationsBeforeIncomeTaxesExtraordinaryItemsNoncontrollingInterest",
+    ),
+    "net_income": ("NetIncomeLoss", "NetIncomeLossAvailableToCommonStockholdersBasic", "ProfitLoss"),
+    "eps_basic": ("EarningsPerShareBasic", "EarningsPerShareBasicAndDiluted"),
+    "eps_diluted": ("EarningsPerShareDiluted", "EarningsPerShareBasicAndDiluted"),
+    "shares_outstanding": ("EntityCommonStockSharesOutstanding", "CommonStockSharesOutstanding"),
+    "total_assets": ("Assets",),
+    "total_liabilities": ("Liabilities",),
+    "shareholders_equity": (
+        "StockholdersEquity",
+        "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest",
+    ),
+    "current_assets": ("AssetsCurrent",),
+    "current_liabilities": ("LiabilitiesCurrent",),
+    "cash_and_equivalents": (
+        "CashAndCashEquivalentsAtCarryingValue",
+        "CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents",
+        "Cash",
+    ),
+    "inventory": ("InventoryNet",),
+    "short_term_debt": ("DebtCurrent", "LongTermDebtCurrent", "ShortTermBorrowings", "CommercialPaper"),
+    "long_term_debt": ("LongTermDebtNoncurrent", "LongTermDebt", "LongTermDebtAndCapitalLeaseObligations"),
+    "interest_expense": ("InterestExpense", "InterestExpenseNonoperating", "InterestExpenseDebt", "InterestPaidNet"),
+    "operating_cash_flow": (
+        "NetCashProvidedByUsedInOperatingActivities",
+        "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations",
+    ),
+    "investing_cash_flow": (
+        "NetCashProvidedByUsedInInvestingActivities",
+        "NetCashProvidedByUsedInInvestingActivitiesContinuingOperations",
+    ),
+    "financing_cash_flow": (
+        "NetCashProvidedByUsedInFinancingActivities",
+        "NetCashProvidedByUsedInFinancingActivitiesContinuingOperations",
+    ),
+    "capex": ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets"),
+}
+GROWTH_ITEMS = ("revenue", "eps_diluted", "free_cash_flow")  # line items with growth rates in the state
 
 
 def _state_model() -> type[pa.DataFrameModel]:
-    from ic_platform.features.fundamentals import GROWTH_ITEMS, LINE_ITEMS
-
     annotations: dict = {"cik": int, "as_of": date}
     fields: dict = {
         "cik": pa.Field(gt=0, description="SEC Central Index Key"),
@@ -76,13 +137,24 @@ def _state_model() -> type[pa.DataFrameModel]:
     }
     for item in [*LINE_ITEMS, "free_cash_flow"]:
         annotations[item] = float
-        fields[item] = pa.Field(nullable=True, description=f"{item}: trailing twelve months (flows) or latest (balances)")
+        fields[item] = pa.Field(
+            nullable=True, description=f"{item}: trailing twelve months (flows) or latest (balances)"
+        )
     for item in GROWTH_ITEMS:
-        for measure, text in (("growth_yoy", "year-over-year growth of the TTM"), ("cagr_3y", "3-year CAGR of the TTM")):
+        for measure, text in (
+            ("growth_yoy", "year-over-year growth of the TTM"),
+            ("cagr_3y", "3-year CAGR of the TTM"),
+        ):
             annotations[f"{item}_{measure}"] = float
             fields[f"{item}_{measure}"] = pa.Field(nullable=True, description=f"{item}: {text}")
-    body = {"__annotations__": annotations, "__doc__": "A company's fundamentals as known from one knowledge date on.", **fields}
-    return type("FundamentalState", (pa.DataFrameModel,), body | {"Config": type("Config", (), {"unique": ["cik", "as_of"]})})
+    body = {
+        "__annotations__": annotations,
+        "__doc__": "A company's fundamentals as known from one knowledge date on.",
+        **fields,
+    }
+    return type(
+        "FundamentalState", (pa.DataFrameModel,), body | {"Config": type("Config", (), {"unique": ["cik", "as_of"]})}
+    )
 
 
 FundamentalState = _state_model()

@@ -31,7 +31,10 @@ def build_model(name: str | None = None) -> SentimentModel:
     if name == "trained":
         artifact = _trained_artifact()
         if artifact is None:
-            raise ValueError("no trained sentiment model: run `ic-platform train-sentiment LABELED_FILE` (or set IC_SENTIMENT_ARTIFACT)")
+            raise ValueError(
+                "no trained sentiment model: run `ic-platform train-sentiment LABELED_FILE` (or "
+                "set IC_SENTIMENT_ARTIFACT)"
+            )
         return TrainedModel(artifact)
     if name == "ensemble":
         members: list[SentimentModel] = [LexiconModel()]
@@ -60,7 +63,11 @@ def score_with_cache(model: SentimentModel, texts: pl.DataFrame, cache_dir: Path
     if not missing.is_empty():
         scores = model.score(missing.get_column("text").to_list())
         fresh = pl.DataFrame(
-            {"content_hash": missing.get_column("content_hash"), "sentiment": [s for s, _ in scores], "sentiment_confidence": [c for _, c in scores]},
+            {
+                "content_hash": missing.get_column("content_hash"),
+                "sentiment": [s for s, _ in scores],
+                "sentiment_confidence": [c for _, c in scores],
+            },
             schema=CACHE_SCHEMA,
         )
         cached = pl.concat([cached, fresh])
@@ -68,4 +75,6 @@ def score_with_cache(model: SentimentModel, texts: pl.DataFrame, cache_dir: Path
         partial = path.with_suffix(".partial")
         cached.write_parquet(partial)
         partial.replace(path)
-    return texts.join(cached, on="content_hash", how="left").with_columns(sentiment_model=pl.lit(f"{model.name} {version}"))
+    return texts.join(cached, on="content_hash", how="left").with_columns(
+        sentiment_model=pl.lit(f"{model.name} {version}")
+    )

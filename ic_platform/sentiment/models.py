@@ -59,7 +59,9 @@ class LexiconModel:
         reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
         missing = {"Word", "Positive", "Negative"} - set(reader.fieldnames or [])
         if missing:
-            raise ValueError(f"{origin}: not a Loughran-McDonald master dictionary (no {', '.join(sorted(missing))} column)")
+            raise ValueError(
+                f"{origin}: not a Loughran-McDonald master dictionary (no {', '.join(sorted(missing))} column)"
+            )
         positive, negative = set(), set()
         for row in reader:
             word = row["Word"].strip().lower()
@@ -91,7 +93,10 @@ class TransformerModel:
 
     def __init__(self, model_dir: str, batch_size: int = 32, max_length: int = 128):
         if not model_dir or not Path(model_dir, "config.json").exists():
-            raise ValueError(f"no transformers model in {model_dir!r}: point IC_SENTIMENT_MODEL_DIR at a folder with config.json, weights and tokenizer")
+            raise ValueError(
+                f"no transformers model in {model_dir!r}: point IC_SENTIMENT_MODEL_DIR at a folder "
+                "with config.json, weights and tokenizer"
+            )
         self.model_dir, self.batch_size, self.max_length = model_dir, batch_size, max_length
 
     @cached_property
@@ -104,13 +109,18 @@ class TransformerModel:
         model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).to(device).eval()
         labels = {i: str(label).lower() for i, label in model.config.id2label.items()}
         if not set(labels.values()) >= {"positive", "negative"}:
-            raise ValueError(f"{self.model_dir}: labels {sorted(labels.values())} are not FinBERT-compatible (positive, negative, neutral)")
+            raise ValueError(
+                f"{self.model_dir}: labels {sorted(labels.values())} are not FinBERT-compatible "
+                "(positive, negative, neutral)"
+            )
         return torch, tokenizer, model, labels, device
 
     @property
     def version(self) -> str:
         weights = sorted(Path(self.model_dir).glob("*.safetensors")) or sorted(Path(self.model_dir).glob("*.bin"))
-        digest = hashlib.sha256(b"".join(p.read_bytes()[:1 << 20] for p in weights) + Path(self.model_dir, "config.json").read_bytes()).hexdigest()[:12]
+        digest = hashlib.sha256(
+            b"".join(p.read_bytes()[: 1 << 20] for p in weights) + Path(self.model_dir, "config.json").read_bytes()
+        ).hexdigest()[:12]
         return f"transformer {Path(self.model_dir).name} {digest}"
 
     def score(self, texts: list[str]) -> list[tuple[float, float]]:
@@ -118,7 +128,13 @@ class TransformerModel:
         probabilities = []
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
-                batch = tokenizer(texts[start : start + self.batch_size], padding=True, truncation=True, max_length=self.max_length, return_tensors="pt").to(device)
+                batch = tokenizer(
+                    texts[start : start + self.batch_size],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(device)
                 rows = torch.softmax(model(**batch).logits.float(), dim=-1).cpu().tolist()
                 probabilities.extend({labels[i]: p for i, p in enumerate(row)} for row in rows)
         return label_scores(probabilities)

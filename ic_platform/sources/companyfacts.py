@@ -24,14 +24,34 @@ from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.sources.documents import SourceFormatError, load_json
 
 FACT_SCHEMA = {
-    "cik": pl.Int64, "taxonomy": pl.String, "concept": pl.String, "unit": pl.String, "start": pl.Date,
-    "end": pl.Date, "value": pl.Float64, "accession": pl.String, "fy": pl.Int64, "fp": pl.String,
-    "form": pl.String, "filed": pl.Date, "frame": pl.String,
+    "cik": pl.Int64,
+    "taxonomy": pl.String,
+    "concept": pl.String,
+    "unit": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "value": pl.Float64,
+    "accession": pl.String,
+    "fy": pl.Int64,
+    "fp": pl.String,
+    "form": pl.String,
+    "filed": pl.Date,
+    "frame": pl.String,
 }
 # fact table column <- column of the checked points
 FACT_COLUMNS = {
-    "taxonomy": "taxonomy", "concept": "concept", "unit": "unit", "start": "start_date", "end": "end_date", "value": "value",
-    "accession": "accn", "fy": "fy", "fp": "fp", "form": "form", "filed": "filed_date", "frame": "frame",
+    "taxonomy": "taxonomy",
+    "concept": "concept",
+    "unit": "unit",
+    "start": "start_date",
+    "end": "end_date",
+    "value": "value",
+    "accession": "accn",
+    "fy": "fy",
+    "fp": "fp",
+    "form": "form",
+    "filed": "filed_date",
+    "frame": "frame",
 }
 SUPPORTED_TAXONOMIES = ("us-gaap", "dei")
 SHARE_UNITS = ("shares",)
@@ -39,14 +59,26 @@ FOREIGN_CURRENCY = re.compile(r"^(?!USD)[A-Z]{3}(/shares)?$")
 
 
 def _quarantine(source: str, record, reason: str) -> dict:
-    return {"date": None, "source": source, "record": json.dumps(record, sort_keys=True, default=str)[:2000], "reason": reason}
+    return {
+        "date": None,
+        "source": source,
+        "record": json.dumps(record, sort_keys=True, default=str)[:2000],
+        "reason": reason,
+    }
 
 
 # a point as Polars' JSON reader reads it: `val` as its JSON text (a number's digits, `true` for a
 # boolean), turned into a float by the checks below, so nothing but numbers passes
 POINT_SCHEMA = {
-    "start": pl.String, "end": pl.String, "val": pl.String, "accn": pl.String, "fy": pl.Int64, "fp": pl.String,
-    "form": pl.String, "filed": pl.String, "frame": pl.String,
+    "start": pl.String,
+    "end": pl.String,
+    "val": pl.String,
+    "accn": pl.String,
+    "fy": pl.Int64,
+    "fp": pl.String,
+    "form": pl.String,
+    "filed": pl.String,
+    "frame": pl.String,
 }
 
 
@@ -90,10 +122,14 @@ def _typed_points(arrays: list[msgspec.Raw]) -> tuple[pl.DataFrame, np.ndarray] 
     document point by point and quarantines what is wrong."""
     raws = [bytes(array) for array in arrays]
     counts = np.array([raw.count(b"{") for raw in raws], dtype=np.int64)
-    if any(raw[:1] != b"[" or raw[-1:] != b"]" or (not count and raw[1:-1].strip()) for raw, count in zip(raws, counts)):
+    if any(
+        raw[:1] != b"[" or raw[-1:] != b"]" or (not count and raw[1:-1].strip()) for raw, count in zip(raws, counts)
+    ):
         return None
     try:
-        points = pl.read_json(b"[" + b",".join(raw[1:-1] for raw, count in zip(raws, counts) if count) + b"]", schema=POINT_SCHEMA)
+        points = pl.read_json(
+            b"[" + b",".join(raw[1:-1] for raw, count in zip(raws, counts) if count) + b"]", schema=POINT_SCHEMA
+        )
     except pl.exceptions.PolarsError:
         return None
     return (points, counts) if points.height == counts.sum() else None
@@ -113,18 +149,30 @@ def _unit_arrays(cik: int, facts: dict, typed: bool, source: str) -> tuple[list,
     arrays, keys, quarantined = [], [], []
     for taxonomy, concepts in facts.items():
         if taxonomy not in SUPPORTED_TAXONOMIES:
-            reason = "IFRS filer: ifrs-full statements are not mapped to line items" if taxonomy == "ifrs-full" else f"taxonomy {taxonomy} is not used"
-            quarantined.append(_quarantine(source, {"cik": cik, "taxonomy": taxonomy, "concepts": len(concepts or {})}, reason))
+            reason = (
+                "IFRS filer: ifrs-full statements are not mapped to line items"
+                if taxonomy == "ifrs-full"
+                else f"taxonomy {taxonomy} is not used"
+            )
+            quarantined.append(
+                _quarantine(source, {"cik": cik, "taxonomy": taxonomy, "concepts": len(concepts or {})}, reason)
+            )
             continue
         for concept, body in (concepts or {}).items():
             units = _field(body, "units", typed)
             if not isinstance(units, dict) or not units:
-                quarantined.append(_quarantine(source, {"taxonomy": taxonomy, "concept": concept}, "concept has no units"))
+                quarantined.append(
+                    _quarantine(source, {"taxonomy": taxonomy, "concept": concept}, "concept has no units")
+                )
                 continue
             for unit, unit_points in units.items():
                 if FOREIGN_CURRENCY.match(unit):
                     points = len(msgspec.json.decode(unit_points) if typed else unit_points)
-                    quarantined.append(_quarantine(source, {"concept": concept, "unit": unit, "points": points}, f"unit {unit} is not USD"))
+                    quarantined.append(
+                        _quarantine(
+                            source, {"concept": concept, "unit": unit, "points": points}, f"unit {unit} is not USD"
+                        )
+                    )
                 elif not typed and not isinstance(unit_points, list):
                     quarantined.append(_quarantine(source, {"concept": concept, "unit": unit}, "points are not a list"))
                 else:
@@ -168,11 +216,22 @@ def _read_company(payload: bytes | str | dict, source: str) -> _Company:
     if typed and arrays and read is None:  # a point strays from EDGAR's schema: read them one by one
         document, typed = load_json(payload, source), False
         arrays, keys, quarantined = _unit_arrays(cik, _field(document, "facts", typed) or {}, typed, source)
-    points, counts = read if read is not None else (_points_frame(arrays, source), np.array([len(array) for array in arrays], dtype=np.int64))
+    points, counts = (
+        read
+        if read is not None
+        else (_points_frame(arrays, source), np.array([len(array) for array in arrays], dtype=np.int64))
+    )
     return _Company(cik, _field(document, "entityName", typed), source, keys, counts, points, quarantined)
 
 
-_KEY_SCHEMA = {"_company": pl.Int64, "cik": pl.Int64, "taxonomy": pl.String, "concept": pl.String, "unit": pl.String, "_share_count": pl.Boolean}
+_KEY_SCHEMA = {
+    "_company": pl.Int64,
+    "cik": pl.Int64,
+    "taxonomy": pl.String,
+    "concept": pl.String,
+    "unit": pl.String,
+    "_share_count": pl.Boolean,
+}
 # the checked points' typed columns, and the first problem that keeps each point out of the table;
 # `_point_array` numbers the (company, taxonomy, concept, unit) arrays, the scope of a duplicate
 _PARSED = {
@@ -182,7 +241,12 @@ _PARSED = {
     "filed_date": pl.col("filed").str.to_date("%Y-%m-%d", strict=False),
 }
 _PROBLEM = (
-    pl.when(pl.col("value").is_null() | pl.col("end_date").is_null() | pl.col("filed_date").is_null() | pl.col("accn").is_null())
+    pl.when(
+        pl.col("value").is_null()
+        | pl.col("end_date").is_null()
+        | pl.col("filed_date").is_null()
+        | pl.col("accn").is_null()
+    )
     .then(pl.lit("malformed fact (value, end, filed date or accession missing or unreadable)"))
     .when(pl.col("start").is_not_null() & pl.col("start_date").is_null())
     .then(pl.lit("malformed fact (unreadable start date)"))
@@ -198,13 +262,24 @@ _PROBLEM = (
 def _checked_tables(companies: list[_Company]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact table and quarantined records of documents read, their points checked together
     (per document, a batch's checks cost less than half of one document's alone)."""
-    keys = [(index, company.cik, *key, _is_share_count(key[1], key[2])) for index, company in enumerate(companies) for key in company.keys]
-    point_array = pl.Series("_point_array", np.repeat(np.arange(len(keys)), np.concatenate([company.counts for company in companies])))
+    keys = [
+        (index, company.cik, *key, _is_share_count(key[1], key[2]))
+        for index, company in enumerate(companies)
+        for key in company.keys
+    ]
+    point_array = pl.Series(
+        "_point_array", np.repeat(np.arange(len(keys)), np.concatenate([company.counts for company in companies]))
+    )
     checked = (
-        pl.concat([
-            pl.DataFrame(keys, schema=_KEY_SCHEMA, orient="row")[point_array].with_columns(point_array),
-            pl.concat([company.points for company in companies], rechunk=True),  # columns chunked alike: 20x faster checks
-        ], how="horizontal")
+        pl.concat(
+            [
+                pl.DataFrame(keys, schema=_KEY_SCHEMA, orient="row")[point_array].with_columns(point_array),
+                pl.concat(
+                    [company.points for company in companies], rechunk=True
+                ),  # columns chunked alike: 20x faster checks
+            ],
+            how="horizontal",
+        )
         .lazy()
         .with_columns(**_PARSED)
         .with_columns(_problem=_PROBLEM)
@@ -216,14 +291,19 @@ def _checked_tables(companies: list[_Company]) -> tuple[pl.DataFrame, pl.DataFra
     problems = checked.get_column("_problem")
     if problems.null_count() < checked.height:
         quarantined += [
-            _quarantine(companies[row["_company"]].source, {k: row[k] for k in ("concept", "unit", "start", "end", "val", "accn", "filed")}, row["_problem"])
+            _quarantine(
+                companies[row["_company"]].source,
+                {k: row[k] for k in ("concept", "unit", "start", "end", "val", "accn", "filed")},
+                row["_problem"],
+            )
             for row in checked.filter(problems.is_not_null()).iter_rows(named=True)
         ]
         checked = checked.filter(problems.is_null())
     with_facts = set(checked.get_column("_company").unique().to_list())
     quarantined += [
         _quarantine(company.source, {"cik": company.cik, "entityName": company.name}, "company has no usable facts")
-        for index, company in enumerate(companies) if index not in with_facts
+        for index, company in enumerate(companies)
+        if index not in with_facts
     ]
     facts = checked.select(pl.col("cik"), **{name: pl.col(column) for name, column in FACT_COLUMNS.items()})
     return facts, frame_of(QuarantinedRecord, quarantined)
@@ -244,7 +324,9 @@ def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.Dat
 BATCH_DOCUMENTS = 16  # documents checked together: 5-20 cost least per document; larger batches outgrow the CPU caches
 
 
-def parse_companyfacts_documents(documents: Iterable[tuple[bytes | str | dict, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def parse_companyfacts_documents(
+    documents: Iterable[tuple[bytes | str | dict, str]],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact table and quarantined records of many (document, source) pairs, parsed as
     `parse_companyfacts` does but checked 16 documents at a time; a document that cannot be read
     becomes one quarantined record with the reason, and the others go on."""

@@ -27,7 +27,9 @@ def load_json(payload: bytes | str, source: str):
     try:
         return orjson.loads(payload)
     except orjson.JSONDecodeError as error:
-        raise SourceFormatError(f"{source}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
+        raise SourceFormatError(
+            f"{source}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        ) from error
 
 
 class JsonFolder:
@@ -43,7 +45,9 @@ class JsonFolder:
         return [(path.name, path.read_bytes()) for path in sorted(self.root.glob("*.json"))]
 
 
-def read_ahead(items: Iterable[Item], read: Callable[[Item], Result], threads: int) -> Iterator[tuple[Item, "Future[Result]"]]:
+def read_ahead(
+    items: Iterable[Item], read: Callable[[Item], Result], threads: int
+) -> Iterator[tuple[Item, "Future[Result]"]]:
     """(item, future of `read(item)`) in the order of `items`, with up to READ_AHEAD items read ahead
     by `threads` threads (reading files or responses waits on I/O, not on the interpreter), so
     parsing one document overlaps reading the next. `future.result()` returns the document or
@@ -58,7 +62,9 @@ def read_ahead(items: Iterable[Item], read: Callable[[Item], Result], threads: i
             yield pending.popleft()
 
 
-def map_in_processes(function: Callable[[list[Item]], Result], items: list[Item], processes: int, batch_size: int = PROCESS_BATCH) -> Iterator[tuple[int, Result]]:
+def map_in_processes(
+    function: Callable[[list[Item]], Result], items: list[Item], processes: int, batch_size: int = PROCESS_BATCH
+) -> Iterator[tuple[int, Result]]:
     """(items done, `function(batch)`) for consecutive batches of `batch_size` items, in order. With
     `processes` > 1 and at least two batches a process, the batches run in spawned worker processes
     (parsing is Python work that threads cannot share; spawned workers start clean, without the

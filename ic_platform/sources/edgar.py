@@ -10,8 +10,8 @@
   read member by member without unpacking them to disk.
 """
 
-import re
 import os
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -53,15 +53,17 @@ def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
         link = entry.find(f"{ATOM}link")
         if not match or "accession-number=" not in identifier:
             raise SourceFormatError(f"{source}: feed entry {title!r} lacks a form, CIK or accession number")
-        entries.append({
-            "accession": identifier.split("accession-number=")[1],
-            "form": category.get("term") if category is not None else match["form"],
-            "cik": int(match["cik"]),
-            "name": match["name"],
-            "role": match["role"],
-            "updated": datetime.fromisoformat(entry.findtext(f"{ATOM}updated")),
-            "link": link.get("href") if link is not None else None,
-        })
+        entries.append(
+            {
+                "accession": identifier.split("accession-number=")[1],
+                "form": category.get("term") if category is not None else match["form"],
+                "cik": int(match["cik"]),
+                "name": match["name"],
+                "role": match["role"],
+                "updated": datetime.fromisoformat(entry.findtext(f"{ATOM}updated")),
+                "link": link.get("href") if link is not None else None,
+            }
+        )
     return entries
 
 
@@ -89,7 +91,10 @@ class EdgarFolder:
         if payload is None:
             return None
         document = load_json(payload, submissions_name(cik))
-        pages = [load_json(self._read("submissions", f["name"]) or b"{}", f["name"]) for f in document["filings"].get("files", [])]
+        pages = [
+            load_json(self._read("submissions", f["name"]) or b"{}", f["name"])
+            for f in document["filings"].get("files", [])
+        ]
         return merge_submission_pages(document, pages)
 
     def companyfacts(self, cik: int) -> bytes | None:
@@ -118,7 +123,9 @@ class EdgarZipArchive(EdgarFolder):
 
     def companyfacts_ciks(self) -> list[int]:
         with zipfile.ZipFile(self.root / "companyfacts.zip") as archive:
-            return sorted(int(name[3:13]) for name in archive.namelist() if name.startswith("CIK") and name.endswith(".json"))
+            return sorted(
+                int(name[3:13]) for name in archive.namelist() if name.startswith("CIK") and name.endswith(".json")
+            )
 
 
 class EdgarClient:
@@ -127,9 +134,18 @@ class EdgarClient:
     read_threads = 1  # one request at a time under the rate limiter
     parse_processes = 1
 
-    def __init__(self, user_agent: str, www_url: str = "https://www.sec.gov", data_url: str = "https://data.sec.gov", cache_dir: Path | None = None):
+    def __init__(
+        self,
+        user_agent: str,
+        www_url: str = "https://www.sec.gov",
+        data_url: str = "https://data.sec.gov",
+        cache_dir: Path | None = None,
+    ):
         if not user_agent or "@" not in user_agent:
-            raise ValueError(f"EDGAR requires a User-Agent with a company name and contact e-mail: set {USER_AGENT_ENV}, e.g. 'Acme Research ops@acme.com'")
+            raise ValueError(
+                "EDGAR requires a User-Agent with a company name and contact e-mail: set "
+                f"{USER_AGENT_ENV}, e.g. 'Acme Research ops@acme.com'"
+            )
         headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
         self.www = HttpClient(www_url, headers=headers, max_per_second=10, cache_dir=cache_dir)
         # one limiter for both hosts: SEC counts requests per client, not per host
@@ -141,12 +157,17 @@ class EdgarClient:
 
     def submissions(self, cik: int) -> dict | None:
         try:
-            document = load_json(self.data.get(f"/submissions/{submissions_name(cik)}", max_age=3600), submissions_name(cik))
+            document = load_json(
+                self.data.get(f"/submissions/{submissions_name(cik)}", max_age=3600), submissions_name(cik)
+            )
         except HttpError as error:
             if error.status == 404:
                 return None
             raise
-        pages = [load_json(self.data.get(f"/submissions/{f['name']}"), f["name"]) for f in document["filings"].get("files", [])]
+        pages = [
+            load_json(self.data.get(f"/submissions/{f['name']}"), f["name"])
+            for f in document["filings"].get("files", [])
+        ]
         return merge_submission_pages(document, pages)
 
     def companyfacts(self, cik: int) -> bytes | None:
@@ -160,7 +181,9 @@ class EdgarClient:
     def filing_text(self, cik: int, accession: str) -> str | None:
         """The full submission text `Archives/edgar/data/<cik>/<accession without dashes>/<accession>.txt`."""
         try:
-            body = self.www.get(f"/Archives/edgar/data/{cik}/{accession.replace('-', '')}/{accession}.txt", max_age=None)
+            body = self.www.get(
+                f"/Archives/edgar/data/{cik}/{accession.replace('-', '')}/{accession}.txt", max_age=None
+            )
         except HttpError as error:
             if error.status == 404:
                 return None
@@ -169,5 +192,14 @@ class EdgarClient:
 
     def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
         """One page of the current-filings feed, newest first (never cached)."""
-        params = {"action": "getcurrent", "type": form_type, "owner": "include", "start": start, "count": count, "output": "atom"}
-        return parse_current_filings(self.www.get("/cgi-bin/browse-edgar", params=params, max_age=0), "current filings feed")
+        params = {
+            "action": "getcurrent",
+            "type": form_type,
+            "owner": "include",
+            "start": start,
+            "count": count,
+            "output": "atom",
+        }
+        return parse_current_filings(
+            self.www.get("/cgi-bin/browse-edgar", params=params, max_age=0), "current filings feed"
+        )

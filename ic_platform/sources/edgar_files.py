@@ -16,7 +16,9 @@ def parse_company_tickers(payload: bytes | str, source: str = "company_tickers.j
     rows = []
     for key, entry in document.items():
         try:
-            rows.append({"ticker": str(entry["ticker"]).upper(), "cik": int(entry["cik_str"]), "name": str(entry["title"])})
+            rows.append(
+                {"ticker": str(entry["ticker"]).upper(), "cik": int(entry["cik_str"]), "name": str(entry["title"])}
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise SourceFormatError(f"{source}: entry {key!r} lacks ticker, cik_str or title ({error})") from error
     return pl.DataFrame(rows, schema={"ticker": pl.String, "cik": pl.Int64, "name": pl.String})
@@ -41,12 +43,20 @@ def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
 
 
 def filings_of(document: dict, forms: tuple[str, ...]) -> list[dict]:
-    """The filings of the given forms in a submissions document: accession, form, filed, accepted (naive, as EDGAR writes it)."""
+    """The filings of the given forms in a submissions document: accession, form, filed, accepted
+    (naive, as EDGAR writes it)."""
     recent = document.get("filings", {}).get("recent", {})
-    rows = zip(recent.get("accessionNumber", []), recent.get("form", []), recent.get("filingDate", []), recent.get("acceptanceDateTime", []) or [])
+    rows = zip(
+        recent.get("accessionNumber", []),
+        recent.get("form", []),
+        recent.get("filingDate", []),
+        recent.get("acceptanceDateTime", []) or [],
+    )
     found = []
     for accession, form, filed, accepted in rows:
         if form in forms:
             accepted_at = datetime.fromisoformat(accepted.replace("Z", "")[:19]) if accepted else None
-            found.append({"accession": accession, "form": form, "filed": date.fromisoformat(filed), "accepted": accepted_at})
+            found.append(
+                {"accession": accession, "form": form, "filed": date.fromisoformat(filed), "accepted": accepted_at}
+            )
     return found

@@ -158,7 +158,12 @@ class HttpClient:
                 if response.status_code in RETRY_STATUSES:
                     problem = f"HTTP {response.status_code}"
                     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-                elif expected is not None and expected.isdigit() and len(response.content) < int(expected) and response.headers.get("Content-Encoding") is None:
+                elif (
+                    expected is not None
+                    and expected.isdigit()
+                    and len(response.content) < int(expected)
+                    and response.headers.get("Content-Encoding") is None
+                ):
                     problem = f"truncated body ({len(response.content)} of {expected} bytes)"
                 elif response.status_code >= 400:
                     raise HttpError(f"GET {url} failed: HTTP {response.status_code}", response.status_code)
@@ -167,6 +172,8 @@ class HttpClient:
             except (httpx.TimeoutException, httpx.TransportError) as error:
                 problem = f"{type(error).__name__}: {error}"
             if attempt < self.attempts:
-                delay = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                delay = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)) * random.uniform(
+                    0.5, 1.0
+                )
                 self._sleep(max(delay, retry_after or 0.0))
         raise HttpError(f"GET {url} failed after {self.attempts} attempts: {problem}")

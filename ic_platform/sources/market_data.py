@@ -22,7 +22,13 @@ from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError, load_json
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.polygon_files import BAR_FIELDS, RAW_SCHEMA, checked_bars, parse_grouped_daily, parse_ticker_aggregates
+from ic_platform.sources.polygon_files import (
+    BAR_FIELDS,
+    RAW_SCHEMA,
+    checked_bars,
+    parse_grouped_daily,
+    parse_ticker_aggregates,
+)
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
 
@@ -54,12 +60,18 @@ def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
         raise SourceFormatError(f"{source}: no 'results' list of splits")
     try:
         records = [
-            {"ticker": r["ticker"], "execution_date": date.fromisoformat(r["execution_date"]),
-             "split_from": float(r["split_from"]), "split_to": float(r["split_to"])}
+            {
+                "ticker": r["ticker"],
+                "execution_date": date.fromisoformat(r["execution_date"]),
+                "split_from": float(r["split_from"]),
+                "split_to": float(r["split_to"]),
+            }
             for r in rows
         ]
     except (KeyError, TypeError, ValueError) as error:
-        raise SourceFormatError(f"{source}: a split lacks ticker, execution_date, split_from or split_to ({error})") from error
+        raise SourceFormatError(
+            f"{source}: a split lacks ticker, execution_date, split_from or split_to ({error})"
+        ) from error
     schema = {"ticker": pl.String, "execution_date": pl.Date, "split_from": pl.Float64, "split_to": pl.Float64}
     return pl.DataFrame(records, schema=schema)
 
@@ -77,7 +89,9 @@ class DemoBars:
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = self.root / "polygon" / "grouped" / f"{day.isoformat()}.json"
         if not path.exists():
-            raise FileNotFoundError(f"the demo universe has no bars for {day} ({path} is missing): pick days inside its range")
+            raise FileNotFoundError(
+                f"the demo universe has no bars for {day} ({path} is missing): pick days inside its range"
+            )
         bars, quarantined = parse_grouped_daily(path.read_bytes(), day, str(path))
         return adjust_for_splits(bars, self.splits), quarantined
 
@@ -102,7 +116,11 @@ class ArchiveBars:
         if not path.exists():
             raise FileNotFoundError(f"archive bars file {path} does not exist")
         suffixes = "".join(path.suffixes)
-        frame = pl.read_parquet(path) if suffixes.endswith(".parquet") else pl.read_csv(path, try_parse_dates=True, infer_schema_length=10000)
+        frame = (
+            pl.read_parquet(path)
+            if suffixes.endswith(".parquet")
+            else pl.read_csv(path, try_parse_dates=True, infer_schema_length=10000)
+        )
         if "ticker" not in frame.columns and "Name" in frame.columns:
             frame = frame.rename({"Name": "ticker"})
         missing = {"date", "ticker", "open", "high", "low", "close", "volume"} - set(frame.columns)
@@ -115,8 +133,14 @@ class ArchiveBars:
         """Usable bars and quarantined rows of a slice of the file."""
         frame = frame.with_row_index("_row").with_columns(_row=pl.col("_row").cast(pl.Int64))
         raw = frame.select(
-            "_row", "date", *(pl.col(name).cast(RAW_SCHEMA[key], strict=False).alias(key) if name in frame.columns else pl.lit(None, RAW_SCHEMA[key]).alias(key)
-                              for key, name in BAR_FIELDS.items()),
+            "_row",
+            "date",
+            *(
+                pl.col(name).cast(RAW_SCHEMA[key], strict=False).alias(key)
+                if name in frame.columns
+                else pl.lit(None, RAW_SCHEMA[key]).alias(key)
+                for key, name in BAR_FIELDS.items()
+            ),
         )
         return checked_bars(raw, str(self.path), lambda i: frame.drop("_row").row(i, named=True))
 
@@ -140,7 +164,9 @@ class PolygonClient:
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
-        body = self.http.get(path, params={"adjusted": "true", "apiKey": self.api_key}, max_age=None if day < date.today() else 300)
+        body = self.http.get(
+            path, params={"adjusted": "true", "apiKey": self.api_key}, max_age=None if day < date.today() else 300
+        )
         return parse_grouped_daily(body, day, path)
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -149,7 +175,9 @@ class PolygonClient:
         params: dict | None = {"adjusted": "true", "sort": "asc", "limit": 50000, "apiKey": self.api_key}
         bars, quarantined = [], []
         while url:
-            page_bars, page_quarantined, url = parse_ticker_aggregates(self.http.get(url, params=params, max_age=3600), ticker, url)
+            page_bars, page_quarantined, url = parse_ticker_aggregates(
+                self.http.get(url, params=params, max_age=3600), ticker, url
+            )
             bars.append(page_bars)
             quarantined.append(page_quarantined)
             params = {"apiKey": self.api_key}  # next_url carries the other parameters

@@ -72,11 +72,18 @@ def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
         reason = None
         if article["article_url"] in urls:
             reason = f"same URL as {urls[article['article_url']]}"
-        elif article["content_hash"] in hashes and article["published_utc"] - hashes[article["content_hash"]][0] <= NEAR_DUPLICATE_WINDOW:
+        elif (
+            article["content_hash"] in hashes
+            and article["published_utc"] - hashes[article["content_hash"]][0] <= NEAR_DUPLICATE_WINDOW
+        ):
             reason = f"same content as {hashes[article['content_hash']][1]}"
         else:
             for ticker in article["tickers"]:
-                recent = [r for r in recent_by_ticker.get(ticker, []) if article["published_utc"] - r[0] <= NEAR_DUPLICATE_WINDOW]
+                recent = [
+                    r
+                    for r in recent_by_ticker.get(ticker, [])
+                    if article["published_utc"] - r[0] <= NEAR_DUPLICATE_WINDOW
+                ]
                 recent_by_ticker[ticker] = recent
                 match = next((r for r in recent if _jaccard(words, r[1]) >= NEAR_DUPLICATE_JACCARD), None)
                 if match:
@@ -103,7 +110,13 @@ class NewsClient:
 
     def documents(self, start: date, end: date) -> list[tuple[str, bytes]]:
         url: str | None = "/v2/reference/news"
-        params: dict = {"published_utc.gte": start.isoformat(), "published_utc.lte": end.isoformat(), "order": "asc", "limit": 1000, "apiKey": self.api_key}
+        params: dict = {
+            "published_utc.gte": start.isoformat(),
+            "published_utc.lte": end.isoformat(),
+            "order": "asc",
+            "limit": 1000,
+            "apiKey": self.api_key,
+        }
         pages = []
         while url:
             body = self.http.get(url, params=params, max_age=3600)

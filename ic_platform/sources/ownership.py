@@ -14,7 +14,10 @@ from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
 OWNERSHIP_FORMS = ("3", "3/A", "4", "4/A", "5", "5/A")
-TRANSACTION_TABLES = (("nonDerivativeTable", "nonDerivativeTransaction", False), ("derivativeTable", "derivativeTransaction", True))
+TRANSACTION_TABLES = (
+    ("nonDerivativeTable", "nonDerivativeTransaction", False),
+    ("derivativeTable", "derivativeTransaction", True),
+)
 
 
 def _text(element: ET.Element | None, path: str) -> str | None:
@@ -106,7 +109,9 @@ def parse_ownership(
         "form": form,
         "issuer_cik": int(_text(root, "issuer/issuerCik") or 0),
         "ticker": (_text(root, "issuer/issuerTradingSymbol") or "").upper(),
-        "period_of_report": date.fromisoformat(_text(root, "periodOfReport")[:10]) if _text(root, "periodOfReport") else None,
+        "period_of_report": date.fromisoformat(_text(root, "periodOfReport")[:10])
+        if _text(root, "periodOfReport")
+        else None,
         "filed": filed,
         "accepted": accepted,
         "owner_count": len(owners),
@@ -118,7 +123,14 @@ def parse_ownership(
             try:
                 transaction = _transaction(node, derivative)
             except ValueError as error:
-                quarantined.append({"date": filed, "source": source, "record": ET.tostring(node, "unicode")[:2000], "reason": str(error)})
+                quarantined.append(
+                    {
+                        "date": filed,
+                        "source": source,
+                        "record": ET.tostring(node, "unicode")[:2000],
+                        "reason": str(error),
+                    }
+                )
                 continue
             rows.extend(common | {"transaction_index": index} | transaction | owner for owner in owners)
             index += 1

@@ -12,15 +12,34 @@ from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schem
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError, load_json
 
-BAR_FIELDS = {"T": "ticker", "o": "open", "h": "high", "l": "low", "c": "close", "v": "volume", "vw": "vwap", "n": "transactions"}
-RAW_SCHEMA = {"T": pl.String, "o": pl.Float64, "h": pl.Float64, "l": pl.Float64, "c": pl.Float64, "v": pl.Float64,
-              "vw": pl.Float64, "n": pl.Int64, "t": pl.Int64}
+BAR_FIELDS = {
+    "T": "ticker",
+    "o": "open",
+    "h": "high",
+    "l": "low",
+    "c": "close",
+    "v": "volume",
+    "vw": "vwap",
+    "n": "transactions",
+}
+RAW_SCHEMA = {
+    "T": pl.String,
+    "o": pl.Float64,
+    "h": pl.Float64,
+    "l": pl.Float64,
+    "c": pl.Float64,
+    "v": pl.Float64,
+    "vw": pl.Float64,
+    "n": pl.Int64,
+    "t": pl.Int64,
+}
 REQUIRED = ("T", "o", "h", "l", "c", "v")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 def _coerced(row: dict) -> tuple[dict, str | None]:
-    """A row with Polygon's short keys as RAW_SCHEMA's types, or why it cannot be (slow path: typed rows go straight to a frame)."""
+    """A row with Polygon's short keys as RAW_SCHEMA's types, or why it cannot be (slow path: typed
+    rows go straight to a frame)."""
     ticker = row.get("T")
     if ticker is not None and not isinstance(ticker, str):
         return {}, "ticker is not a non-empty string"
@@ -29,8 +48,12 @@ def _coerced(row: dict) -> tuple[dict, str | None]:
     except (TypeError, ValueError):
         return {}, "a price or the volume is not a number"
     transactions, timestamp = row.get("n"), row.get("t")
-    return {"T": ticker, **numbers, "n": transactions if isinstance(transactions, int) else None,
-            "t": timestamp if isinstance(timestamp, int) else None}, None
+    return {
+        "T": ticker,
+        **numbers,
+        "n": transactions if isinstance(transactions, int) else None,
+        "t": timestamp if isinstance(timestamp, int) else None,
+    }, None
 
 
 def _problem() -> pl.Expr:
@@ -38,12 +61,18 @@ def _problem() -> pl.Expr:
     missing = pl.concat_list([pl.when(pl.col(key).is_null()).then(pl.lit(key)) for key in REQUIRED]).list.drop_nulls()
     prices = ("o", "h", "l", "c")
     return (
-        pl.when(missing.list.len() > 0).then(pl.lit("missing fields ['") + missing.list.join("', '") + pl.lit("']"))
-        .when(pl.col("T") == "").then(pl.lit("ticker is not a non-empty string"))
-        .when(pl.min_horizontal(prices) <= 0).then(pl.lit("non-positive price"))
-        .when(pl.col("v") < 0).then(pl.lit("negative volume"))
-        .when((pl.col("h") < pl.max_horizontal("o", "c", "l")) | (pl.col("l") > pl.min_horizontal("o", "c"))).then(pl.lit("high/low do not contain open and close"))
-        .when(pl.col("date").is_null()).then(pl.lit("no timestamp 't' to date the bar"))
+        pl.when(missing.list.len() > 0)
+        .then(pl.lit("missing fields ['") + missing.list.join("', '") + pl.lit("']"))
+        .when(pl.col("T") == "")
+        .then(pl.lit("ticker is not a non-empty string"))
+        .when(pl.min_horizontal(prices) <= 0)
+        .then(pl.lit("non-positive price"))
+        .when(pl.col("v") < 0)
+        .then(pl.lit("negative volume"))
+        .when((pl.col("h") < pl.max_horizontal("o", "c", "l")) | (pl.col("l") > pl.min_horizontal("o", "c")))
+        .then(pl.lit("high/low do not contain open and close"))
+        .when(pl.col("date").is_null())
+        .then(pl.lit("no timestamp 't' to date the bar"))
     )
 
 
@@ -63,24 +92,41 @@ def bars_from_rows(rows: list, source: str, day: date | None = None) -> tuple[pl
         unusable += [(i, problem) for i, _, problem in coerced if problem]
         positions = [i for i, _, problem in coerced if not problem]
         raw = pl.DataFrame([row for _, row, problem in coerced if not problem], schema=RAW_SCHEMA)
-    dated = pl.lit(day, dtype=pl.Date) if day is not None else pl.from_epoch("t", time_unit="ms").dt.replace_time_zone("UTC").dt.convert_time_zone(NEW_YORK.key).dt.date()
+    dated = (
+        pl.lit(day, dtype=pl.Date)
+        if day is not None
+        else pl.from_epoch("t", time_unit="ms").dt.replace_time_zone("UTC").dt.convert_time_zone(NEW_YORK.key).dt.date()
+    )
     raw = raw.with_columns(_row=pl.Series(positions, dtype=pl.Int64), date=dated)
     return checked_bars(raw, source, lambda i: rows[i], unusable)
 
 
-def checked_bars(raw: pl.DataFrame, source: str, record_of: Callable[[int], object], unusable: list[tuple[int, str]] = []) -> tuple[pl.DataFrame, pl.DataFrame]:  # noqa: B006
+def checked_bars(
+    raw: pl.DataFrame, source: str, record_of: Callable[[int], object], unusable: tuple[tuple[int, str], ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Usable bars and quarantined rows (reason, and `record_of(_row)` as JSON) from a frame of RAW_SCHEMA's
     columns with `date` and `_row`; `unusable` adds (row, reason) pairs found before."""
     checked = raw.with_columns(_problem=_problem())
     checked = checked.with_columns(
-        _problem=pl.when(pl.col("_problem").is_null() & ~pl.struct("T", "date").is_first_distinct().over(pl.col("_problem").is_null()))
-        .then(pl.lit("duplicate ticker for the day")).otherwise("_problem")
+        _problem=pl.when(
+            pl.col("_problem").is_null()
+            & ~pl.struct("T", "date").is_first_distinct().over(pl.col("_problem").is_null())
+        )
+        .then(pl.lit("duplicate ticker for the day"))
+        .otherwise("_problem")
     )
-    bars = checked.filter(pl.col("_problem").is_null()).select("date", *(pl.col(k).alias(name) for k, name in BAR_FIELDS.items()), split_factor=pl.lit(1.0))
-    problems = unusable + checked.filter(pl.col("_problem").is_not_null()).select("_row", "_problem").rows()
+    bars = checked.filter(pl.col("_problem").is_null()).select(
+        "date", *(pl.col(k).alias(name) for k, name in BAR_FIELDS.items()), split_factor=pl.lit(1.0)
+    )
+    problems = list(unusable) + checked.filter(pl.col("_problem").is_not_null()).select("_row", "_problem").rows()
     dates = dict(checked.filter(pl.col("_problem").is_not_null()).select("_row", "date").rows())
     quarantined = [
-        {"date": dates.get(i), "source": source, "record": json.dumps(record_of(i), sort_keys=True, default=str), "reason": problem}
+        {
+            "date": dates.get(i),
+            "source": source,
+            "record": json.dumps(record_of(i), sort_keys=True, default=str),
+            "reason": problem,
+        }
         for i, problem in sorted(problems)
     ]
     return frame_of(DailyBar, []).vstack(bars.cast(polars_schema(DailyBar))), frame_of(QuarantinedRecord, quarantined)
@@ -102,7 +148,9 @@ def parse_grouped_daily(payload: bytes | str, day: date, source: str) -> tuple[p
     return bars_from_rows(results, source, day)
 
 
-def parse_ticker_aggregates(payload: bytes | str, ticker: str, source: str) -> tuple[pl.DataFrame, pl.DataFrame, str | None]:
+def parse_ticker_aggregates(
+    payload: bytes | str, ticker: str, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame, str | None]:
     """One ticker's daily bars, the quarantined rows, and the `next_url` of the next page (or None)."""
     document, results = _results(payload, source)
     rows = [dict(row, T=document.get("ticker") or ticker) if isinstance(row, dict) else row for row in results]

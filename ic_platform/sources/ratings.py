@@ -12,9 +12,53 @@ from ic_platform.sources.http import HttpClient
 
 RATING_SCALE: dict[str, int] = {
     **dict.fromkeys(("strong buy", "top pick", "conviction buy", "buy (strong)"), 5),
-    **dict.fromkeys(("buy", "outperform", "overweight", "accumulate", "add", "positive", "market outperform", "sector outperform", "moderate buy", "long-term buy", "speculative buy"), 4),
-    **dict.fromkeys(("hold", "neutral", "market perform", "sector perform", "equal-weight", "equal weight", "peer perform", "in-line", "in line", "sector weight", "mixed", "perform", "fair value"), 3),
-    **dict.fromkeys(("underweight", "underperform", "reduce", "moderate sell", "market underperform", "sector underperform", "negative", "cautious"), 2),
+    **dict.fromkeys(
+        (
+            "buy",
+            "outperform",
+            "overweight",
+            "accumulate",
+            "add",
+            "positive",
+            "market outperform",
+            "sector outperform",
+            "moderate buy",
+            "long-term buy",
+            "speculative buy",
+        ),
+        4,
+    ),
+    **dict.fromkeys(
+        (
+            "hold",
+            "neutral",
+            "market perform",
+            "sector perform",
+            "equal-weight",
+            "equal weight",
+            "peer perform",
+            "in-line",
+            "in line",
+            "sector weight",
+            "mixed",
+            "perform",
+            "fair value",
+        ),
+        3,
+    ),
+    **dict.fromkeys(
+        (
+            "underweight",
+            "underperform",
+            "reduce",
+            "moderate sell",
+            "market underperform",
+            "sector underperform",
+            "negative",
+            "cautious",
+        ),
+        2,
+    ),
     **dict.fromkeys(("sell", "strong sell"), 1),
 }
 NEW_YORK = ZoneInfo("America/New_York")
@@ -45,7 +89,11 @@ def parse_ratings(payload: bytes | str, source: str) -> tuple[list[dict], list[d
                 raise ValueError(f"unknown rating {record.get('rating_current')!r}")
             if not record.get("ticker") or not record.get("analyst"):
                 raise ValueError("rating without a ticker or a firm")
-            local = datetime.combine(date.fromisoformat(record["date"]), datetime.strptime(record.get("time") or "00:00:00", "%H:%M:%S").time(), NEW_YORK)
+            local = datetime.combine(
+                date.fromisoformat(record["date"]),
+                datetime.strptime(record.get("time") or "00:00:00", "%H:%M:%S").time(),
+                NEW_YORK,
+            )
             rows.append(
                 {
                     "rating_id": str(record.get("id") or f"{record['ticker']}-{record['date']}-{record['analyst']}"),
@@ -75,7 +123,13 @@ class RatingsClient:
     def documents(self, start: date, end: date) -> list[tuple[str, bytes]]:
         pages, page = [], 0
         while True:
-            params = {"token": self.token, "parameters[date_from]": start.isoformat(), "parameters[date_to]": end.isoformat(), "page": page, "pagesize": self.page_size}
+            params = {
+                "token": self.token,
+                "parameters[date_from]": start.isoformat(),
+                "parameters[date_to]": end.isoformat(),
+                "page": page,
+                "pagesize": self.page_size,
+            }
             body = self.http.get("/api/v2.1/calendar/ratings", params=params, max_age=3600)
             pages.append((f"ratings page {page}", body))
             if len(load_json(body, f"ratings page {page}").get("ratings", [])) < self.page_size:

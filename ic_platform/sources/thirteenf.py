@@ -24,8 +24,14 @@ MIN_REFERENCES = 3
 OVERRULE_SHARE = 0.9  # share of holdings whose implied price contradicts the date rule
 HOLDING_SCHEMA = pl.Schema(
     {
-        "cusip": pl.String, "issuer_name": pl.String, "title_of_class": pl.String, "reported_value": pl.Float64,
-        "shares": pl.Float64, "shares_type": pl.String, "put_call": pl.String, "investment_discretion": pl.String,
+        "cusip": pl.String,
+        "issuer_name": pl.String,
+        "title_of_class": pl.String,
+        "reported_value": pl.Float64,
+        "shares": pl.Float64,
+        "shares_type": pl.String,
+        "put_call": pl.String,
+        "investment_discretion": pl.String,
     }
 )
 
@@ -69,7 +75,10 @@ def _children(element: ET.Element) -> dict[str, ET.Element]:
 def parse_cover_page(text: str, source: str) -> CoverPage:
     """The cover page (`edgarSubmission` primary document) of a 13F-HR or 13F-HR/A."""
     root = _xml_root(text, source)
-    period_text, cik = _find_text(root, "periodOfReport") or _find_text(root, "reportCalendarOrQuarter"), _find_text(root, "cik")
+    period_text, cik = (
+        _find_text(root, "periodOfReport") or _find_text(root, "reportCalendarOrQuarter"),
+        _find_text(root, "cik"),
+    )
     if period_text is None or cik is None:
         raise SourceFormatError(f"{source}: 13F cover page without a period of report or filer CIK")
     entries, total = _find_text(root, "tableEntryTotal"), _find_text(root, "tableValueTotal")
@@ -105,36 +114,56 @@ def parse_information_table(text: str, source: str) -> tuple[pl.DataFrame, list[
             if not cusip or value is None or shares is None:
                 raise ValueError("holding without a CUSIP, a value or an amount")
             row = {
-                "cusip": cusip.upper(), "issuer_name": text_of("nameOfIssuer") or "", "title_of_class": text_of("titleOfClass") or "",
-                "reported_value": float(value.replace(",", "")), "shares": float(shares.replace(",", "")),
-                "shares_type": text_of("sshPrnamtType", amounts) or "SH", "put_call": text_of("putCall"),
+                "cusip": cusip.upper(),
+                "issuer_name": text_of("nameOfIssuer") or "",
+                "title_of_class": text_of("titleOfClass") or "",
+                "reported_value": float(value.replace(",", "")),
+                "shares": float(shares.replace(",", "")),
+                "shares_type": text_of("sshPrnamtType", amounts) or "SH",
+                "put_call": text_of("putCall"),
                 "investment_discretion": text_of("investmentDiscretion"),
             }
             if row["reported_value"] < 0 or row["shares"] < 0:
                 raise ValueError("negative value or amount")
         except ValueError as error:
-            quarantined.append({"date": None, "source": source, "record": ET.tostring(entry, "unicode")[:2000], "reason": str(error)})
+            quarantined.append(
+                {"date": None, "source": source, "record": ET.tostring(entry, "unicode")[:2000], "reason": str(error)}
+            )
             continue
         rows.append(row)
     return pl.DataFrame(rows, schema=HOLDING_SCHEMA), quarantined
 
 
-def value_multiplier(filed: date, holdings: pl.DataFrame, reference_prices: dict[str, float] | None = None) -> tuple[int, str]:
+def value_multiplier(
+    filed: date, holdings: pl.DataFrame, reference_prices: dict[str, float] | None = None
+) -> tuple[int, str]:
     """1 when the filing's values are dollars, 1000 when thousands, with the reason."""
-    shares_rows = holdings.filter((pl.col("shares_type") == "SH") & (pl.col("shares") > 0) & pl.col("put_call").is_null())
+    shares_rows = holdings.filter(
+        (pl.col("shares_type") == "SH") & (pl.col("shares") > 0) & pl.col("put_call").is_null()
+    )
     implied = (shares_rows.get_column("reported_value") / shares_rows.get_column("shares")).to_list()
     cusips = shares_rows.get_column("cusip").to_list()
-    ratios = [price / reference_prices[c] for c, price in zip(cusips, implied) if reference_prices and reference_prices.get(c)]
+    ratios = [
+        price / reference_prices[c] for c, price in zip(cusips, implied) if reference_prices and reference_prices.get(c)
+    ]
     if len(ratios) >= MIN_REFERENCES:
         ratio = median(ratios)
         thousands = ratio > 0 and abs(ratio * 1000 - 1) < abs(ratio - 1)
         return (1000 if thousands else 1), f"value/(shares x close) median {ratio:.4g} over {len(ratios)} holdings"
     if filed >= DOLLAR_VALUES_FROM:
         if implied and sum(p < 1 for p in implied) >= OVERRULE_SHARE * len(implied):
-            return 1000, f"filed after the switch to dollars, but {sum(p < 1 for p in implied)} of {len(implied)} implied prices are below $1: thousands"
+            return (
+                1000,
+                f"filed after the switch to dollars, but {sum(p < 1 for p in implied)} of "
+                f"{len(implied)} implied prices are below $1: thousands",
+            )
         return 1, "filed on or after 2023-01-03: dollars"
     if implied and sum(p >= 10 for p in implied) >= OVERRULE_SHARE * len(implied):
-        return 1, f"filed before the switch, but {sum(p >= 10 for p in implied)} of {len(implied)} implied prices exceed $10,000 in thousands: dollars"
+        return (
+            1,
+            f"filed before the switch, but {sum(p >= 10 for p in implied)} of {len(implied)} "
+            "implied prices exceed $10,000 in thousands: dollars",
+        )
     return 1000, "filed before 2023-01-03: thousands"
 
 
@@ -151,13 +180,17 @@ class ThirteenFFiling:
 def parse_thirteenf_submission(text: str, source: str) -> ThirteenFFiling:
     """A full 13F-HR submission: its header, cover page and information table."""
     if not is_full_submission(text):
-        raise SourceFormatError(f"{source}: not an EDGAR full submission; pass the cover page and the information table separately")
+        raise SourceFormatError(
+            f"{source}: not an EDGAR full submission; pass the cover page and the information table separately"
+        )
     submission = parse_submission(text, source)
     cover_xml, table_xml = submission.xml_of(*THIRTEENF_FORMS), submission.xml_of("INFORMATION TABLE")
     if cover_xml is None:
         raise SourceFormatError(f"{source}: no 13F-HR cover page in the submission")
     cover = parse_cover_page(cover_xml, source)
-    holdings, quarantined = parse_information_table(table_xml, source) if table_xml else (pl.DataFrame(schema=HOLDING_SCHEMA), [])
+    holdings, quarantined = (
+        parse_information_table(table_xml, source) if table_xml else (pl.DataFrame(schema=HOLDING_SCHEMA), [])
+    )
     return ThirteenFFiling(submission.accession, submission.filed, submission.accepted, cover, holdings, quarantined)
 
 
@@ -173,7 +206,9 @@ def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     submissions = _read_tsv(folder / "SUBMISSION.tsv")
     covers = _read_tsv(folder / "COVERPAGE.tsv")
     table = _read_tsv(folder / "INFOTABLE.tsv")
-    filings = submissions.join(covers.select("ACCESSION_NUMBER", "FILINGMANAGER_NAME", "ISAMENDMENT"), on="ACCESSION_NUMBER", how="left").select(
+    filings = submissions.join(
+        covers.select("ACCESSION_NUMBER", "FILINGMANAGER_NAME", "ISAMENDMENT"), on="ACCESSION_NUMBER", how="left"
+    ).select(
         accession=pl.col("ACCESSION_NUMBER"),
         manager_cik=pl.col("CIK").cast(pl.Int64),
         manager_name=pl.col("FILINGMANAGER_NAME").fill_null(""),
@@ -184,7 +219,9 @@ def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     unreadable = filings.filter(pl.col("filed").is_null() | pl.col("period").is_null())
     if not unreadable.is_empty():
-        raise SourceFormatError(f"{folder}: unreadable FILING_DATE/PERIODOFREPORT for {unreadable.height} filings, e.g. {unreadable.row(0)}")
+        raise SourceFormatError(
+            f"{folder}: unreadable FILING_DATE/PERIODOFREPORT for {unreadable.height} filings, e.g. {unreadable.row(0)}"
+        )
     holdings = table.select(
         accession=pl.col("ACCESSION_NUMBER"),
         cusip=pl.col("CUSIP").str.to_uppercase(),

@@ -11,8 +11,13 @@ from ic_platform.sources.edgar_submission import parse_submission
 from ic_platform.sources.thirteenf import DOLLAR_VALUES_FROM, parse_thirteenf_submission
 from ic_platform_tests.conftest import SMALL_DEMO
 
+
 def digests(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def load(path):
@@ -36,16 +41,22 @@ def test_every_file_parses_with_standard_json_and_xml_parsers(small_demo):
         else:  # full EDGAR submissions: every embedded XML document parses
             assert path.suffix == ".txt", path
             submission = parse_submission(path.read_text(), path.name)
-            assert submission.xml_documents and all(ET.fromstring(xml) is not None for _, xml in submission.xml_documents)
+            assert submission.xml_documents and all(
+                ET.fromstring(xml) is not None for _, xml in submission.xml_documents
+            )
     kinds = {p.relative_to(small_demo).parts[1] for p in files if len(p.relative_to(small_demo).parts) > 2}
-    assert {"company_tickers.json", "submissions", "companyfacts", "filings", "grouped", "news"} <= kinds | {"company_tickers.json"}
+    assert {"company_tickers.json", "submissions", "companyfacts", "filings", "grouped", "news"} <= kinds | {
+        "company_tickers.json"
+    }
 
 
 def test_universe_covers_every_sector_and_the_requested_trading_days(small_demo):
     manifest = load(small_demo / "manifest.json")
     assert manifest["companies"] == 30 and manifest["trading_days"] == 252
     tickers = load(small_demo / "edgar" / "company_tickers.json")
-    sics = {load(small_demo / "edgar" / "submissions" / f"CIK{t['cik_str']:010d}.json")["sic"] for t in tickers.values()}
+    sics = {
+        load(small_demo / "edgar" / "submissions" / f"CIK{t['cik_str']:010d}.json")["sic"] for t in tickers.values()
+    }
     assert len(sics) >= 11
     assert len(list((small_demo / "polygon" / "grouped").glob("*.json"))) == 252
     # a few ticker-days are missing inside trading lives
@@ -60,9 +71,13 @@ def facts_of(small_demo, ticker):
 def test_companyfacts_report_like_real_filers(small_demo):
     manifest = load(small_demo / "manifest.json")
     facts = facts_of(small_demo, manifest["restated"][0])
-    revenue_concept = next(c for c in ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax") if c in facts["us-gaap"])
+    revenue_concept = next(
+        c for c in ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax") if c in facts["us-gaap"]
+    )
     points = facts["us-gaap"][revenue_concept]["units"]["USD"]
-    ten_k_durations = {(date.fromisoformat(p["end"]) - date.fromisoformat(p["start"])).days for p in points if p["form"] == "10-K"}
+    ten_k_durations = {
+        (date.fromisoformat(p["end"]) - date.fromisoformat(p["start"])).days for p in points if p["form"] == "10-K"
+    }
     assert min(ten_k_durations) > 300  # 10-Ks report years only: Q4 must be derived
     assert {p["form"] for p in points} >= {"10-Q", "10-K", "10-K/A"}
     versions = defaultdict(set)
@@ -78,10 +93,16 @@ def test_late_filers_file_later(small_demo):
 
     def median_lag(ticker):
         facts = facts_of(small_demo, ticker)["us-gaap"]["Assets"]["units"]["USD"]
-        lags = sorted((date.fromisoformat(p["filed"]) - date.fromisoformat(p["end"])).days for p in facts if p["form"] == "10-Q")
+        lags = sorted(
+            (date.fromisoformat(p["filed"]) - date.fromisoformat(p["end"])).days for p in facts if p["form"] == "10-Q"
+        )
         return lags[len(lags) // 2]
 
-    on_time = [t["ticker"] for t in load(small_demo / "edgar" / "company_tickers.json").values() if t["ticker"] not in manifest["late_filers"]]
+    on_time = [
+        t["ticker"]
+        for t in load(small_demo / "edgar" / "company_tickers.json").values()
+        if t["ticker"] not in manifest["late_filers"]
+    ]
     assert median_lag(manifest["late_filers"][0]) > median_lag(on_time[0]) + 20
 
 
@@ -127,12 +148,12 @@ def test_options_are_checked():
 
 
 def test_the_planted_signal_drifts_returns_only_when_asked(small_demo):
+    import numpy as np
+
     from ic_platform.demo import generator
     from ic_platform.demo.edgar import AccessionNumbers, build_company_filings
     from ic_platform.demo.universe import make_companies
     from ic_platform.trading_days import last_trading_days
-
-    import numpy as np
 
     rng = np.random.default_rng(1)
     days = last_trading_days(date(2026, 10, 30), 252)

@@ -14,20 +14,46 @@ from ic_platform.features.fundamentals import (
 )
 from ic_platform.sources.companyfacts import parse_companyfacts
 
-COMPANIES = ("CIK0000320193_AAPL", "CIK0001318605_TSLA", "CIK0001045810_NVDA", "CIK0001652044_GOOGL", "CIK0001640147_SNOW", "CIK0001835632_MRVL")
+COMPANIES = (
+    "CIK0000320193_AAPL",
+    "CIK0001318605_TSLA",
+    "CIK0001045810_NVDA",
+    "CIK0001652044_GOOGL",
+    "CIK0001640147_SNOW",
+    "CIK0001835632_MRVL",
+)
 # Published 10-K figures (USD; EPS in USD per diluted share).
 TEN_K_VALUES = {
-    ("CIK0000320193_AAPL", date(2024, 9, 28)): {"revenue": 391_035e6, "net_income": 93_736e6, "eps_diluted": 6.08, "total_assets": 364_980e6, "operating_cash_flow": 118_254e6, "free_cash_flow": 108_807e6},
-    ("CIK0001318605_TSLA", date(2021, 12, 31)): {"revenue": 53_823e6, "net_income": 5_519e6, "total_assets": 62_131e6, "operating_cash_flow": 11_497e6},
+    ("CIK0000320193_AAPL", date(2024, 9, 28)): {
+        "revenue": 391_035e6,
+        "net_income": 93_736e6,
+        "eps_diluted": 6.08,
+        "total_assets": 364_980e6,
+        "operating_cash_flow": 118_254e6,
+        "free_cash_flow": 108_807e6,
+    },
+    ("CIK0001318605_TSLA", date(2021, 12, 31)): {
+        "revenue": 53_823e6,
+        "net_income": 5_519e6,
+        "total_assets": 62_131e6,
+        "operating_cash_flow": 11_497e6,
+    },
     ("CIK0001045810_NVDA", date(2024, 1, 28)): {"revenue": 60_922e6, "net_income": 29_760e6, "total_assets": 65_728e6},
-    ("CIK0001652044_GOOGL", date(2023, 12, 31)): {"revenue": 307_394e6, "net_income": 73_795e6, "eps_diluted": 5.80, "operating_cash_flow": 101_746e6},
+    ("CIK0001652044_GOOGL", date(2023, 12, 31)): {
+        "revenue": 307_394e6,
+        "net_income": 73_795e6,
+        "eps_diluted": 5.80,
+        "operating_cash_flow": 101_746e6,
+    },
 }
 
 
 @pytest.fixture(scope="module")
 def facts(real_data) -> dict[str, pl.DataFrame]:
     return {
-        name: parse_companyfacts(gzip.decompress((real_data / "sec_companyfacts" / f"{name}.json.gz").read_bytes()), name)[0]
+        name: parse_companyfacts(
+            gzip.decompress((real_data / "sec_companyfacts" / f"{name}.json.gz").read_bytes()), name
+        )[0]
         for name in COMPANIES
     }
 
@@ -36,7 +62,9 @@ def facts(real_data) -> dict[str, pl.DataFrame]:
 @pytest.mark.parametrize("company, period_end", list(TEN_K_VALUES))
 def test_fiscal_year_values_equal_the_10k(facts, company, period_end):
     versions = line_item_versions(facts[company])
-    fiscal_year = as_of(versions, date(2026, 11, 1)).filter((pl.col("period_type") == "FY") & (pl.col("period_end") == period_end))
+    fiscal_year = as_of(versions, date(2026, 11, 1)).filter(
+        (pl.col("period_type") == "FY") & (pl.col("period_end") == period_end)
+    )
     values = dict(fiscal_year.select("line_item", "value").iter_rows())
     for item, expected in TEN_K_VALUES[(company, period_end)].items():
         if item == "eps_diluted" and company == "CIK0001045810_NVDA":
@@ -52,9 +80,14 @@ def test_derived_fourth_quarters_equal_the_reported_ones(facts):
         derived = _derived_quarters(statement.filter(pl.col("period_class") != "I"))
         fiscal_years = statement.filter(pl.col("period_class") == "FY").select("line_item", "end", "accession")
         fourth = derived.join(fiscal_years, on=["line_item", "end", "accession"], how="semi")  # FY - 9M
-        reported = statement.filter((pl.col("period_class") == "Q") & pl.col("form").str.starts_with("10-K") & (pl.col("unit") == "USD"))
-        matched = fourth.join(reported.select("line_item", "start", "end", "accession", reported="value"), on=["line_item", "start", "end", "accession"])
-        relative = ((matched["value"] - matched["reported"]).abs() / matched["reported"].abs())
+        reported = statement.filter(
+            (pl.col("period_class") == "Q") & pl.col("form").str.starts_with("10-K") & (pl.col("unit") == "USD")
+        )
+        matched = fourth.join(
+            reported.select("line_item", "start", "end", "accession", reported="value"),
+            on=["line_item", "start", "end", "accession"],
+        )
+        relative = (matched["value"] - matched["reported"]).abs() / matched["reported"].abs()
         assert (relative < 0.01).all(), company
         exact += int((relative < 1e-9).sum())
         compared += matched.height
@@ -74,15 +107,27 @@ def test_a_value_is_invisible_on_its_filing_day_and_visible_the_next_trading_day
     assert latest_fiscal_year_revenue(date(2024, 11, 1))["period_end"] == date(2023, 9, 30)
     assert latest_fiscal_year_revenue(date(2024, 11, 3))["period_end"] == date(2023, 9, 30)
     monday = latest_fiscal_year_revenue(date(2024, 11, 4))
-    assert (monday["period_end"], monday["value"], monday["knowledge_date"]) == (date(2024, 9, 28), 391_035e6, date(2024, 11, 4))
+    assert (monday["period_end"], monday["value"], monday["knowledge_date"]) == (
+        date(2024, 9, 28),
+        391_035e6,
+        date(2024, 11, 4),
+    )
 
 
 @pytest.mark.real_data
 def test_restated_values_keep_both_versions(facts):
     versions = line_item_versions(facts["CIK0001045810_NVDA"])
-    eps = versions.filter((pl.col("line_item") == "eps_diluted") & (pl.col("period_type") == "FY") & (pl.col("period_end") == date(2024, 1, 28)))
+    eps = versions.filter(
+        (pl.col("line_item") == "eps_diluted")
+        & (pl.col("period_type") == "FY")
+        & (pl.col("period_end") == date(2024, 1, 28))
+    )
     assert sorted(set(eps.get_column("value"))) == [1.19, 11.93]  # restated for the 2024 ten-for-one split
-    fiscal_2024 = (pl.col("line_item") == "eps_diluted") & (pl.col("period_type") == "FY") & (pl.col("period_end") == date(2024, 1, 28))
+    fiscal_2024 = (
+        (pl.col("line_item") == "eps_diluted")
+        & (pl.col("period_type") == "FY")
+        & (pl.col("period_end") == date(2024, 1, 28))
+    )
     before = as_of(versions, date(2024, 6, 1)).filter(fiscal_2024)
     after = as_of(versions, date(2025, 6, 1)).filter(fiscal_2024)
     assert before.get_column("value").to_list() == [11.93] and after.get_column("value").to_list() == [1.19]
@@ -101,8 +146,17 @@ def test_ttm_sums_four_quarters_and_takes_the_fiscal_year_at_year_end(facts):
     at_year_end = trailing_twelve_months(as_of(versions, date(2025, 1, 15)))
     revenue = at_year_end.filter(pl.col("line_item") == "revenue").row(0, named=True)
     assert (revenue["period_end"], revenue["value"]) == (date(2024, 9, 28), 391_035e6)
-    mid_year = trailing_twelve_months(as_of(versions, date(2025, 6, 1))).filter(pl.col("line_item") == "revenue").row(0, named=True)
-    quarters = as_of(versions, date(2025, 6, 1)).filter((pl.col("line_item") == "revenue") & (pl.col("period_type") == "Q")).sort("period_end").tail(4)
+    mid_year = (
+        trailing_twelve_months(as_of(versions, date(2025, 6, 1)))
+        .filter(pl.col("line_item") == "revenue")
+        .row(0, named=True)
+    )
+    quarters = (
+        as_of(versions, date(2025, 6, 1))
+        .filter((pl.col("line_item") == "revenue") & (pl.col("period_type") == "Q"))
+        .sort("period_end")
+        .tail(4)
+    )
     assert mid_year["period_end"] == date(2025, 3, 29)
     assert mid_year["value"] == pytest.approx(quarters.get_column("value").sum())
 
@@ -110,7 +164,9 @@ def test_ttm_sums_four_quarters_and_takes_the_fiscal_year_at_year_end(facts):
 @pytest.mark.real_data
 def test_states_hold_the_ttm_and_growth_known_from_each_knowledge_date(facts):
     states = fundamental_states(line_item_versions(facts["CIK0000320193_AAPL"]))
-    fiscal_2025 = states.filter(pl.col("as_of") == date(2025, 11, 3)).row(0, named=True)  # the FY2025 10-K, filed 2025-10-31
+    fiscal_2025 = states.filter(pl.col("as_of") == date(2025, 11, 3)).row(
+        0, named=True
+    )  # the FY2025 10-K, filed 2025-10-31
     assert fiscal_2025["revenue"] == 416_161e6 and fiscal_2025["eps_diluted"] == 7.46
     assert fiscal_2025["revenue_growth_yoy"] == pytest.approx(416_161 / 391_035 - 1)
     before = states.filter(pl.col("as_of") < date(2025, 11, 3)).sort("as_of").row(-1, named=True)

@@ -22,12 +22,24 @@ def talib_reference(close: np.ndarray, volume: np.ndarray) -> dict[str, np.ndarr
     upper, middle, lower = talib.BBANDS(close, 20, 2, 2, talib.MA_Type.SMA)
     sma_50, sma_200 = talib.SMA(close, 50), talib.SMA(close, 200)
     return {
-        "rsi_14": talib.RSI(close, 14), "macd": macd, "macd_signal": signal, "macd_hist": hist,
-        "sma_50": sma_50, "sma_200": sma_200, "ema_12": talib.EMA(close, 12), "ema_26": talib.EMA(close, 26),
-        "bb_upper": upper, "bb_middle": middle, "bb_lower": lower, "volume_sma_20": talib.SMA(volume, 20),
-        "return_1m": talib.ROCR(close, 21) - 1, "return_3m": talib.ROCR(close, 63) - 1,
-        "return_6m": talib.ROCR(close, 126) - 1, "return_12m": talib.ROCR(close, 252) - 1,
-        "price_to_sma_50": close / sma_50 - 1, "price_to_sma_200": close / sma_200 - 1,
+        "rsi_14": talib.RSI(close, 14),
+        "macd": macd,
+        "macd_signal": signal,
+        "macd_hist": hist,
+        "sma_50": sma_50,
+        "sma_200": sma_200,
+        "ema_12": talib.EMA(close, 12),
+        "ema_26": talib.EMA(close, 26),
+        "bb_upper": upper,
+        "bb_middle": middle,
+        "bb_lower": lower,
+        "volume_sma_20": talib.SMA(volume, 20),
+        "return_1m": talib.ROCR(close, 21) - 1,
+        "return_3m": talib.ROCR(close, 63) - 1,
+        "return_6m": talib.ROCR(close, 126) - 1,
+        "return_12m": talib.ROCR(close, 252) - 1,
+        "price_to_sma_50": close / sma_50 - 1,
+        "price_to_sma_200": close / sma_200 - 1,
     }
 
 
@@ -36,7 +48,9 @@ def talib_reference(close: np.ndarray, volume: np.ndarray) -> dict[str, np.ndarr
 def test_every_indicator_equals_talib_on_real_prices(real_bars, ticker):
     bars = real_bars.filter(pl.col("ticker") == ticker).sort("date")
     ours = indicators_by_close_date(bars.lazy()).collect().sort("date")
-    reference = talib_reference(bars.get_column("close").to_numpy().astype(float), bars.get_column("volume").to_numpy().astype(float))
+    reference = talib_reference(
+        bars.get_column("close").to_numpy().astype(float), bars.get_column("volume").to_numpy().astype(float)
+    )
     assert set(reference) == set(INDICATOR_COLUMNS)
     for column, expected in reference.items():
         actual = ours.get_column(column).to_numpy().astype(float)
@@ -49,8 +63,20 @@ def test_every_indicator_equals_talib_on_real_prices(real_bars, ticker):
 @pytest.mark.real_data
 def test_first_values_appear_when_the_lookback_is_filled(real_bars):
     ours = indicators_by_close_date(real_bars.filter(pl.col("ticker") == "AAPL").lazy()).collect().sort("date")
-    first_valid = {c: ours.get_column(c).is_not_null().arg_true()[0] for c in ("rsi_14", "macd", "macd_signal", "sma_50", "sma_200", "ema_12", "bb_upper", "return_12m")}
-    assert first_valid == {"rsi_14": 14, "macd": 33, "macd_signal": 33, "sma_50": 49, "sma_200": 199, "ema_12": 11, "bb_upper": 19, "return_12m": 252}
+    first_valid = {
+        c: ours.get_column(c).is_not_null().arg_true()[0]
+        for c in ("rsi_14", "macd", "macd_signal", "sma_50", "sma_200", "ema_12", "bb_upper", "return_12m")
+    }
+    assert first_valid == {
+        "rsi_14": 14,
+        "macd": 33,
+        "macd_signal": 33,
+        "sma_50": 49,
+        "sma_200": 199,
+        "ema_12": 11,
+        "bb_upper": 19,
+        "return_12m": 252,
+    }
 
 
 def test_the_row_for_day_d_uses_closes_up_to_d_minus_1_only():

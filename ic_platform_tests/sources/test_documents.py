@@ -23,7 +23,7 @@ def test_read_ahead_keeps_order_overlaps_reads_and_hands_back_errors():
         return item * 10
 
     results = []
-    for item, future in read_ahead(range(8), read, threads=4):
+    for _, future in read_ahead(range(8), read, threads=4):
         try:
             results.append(future.result())
         except ValueError as error:
@@ -33,6 +33,8 @@ def test_read_ahead_keeps_order_overlaps_reads_and_hands_back_errors():
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_map_in_processes_gives_every_batch_in_order(processes):
-    results = list(map_in_processes(sum, list(range(95)), processes, batch_size=10))  # 10 batches: workers when processes > 1
+    results = list(
+        map_in_processes(sum, list(range(95)), processes, batch_size=10)
+    )  # 10 batches: workers when processes > 1
     assert [done for done, _ in results] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
     assert sum(total for _, total in results) == sum(range(95))

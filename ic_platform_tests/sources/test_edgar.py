@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from ic_platform.sources.edgar import EdgarClient, EdgarFolder, EdgarZipArchive, parse_current_filings
 from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.edgar import EdgarClient, EdgarFolder, EdgarZipArchive, parse_current_filings
 from ic_platform_tests.local_server import LocalServer, Reply
 
 AGENT = "IC Platform tests ops@example.com"
@@ -27,10 +27,14 @@ def test_live_client_reads_tickers_submissions_with_overflow_pages_and_companyfa
     tsla = real(real_data, "sec_submissions", "CIK0001318605_TSLA.json.gz")
     page = real(real_data, "sec_submissions", "CIK0001318605-submissions-001_TSLA_page001.json.gz")
     with LocalServer() as server:
-        server.routes["/files/company_tickers.json"] = [Reply(real(real_data, "sec_submissions", "company_tickers.json.gz"))]
+        server.routes["/files/company_tickers.json"] = [
+            Reply(real(real_data, "sec_submissions", "company_tickers.json.gz"))
+        ]
         server.routes["/submissions/CIK0001318605.json"] = [Reply(status=503), Reply(tsla)]
         server.routes["/submissions/CIK0001318605-submissions-001.json"] = [Reply(page)]
-        server.routes["/api/xbrl/companyfacts/CIK0000320193.json"] = [Reply(real(real_data, "sec_companyfacts", "CIK0000320193_AAPL.json.gz"))]
+        server.routes["/api/xbrl/companyfacts/CIK0000320193.json"] = [
+            Reply(real(real_data, "sec_companyfacts", "CIK0000320193_AAPL.json.gz"))
+        ]
         client = EdgarClient(AGENT, server.url, server.url, cache_dir=tmp_path)
         client.www.backoff_seconds = client.data.backoff_seconds = 0.01
         assert b'"AAPL"' in client.company_tickers()
@@ -42,7 +46,9 @@ def test_live_client_reads_tickers_submissions_with_overflow_pages_and_companyfa
         assert server.paths().count("/api/xbrl/companyfacts/CIK0000320193.json") == 1
     recent = json.loads(tsla)["filings"]["recent"]
     overflow = json.loads(page)
-    assert len(submissions["filings"]["recent"]["accessionNumber"]) == len(recent["accessionNumber"]) + len(overflow["accessionNumber"])
+    assert len(submissions["filings"]["recent"]["accessionNumber"]) == len(recent["accessionNumber"]) + len(
+        overflow["accessionNumber"]
+    )
     assert json.loads(facts)["entityName"] == "Apple Inc."
 
 

@@ -11,7 +11,11 @@ def test_the_real_ticker_map_parses(real_data):
     payload = gzip.decompress((real_data / "sec_submissions" / "company_tickers.json.gz").read_bytes())
     tickers = parse_company_tickers(payload)
     assert tickers.height > 9000
-    assert tickers.filter(tickers["ticker"] == "AAPL").row(0, named=True) == {"ticker": "AAPL", "cik": 320193, "name": "Apple Inc."}
+    assert tickers.filter(tickers["ticker"] == "AAPL").row(0, named=True) == {
+        "ticker": "AAPL",
+        "cik": 320193,
+        "name": "Apple Inc.",
+    }
 
 
 @pytest.mark.real_data
@@ -19,14 +23,20 @@ def test_real_submissions_give_sic_and_sector(real_data):
     payload = gzip.decompress((real_data / "sec_submissions" / "CIK0000320193_AAPL.json.gz").read_bytes())
     profile = parse_submissions_profile(payload, "AAPL")
     assert profile == {
-        "cik": 320193, "sic": 3571, "sic_description": "Electronic Computers",
-        "gics_sector": "Information Technology", "exchange": "Nasdaq", "fiscal_year_end": "0926",
+        "cik": 320193,
+        "sic": 3571,
+        "sic_description": "Electronic Computers",
+        "gics_sector": "Information Technology",
+        "exchange": "Nasdaq",
+        "fiscal_year_end": "0926",
     }
 
 
 @pytest.mark.real_data
 def test_an_owner_without_sic_has_no_sector(real_data):
-    payload = gzip.decompress((real_data / "sec_submissions" / "CIK0000315090_owner_BuffettWarrenE.json.gz").read_bytes())
+    payload = gzip.decompress(
+        (real_data / "sec_submissions" / "CIK0000315090_owner_BuffettWarrenE.json.gz").read_bytes()
+    )
     profile = parse_submissions_profile(payload, "owner")
     assert profile["sic"] is None and profile["gics_sector"] is None
 

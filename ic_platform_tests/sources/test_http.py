@@ -29,7 +29,9 @@ def test_the_rate_never_exceeds_the_limit(server):
 
 def test_the_rate_limiter_counts_a_sliding_second():
     clock = [0.0]
-    limiter = RateLimiter(2, window_seconds=1.0, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s))
+    limiter = RateLimiter(
+        2, window_seconds=1.0, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s)
+    )
     for _ in range(5):
         limiter.acquire()
     assert 2.0 <= clock[0] < 2.1

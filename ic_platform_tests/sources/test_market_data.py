@@ -15,15 +15,32 @@ def test_archive_mode_reads_the_real_bars_file_and_quarantines_blank_fields(real
     bars, quarantined = archive.day(date(2015, 7, 17))
     assert bars.height > 480
     assert bars.filter(pl.col("ticker") == "DHR").is_empty()  # its open is blank that day
-    assert quarantined.filter(pl.col("record").str.contains('"DHR"')).get_column("reason").to_list() == ["missing fields ['o']"]
+    assert quarantined.filter(pl.col("record").str.contains('"DHR"')).get_column("reason").to_list() == [
+        "missing fields ['o']"
+    ]
     aapl, _ = archive.ticker_range("AAPL", date(2013, 2, 8), date(2013, 2, 12))
     assert aapl.get_column("close").to_list() == [67.8542, 68.5614, 66.8428]
 
 
 def test_split_adjustment_divides_prices_before_the_split():
-    bars = pl.DataFrame({"date": [date(2024, 6, 7), date(2024, 6, 10)], "ticker": "X", "open": [400.0, 101.0], "high": [404.0, 102.0],
-                         "low": [396.0, 99.0], "close": [400.0, 100.0], "volume": [10.0, 40.0], "vwap": [400.0, 100.0], "transactions": [1, 1], "split_factor": [1.0, 1.0]})
-    splits = parse_splits(json.dumps({"results": [{"ticker": "X", "execution_date": "2024-06-10", "split_from": 1, "split_to": 4}]}), "splits")
+    bars = pl.DataFrame(
+        {
+            "date": [date(2024, 6, 7), date(2024, 6, 10)],
+            "ticker": "X",
+            "open": [400.0, 101.0],
+            "high": [404.0, 102.0],
+            "low": [396.0, 99.0],
+            "close": [400.0, 100.0],
+            "volume": [10.0, 40.0],
+            "vwap": [400.0, 100.0],
+            "transactions": [1, 1],
+            "split_factor": [1.0, 1.0],
+        }
+    )
+    splits = parse_splits(
+        json.dumps({"results": [{"ticker": "X", "execution_date": "2024-06-10", "split_from": 1, "split_to": 4}]}),
+        "splits",
+    )
     adjusted = adjust_for_splits(bars, splits)
     assert adjusted.get_column("close").to_list() == [100.0, 100.0]
     assert adjusted.get_column("volume").to_list() == [40.0, 40.0]
@@ -38,9 +55,15 @@ def test_live_mode_reads_grouped_and_paged_ticker_ranges_through_faults(real_dat
     second_page = dict(document, results=document["results"][3:])
     grouped = {"status": "OK", "results": [dict(document["results"][0], T="AAPL")]}
     with LocalServer() as server:
-        server.routes["/v2/aggs/ticker/AAPL/range/1/day/2023-01-01/2023-01-10"] = [Reply(status=503), Reply(json.dumps(first_page).encode())]
+        server.routes["/v2/aggs/ticker/AAPL/range/1/day/2023-01-01/2023-01-10"] = [
+            Reply(status=503),
+            Reply(json.dumps(first_page).encode()),
+        ]
         server.routes["/v2/aggs/page2"] = [Reply(json.dumps(second_page).encode())]
-        server.routes["/v2/aggs/grouped/locale/us/market/stocks/2023-01-03"] = [Reply(status=429, headers={"Retry-After": "0"}), Reply(json.dumps(grouped).encode())]
+        server.routes["/v2/aggs/grouped/locale/us/market/stocks/2023-01-03"] = [
+            Reply(status=429, headers={"Retry-After": "0"}),
+            Reply(json.dumps(grouped).encode()),
+        ]
         client = PolygonClient(HttpClient(server.url, backoff_seconds=0.01, cache_dir=tmp_path), api_key="test-key")
         bars, quarantined = client.ticker_range("AAPL", date(2023, 1, 1), date(2023, 1, 10))
         day_bars, _ = client.day(date(2023, 1, 3))

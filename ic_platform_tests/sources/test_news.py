@@ -1,28 +1,41 @@
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ic_platform.sources.documents import SourceFormatError
-from ic_platform.sources.news import NewsClient, content_hash, deduplicate, parse_news
 from ic_platform.sources.http import HttpClient
+from ic_platform.sources.news import NewsClient, content_hash, deduplicate, parse_news
 from ic_platform_tests.local_server import LocalServer, Reply
 
 
 @pytest.mark.real_data
 def test_the_real_polygon_news_response(real_data):
-    articles, quarantined, next_url = parse_news((real_data / "news/polygon_reference_news_AAPL_limit2.json").read_bytes(), "news")
-    assert len(articles) == 2 and not quarantined and next_url.startswith("https://api.polygon.io/v2/reference/news?cursor=")
+    articles, quarantined, next_url = parse_news(
+        (real_data / "news/polygon_reference_news_AAPL_limit2.json").read_bytes(), "news"
+    )
+    assert (
+        len(articles) == 2
+        and not quarantined
+        and next_url.startswith("https://api.polygon.io/v2/reference/news?cursor=")
+    )
     first = articles[0]
-    assert first["published_utc"] == datetime(2025, 9, 23, 14, 32, tzinfo=timezone.utc)
+    assert first["published_utc"] == datetime(2025, 9, 23, 14, 32, tzinfo=UTC)
     assert first["tickers"] == sorted(["AAPL", "AMD", "MNST", "F", "FPB", "FPC", "FPD", "BRK.A", "BRK.B"])
     assert first["publisher"] == "Investing.com" and len(first["content_hash"]) == 64
 
 
 def _article(article_id, title, minutes, url=None, tickers=("AAA",), description=""):
-    return {"article_id": article_id, "tickers": list(tickers), "published_utc": datetime(2024, 3, 1, 12, tzinfo=timezone.utc) + timedelta(minutes=minutes),
-            "publisher": "P", "title": title, "description": description, "article_url": url or f"https://x/{article_id}",
-            "content_hash": content_hash(title, description)}
+    return {
+        "article_id": article_id,
+        "tickers": list(tickers),
+        "published_utc": datetime(2024, 3, 1, 12, tzinfo=UTC) + timedelta(minutes=minutes),
+        "publisher": "P",
+        "title": title,
+        "description": description,
+        "article_url": url or f"https://x/{article_id}",
+        "content_hash": content_hash(title, description),
+    }
 
 
 def test_deduplication_by_url_content_and_near_identical_titles():
@@ -37,24 +50,54 @@ def test_deduplication_by_url_content_and_near_identical_titles():
     ]
     kept, dropped = deduplicate(articles)
     assert [a["article_id"] for a in kept] == ["a", "e", "g", "f"]
-    assert {d["article_id"]: d["reason"].split(" ")[0] for d in dropped} == {"b": "same", "c": "same", "d": "near-identical"}
+    assert {d["article_id"]: d["reason"].split(" ")[0] for d in dropped} == {
+        "b": "same",
+        "c": "same",
+        "d": "near-identical",
+    }
 
 
 def test_bad_articles_are_quarantined_and_bad_documents_refused():
-    payload = json.dumps({"results": [{"id": "1", "title": "x", "article_url": "u", "tickers": [], "published_utc": "2024-01-01T00:00:00Z"},
-                                      {"id": "2", "title": "x", "article_url": "u", "tickers": ["A"], "published_utc": "2024-01-01T00:00:00"}]})
+    payload = json.dumps(
+        {
+            "results": [
+                {"id": "1", "title": "x", "article_url": "u", "tickers": [], "published_utc": "2024-01-01T00:00:00Z"},
+                {"id": "2", "title": "x", "article_url": "u", "tickers": ["A"], "published_utc": "2024-01-01T00:00:00"},
+            ]
+        }
+    )
     articles, quarantined, _ = parse_news(payload, "bad")
-    assert articles == [] and [q["reason"][:20] for q in quarantined] == ["article without tick", "publication time '20"]
+    assert articles == [] and [q["reason"][:20] for q in quarantined] == [
+        "article without tick",
+        "publication time '20",
+    ]
     with pytest.raises(SourceFormatError):
         parse_news(b"{not json", "broken")
 
 
 def test_the_news_client_follows_next_url_pages():
-    page2 = {"results": [{"id": "2", "title": "t2", "article_url": "u2", "tickers": ["A"], "published_utc": "2024-01-02T00:00:00Z"}]}
+    page2 = {
+        "results": [
+            {"id": "2", "title": "t2", "article_url": "u2", "tickers": ["A"], "published_utc": "2024-01-02T00:00:00Z"}
+        ]
+    }
     with LocalServer() as server:
-        page1 = {"results": [{"id": "1", "title": "t1", "article_url": "u1", "tickers": ["A"], "published_utc": "2024-01-01T00:00:00Z"}],
-                 "next_url": f"{server.url}/v2/reference/news?cursor=abc"}
-        server.routes["/v2/reference/news"] = [Reply(body=json.dumps(page1).encode()), Reply(body=json.dumps(page2).encode())]
+        page1 = {
+            "results": [
+                {
+                    "id": "1",
+                    "title": "t1",
+                    "article_url": "u1",
+                    "tickers": ["A"],
+                    "published_utc": "2024-01-01T00:00:00Z",
+                }
+            ],
+            "next_url": f"{server.url}/v2/reference/news?cursor=abc",
+        }
+        server.routes["/v2/reference/news"] = [
+            Reply(body=json.dumps(page1).encode()),
+            Reply(body=json.dumps(page2).encode()),
+        ]
         client = NewsClient(HttpClient(server.url, max_per_second=50), "key")
         pages = client.documents(datetime(2024, 1, 1).date(), datetime(2024, 1, 2).date())
     assert [parse_news(body, name)[0][0]["article_id"] for name, body in pages] == ["1", "2"]
@@ -67,11 +110,27 @@ def test_real_benzinga_headlines_keep_recurring_titles_and_drop_same_day_repeats
 
     import polars as pl
 
-    frame = pl.read_csv(io.BytesIO(gzip.decompress((real_data / "news/benzinga_headlines_analyst_ratings_processed_head9993.csv.gz").read_bytes())))
-    frame = frame.filter(pl.col("date").str.to_datetime("%Y-%m-%d %H:%M:%S%z", strict=False).is_not_null())  # a few rows lack a date
+    frame = pl.read_csv(
+        io.BytesIO(
+            gzip.decompress(
+                (real_data / "news/benzinga_headlines_analyst_ratings_processed_head9993.csv.gz").read_bytes()
+            )
+        )
+    )
+    frame = frame.filter(
+        pl.col("date").str.to_datetime("%Y-%m-%d %H:%M:%S%z", strict=False).is_not_null()
+    )  # a few rows lack a date
     articles = [
-        {"article_id": str(i), "tickers": [stock], "published_utc": datetime.fromisoformat(day).astimezone(timezone.utc), "publisher": "Benzinga",
-         "title": title, "description": "", "article_url": f"https://benzinga/{i}", "content_hash": content_hash(title, "")}
+        {
+            "article_id": str(i),
+            "tickers": [stock],
+            "published_utc": datetime.fromisoformat(day).astimezone(UTC),
+            "publisher": "Benzinga",
+            "title": title,
+            "description": "",
+            "article_url": f"https://benzinga/{i}",
+            "content_hash": content_hash(title, ""),
+        }
         for i, title, day, stock in frame.with_row_index("i").select("i", "title", "date", "stock").iter_rows()
     ]
     kept, dropped = deduplicate(articles)

@@ -54,9 +54,20 @@ def test_a_full_submission_gives_the_same_rows_as_its_xml_plus_the_header(real_d
 def test_both_header_styles_give_accession_dates_and_acceptance(real_data):
     classic = parse_submission((real_data / "sec_form4/submissions/0000320193-22-000061_AAPL.txt").read_text(), "AAPL")
     assert (classic.accession, classic.form, classic.filed, classic.accepted, classic.period) == (
-        "0000320193-22-000061", "4", date(2022, 5, 6), datetime(2022, 5, 6, 18, 30, 57), date(2022, 5, 4))
+        "0000320193-22-000061",
+        "4",
+        date(2022, 5, 6),
+        datetime(2022, 5, 6, 18, 30, 57),
+        date(2022, 5, 4),
+    )
     tags = parse_submission((real_data / "sec_form4/submissions/0001127602-25-004598_ARW.nc").read_text(), "ARW")
-    assert (tags.accession, tags.form, tags.filed, tags.accepted, tags.period) == ("0001127602-25-004598", "4", date(2025, 2, 13), None, date(2025, 2, 12))
+    assert (tags.accession, tags.form, tags.filed, tags.accepted, tags.period) == (
+        "0001127602-25-004598",
+        "4",
+        date(2025, 2, 13),
+        None,
+        date(2025, 2, 12),
+    )
 
 
 def test_real_values_owners_and_flags(real_data):
@@ -68,7 +79,9 @@ def test_real_values_owners_and_flags(real_data):
     assert aapl[0]["issuer_cik"] == 320193 and aapl[0]["owner_cik"] == 1462356 and aapl[0]["is_officer"]
     assert all(r["acquired_disposed"] == "D" and r["price"] > 100 for r in aapl)
     betr, _ = parse_ownership((real_data / "sec_form4/xml/0001493152-25-009612_BETR.xml").read_text(), "BETR")
-    assert {r["is_derivative"] for r in betr} == {True, False} and len({r["owner_cik"] for r in betr}) == 8  # a conversion: both tables
+    assert {r["is_derivative"] for r in betr} == {True, False} and len(
+        {r["owner_cik"] for r in betr}
+    ) == 8  # a conversion: both tables
 
 
 def test_bad_documents_give_clear_errors_and_bad_transactions_are_quarantined():
@@ -76,10 +89,12 @@ def test_bad_documents_give_clear_errors_and_bad_transactions_are_quarantined():
         parse_ownership("<ownershipDocument><issuer>", "broken.xml")
     with pytest.raises(SourceFormatError, match="not an EDGAR full submission"):
         parse_ownership("<SEC-DOCUMENT>nothing here\n", "empty.txt")
-    document = """<ownershipDocument><documentType>4</documentType><issuer><issuerCik>1</issuerCik><issuerTradingSymbol>abc</issuerTradingSymbol></issuer>
+    document = """<ownershipDocument><documentType>4</documentType>
+      <issuer><issuerCik>1</issuerCik><issuerTradingSymbol>abc</issuerTradingSymbol></issuer>
       <reportingOwner><reportingOwnerId><rptOwnerCik>2</rptOwnerCik><rptOwnerName>X</rptOwnerName></reportingOwnerId></reportingOwner>
       <nonDerivativeTable><nonDerivativeTransaction><transactionDate><value>2024-01-02</value></transactionDate>
-      <transactionCoding><transactionCode>P</transactionCode></transactionCoding><transactionAmounts><transactionShares><value>-5</value></transactionShares></transactionAmounts>
+      <transactionCoding><transactionCode>P</transactionCode></transactionCoding>
+      <transactionAmounts><transactionShares><value>-5</value></transactionShares></transactionAmounts>
       </nonDerivativeTransaction></nonDerivativeTable></ownershipDocument>"""
     rows, quarantined = parse_ownership(document, "negative.xml")
     assert rows == [] and quarantined[0]["reason"] == "negative share count -5.0"

@@ -16,8 +16,16 @@ def test_real_polygon_bars_parse(real_data):
     bars, quarantined = parse_grouped_daily(json.dumps(grouped), DAY, "aggs")
     assert quarantined.height == 0
     assert bars.row(0, named=True) == {
-        "date": DAY, "ticker": "AAPL", "open": 130.28, "high": 130.9, "low": 124.17, "close": 125.07,
-        "volume": 112117471.0, "vwap": 125.725, "transactions": 1021065, "split_factor": 1.0,
+        "date": DAY,
+        "ticker": "AAPL",
+        "open": 130.28,
+        "high": 130.9,
+        "low": 124.17,
+        "close": 125.07,
+        "volume": 112117471.0,
+        "vwap": 125.725,
+        "transactions": 1021065,
+        "split_factor": 1.0,
     }
 
 
@@ -33,8 +41,11 @@ def test_bad_rows_are_quarantined_with_reasons():
     bars, quarantined = parse_grouped_daily(json.dumps({"status": "OK", "results": rows}), DAY, "day.json")
     assert bars.get_column("ticker").to_list() == ["A"]
     assert quarantined.get_column("reason").to_list() == [
-        "duplicate ticker for the day", "high/low do not contain open and close",
-        "a price or the volume is not a number", "negative volume", "row is not an object",
+        "duplicate ticker for the day",
+        "high/low do not contain open and close",
+        "a price or the volume is not a number",
+        "negative volume",
+        "row is not an object",
     ]
     assert set(quarantined.get_column("source")) == {"day.json"}
 

@@ -4,7 +4,13 @@ import polars as pl
 import pytest
 
 from ic_platform.sources.documents import SourceFormatError
-from ic_platform.sources.thirteenf import parse_cover_page, parse_information_table, parse_thirteenf_dataset, parse_thirteenf_submission, value_multiplier
+from ic_platform.sources.thirteenf import (
+    parse_cover_page,
+    parse_information_table,
+    parse_thirteenf_dataset,
+    parse_thirteenf_submission,
+    value_multiplier,
+)
 
 SUBMISSIONS = {  # file -> (period, holdings, value unit)
     "0001140361-23-013281_MetLife_13F-HR.txt": (date(2021, 12, 31), 6, 1),  # a late filing for 2021: dollars
@@ -28,13 +34,27 @@ def test_every_real_13f_submission_parses_and_totals_match_the_cover_page(real_d
 
 @pytest.mark.real_data
 def test_information_tables_with_a_leading_blank_line_and_cover_pages(real_data):
-    table, quarantined = parse_information_table((real_data / "sec_13f/13F-HR_infotable_255rows.xml").read_text(), "255rows")
+    table, quarantined = parse_information_table(
+        (real_data / "sec_13f/13F-HR_infotable_255rows.xml").read_text(), "255rows"
+    )
     assert table.height == 255 and not quarantined
     assert table.row(0, named=True) == {
-        "cusip": "88579Y101", "issuer_name": "3M CO", "title_of_class": "COM", "reported_value": 409469.0, "shares": 2334.0,
-        "shares_type": "SH", "put_call": None, "investment_discretion": "SOLE"}
+        "cusip": "88579Y101",
+        "issuer_name": "3M CO",
+        "title_of_class": "COM",
+        "reported_value": 409469.0,
+        "shares": 2334.0,
+        "shares_type": "SH",
+        "put_call": None,
+        "investment_discretion": "SOLE",
+    }
     brk = parse_cover_page((real_data / "sec_13f/brk13f_2026q1_primary_doc.xml").read_text(), "brk")
-    assert (brk.manager_cik, brk.period, brk.table_entry_total, brk.is_amendment) == (1067983, date(2026, 3, 31), 90, False)
+    assert (brk.manager_cik, brk.period, brk.table_entry_total, brk.is_amendment) == (
+        1067983,
+        date(2026, 3, 31),
+        90,
+        False,
+    )
     old, _ = parse_information_table((real_data / "sec_13f/brk13f_2016q3_infotable_trimmed.xml").read_text(), "brk2016")
     assert value_multiplier(date(2016, 11, 14), old)[0] == 1000
     new, _ = parse_information_table((real_data / "sec_13f/brk13f_2026q1_infotable_trimmed.xml").read_text(), "brk2026")
@@ -42,8 +62,16 @@ def test_information_tables_with_a_leading_blank_line_and_cover_pages(real_data)
 
 
 def test_reference_prices_decide_the_unit_when_enough_holdings_have_one():
-    holdings = pl.DataFrame({"cusip": ["A", "B", "C"], "reported_value": [150.0, 300.0, 50.0], "shares": [1000.0, 2000.0, 500.0],
-                             "shares_type": ["SH"] * 3, "put_call": [None] * 3}, schema_overrides={"put_call": pl.String})
+    holdings = pl.DataFrame(
+        {
+            "cusip": ["A", "B", "C"],
+            "reported_value": [150.0, 300.0, 50.0],
+            "shares": [1000.0, 2000.0, 500.0],
+            "shares_type": ["SH"] * 3,
+            "put_call": [None] * 3,
+        },
+        schema_overrides={"put_call": pl.String},
+    )
     assert value_multiplier(date(2024, 2, 1), holdings, {"A": 150.0, "B": 150.0, "C": 100.0})[0] == 1000
     assert value_multiplier(date(2021, 2, 1), holdings, {"A": 0.15, "B": 0.15, "C": 0.1})[0] == 1
 
@@ -52,19 +80,33 @@ def test_bad_13f_input_is_refused_or_quarantined():
     with pytest.raises(SourceFormatError, match="malformed 13F XML"):
         parse_information_table("<informationTable><infoTable>", "broken")
     table, quarantined = parse_information_table(
-        "<informationTable><infoTable><nameOfIssuer>X</nameOfIssuer><value>1</value></infoTable></informationTable>", "no cusip")
+        "<informationTable><infoTable><nameOfIssuer>X</nameOfIssuer><value>1</value></infoTable></informationTable>",
+        "no cusip",
+    )
     assert table.is_empty() and "without a CUSIP" in quarantined[0]["reason"]
 
 
 def test_the_sec_13f_data_set_tsvs(tmp_path):
-    (tmp_path / "SUBMISSION.tsv").write_text("ACCESSION_NUMBER\tFILING_DATE\tSUBMISSIONTYPE\tCIK\tPERIODOFREPORT\n0000000001-24-000001\t14-FEB-2024\t13F-HR\t1067983\t31-DEC-2023\n")
-    (tmp_path / "COVERPAGE.tsv").write_text("ACCESSION_NUMBER\tISAMENDMENT\tFILINGMANAGER_NAME\n0000000001-24-000001\tN\tBERKSHIRE HATHAWAY INC\n")
+    (tmp_path / "SUBMISSION.tsv").write_text(
+        "ACCESSION_NUMBER\tFILING_DATE\tSUBMISSIONTYPE\tCIK\tPERIODOFREPORT\n0000000001-24-000001\t14-FEB-2024\t13F-HR\t1067983\t31-DEC-2023\n"
+    )
+    (tmp_path / "COVERPAGE.tsv").write_text(
+        "ACCESSION_NUMBER\tISAMENDMENT\tFILINGMANAGER_NAME\n0000000001-24-000001\tN\tBERKSHIRE HATHAWAY INC\n"
+    )
     (tmp_path / "INFOTABLE.tsv").write_text(
         "ACCESSION_NUMBER\tINFOTABLE_SK\tNAMEOFISSUER\tTITLEOFCLASS\tCUSIP\tVALUE\tSSHPRNAMT\tSSHPRNAMTTYPE\tPUTCALL\tINVESTMENTDISCRETION\n"
-        "0000000001-24-000001\t1\tAPPLE INC\tCOM\t037833100\t174347000000\t905560000\tSH\t\tDFND\n")
+        "0000000001-24-000001\t1\tAPPLE INC\tCOM\t037833100\t174347000000\t905560000\tSH\t\tDFND\n"
+    )
     filings, holdings = parse_thirteenf_dataset(tmp_path)
-    assert filings.row(0, named=True) == {"accession": "0000000001-24-000001", "manager_cik": 1067983, "manager_name": "BERKSHIRE HATHAWAY INC",
-                                          "form": "13F-HR", "filed": date(2024, 2, 14), "period": date(2023, 12, 31), "is_amendment": False}
+    assert filings.row(0, named=True) == {
+        "accession": "0000000001-24-000001",
+        "manager_cik": 1067983,
+        "manager_name": "BERKSHIRE HATHAWAY INC",
+        "form": "13F-HR",
+        "filed": date(2024, 2, 14),
+        "period": date(2023, 12, 31),
+        "is_amendment": False,
+    }
     assert holdings.row(0, named=True)["shares"] == 905560000.0
     (tmp_path / "INFOTABLE.tsv").unlink()
     with pytest.raises(SourceFormatError, match="no INFOTABLE.tsv"):

@@ -3,17 +3,16 @@
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.market.resources import MarketDataSource
-from ic_platform.defs.partitions import daily_asset
+from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.progress import with_progress
+from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
 from ic_platform.sources.documents import SourceFormatError, read_ahead
 from ic_platform.sources.http import HttpError
-from ic_platform.storage import DailyTable
-from ic_platform.trading_days import partition_window, trading_days_between
-
-DAILY_BARS = DailyTable("daily_bars", DailyBar, ("date", "ticker"))
+from ic_platform.tables import DAILY_BARS
+from ic_platform.trading_days import trading_days_between
 
 
 @daily_asset("market", DAILY_BARS)
@@ -33,7 +32,9 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
         except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep it aside, go on
             context.log.warning(str(error))
             day_bars = frame_of(DailyBar, [])
-            day_quarantined = frame_of(QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": str(error)}])
+            day_quarantined = frame_of(
+                QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": str(error)}]
+            )
         bars.append(day_bars)
         quarantined.append(day_quarantined)
-    return DAILY_BARS.write(pl.concat(bars), start, end, quarantined=pl.concat(quarantined))
+    return materialized(DAILY_BARS.write(pl.concat(bars), start, end, quarantined=pl.concat(quarantined)))

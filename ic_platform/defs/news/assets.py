@@ -7,34 +7,40 @@ import numpy as np
 import polars as pl
 
 from ic_platform import settings
-from ic_platform.defs.features.assets import bars_before
-from ic_platform.defs.news.resources import NewsSource
-from ic_platform.defs.partitions import daily_asset, table_asset
-from ic_platform.features import alternative
+from ic_platform.defs.inputs import bars_before
+from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.resources import NewsSource
+from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
+from ic_platform.features import analyst as analyst_features
+from ic_platform.features import news as news_features
 from ic_platform.features.valuation import prior_closes
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
-from ic_platform.schemas.news import AnalystDaily, AnalystRating, NewsArticle, NewsSentimentDaily
+from ic_platform.schemas.news import AnalystRating, NewsArticle
 from ic_platform.sentiment import build_model, score_with_cache
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.news import deduplicate, parse_news
 from ic_platform.sources.ratings import parse_ratings
-from ic_platform.storage import DailyTable, SnapshotTable
-from ic_platform.trading_days import partition_window, trading_days_between
+from ic_platform.sources.readers import DocumentReader
+from ic_platform.tables import ANALYST_DAILY, ANALYST_RATINGS, NEWS_ARTICLES, NEWS_SENTIMENT_DAILY
+from ic_platform.trading_days import before_open_knowledge_date, trading_days_between
 
-NEWS_ARTICLES = SnapshotTable("news_articles", NewsArticle, ("published_utc", "article_id", "ticker"))
-ANALYST_RATINGS = SnapshotTable("analyst_ratings", AnalystRating, ("published_utc", "rating_id"))
-ANALYST_DAILY = DailyTable("analyst_daily", AnalystDaily, ("date", "ticker"))
-NEWS_SENTIMENT_DAILY = DailyTable("news_sentiment_daily", NewsSentimentDaily, ("date", "ticker"))
 LIVE_HISTORY_DAYS = 400  # how far back live mode asks the APIs
 
 
-def _documents(reader) -> list[tuple[str, bytes]]:
+def _documents(reader: DocumentReader) -> list[tuple[str, bytes]]:
     return reader.documents(date.today() - timedelta(days=LIVE_HISTORY_DAYS), date.today())
 
 
-ARTICLE_COLUMNS = {"article_id": pl.String, "published_utc": pl.Datetime("us", "UTC"), "publisher": pl.String, "title": pl.String,
-                   "description": pl.String, "article_url": pl.String, "content_hash": pl.String}
+ARTICLE_COLUMNS = {
+    "article_id": pl.String,
+    "published_utc": pl.Datetime("us", "UTC"),
+    "publisher": pl.String,
+    "title": pl.String,
+    "description": pl.String,
+    "article_url": pl.String,
+    "content_hash": pl.String,
+}
 
 
 def _article_ticker_rows(articles: list[dict]) -> pl.DataFrame:
@@ -68,15 +74,19 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
     scored = score_with_cache(model, texts, settings.data_dir() / "cache" / "sentiment").unique("content_hash")
     frame = (
         frame.join(scored.drop("text"), on="content_hash", how="left")
-        .with_columns(knowledge_date=alternative.before_open_knowledge_date(frame.get_column("published_utc")))
+        .with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
         .unique(["article_id", "ticker"], keep="first")
         .select(polars_schema(NewsArticle).names())
     )
-    context.log.info(f"{len(articles)} articles read, {len(duplicates)} duplicates dropped, {frame.height} article-ticker rows scored by {model.name}")
-    result = NEWS_ARTICLES.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
-    result.metadata["sentiment_model"] = f"{model.name} {model.version}"
-    result.metadata["duplicates_dropped"] = len(duplicates)
-    return result
+    context.log.info(
+        f"{len(articles)} articles read, {len(duplicates)} duplicates dropped, {frame.height} "
+        f"article-ticker rows scored by {model.name}"
+    )
+    return materialized(
+        NEWS_ARTICLES.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        sentiment_model=f"{model.name} {model.version}",
+        duplicates_dropped=len(duplicates),
+    )
 
 
 @table_asset("news", ANALYST_RATINGS)
@@ -93,10 +103,12 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
             continue
         rows.extend(found)
         quarantined.extend(bad)
-    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(AnalystRating)).unique("rating_id", keep="last")
-    frame = frame.with_columns(knowledge_date=alternative.before_open_knowledge_date(frame.get_column("published_utc")))
+    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(AnalystRating)).unique(
+        "rating_id", keep="last"
+    )
+    frame = frame.with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
     context.log.info(f"{frame.height} ratings, {len(quarantined)} quarantined")
-    return ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
+    return materialized(ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)))
 
 
 @daily_asset("features", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])
@@ -105,13 +117,15 @@ def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     days (1-5), the mean price target's upside against the prior close (as traded), and the number of
     firms, from ratings published before D's open."""
     start, end = partition_window(context)
-    levels = alternative.analyst_levels(ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect())
+    levels = analyst_features.analyst_levels(ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect())
 
     def compute(first, last) -> pl.DataFrame:
-        closes = prior_closes(bars_before(first, last, 10)).select("date", "ticker", close="price", close_known="close_known")
-        return alternative.analyst_daily(levels, closes, trading_days_between(first, last))
+        closes = prior_closes(bars_before(first, last, 10)).select(
+            "date", "ticker", close="price", close_known="close_known"
+        )
+        return analyst_features.analyst_daily(levels, closes, trading_days_between(first, last))
 
-    return ANALYST_DAILY.write_in_chunks(compute, start, end)
+    return materialized(ANALYST_DAILY.write_in_chunks(compute, start, end))
 
 
 @daily_asset("features", NEWS_SENTIMENT_DAILY, deps=["news_articles"])
@@ -119,10 +133,17 @@ def news_sentiment_daily(context: dg.AssetExecutionContext) -> dg.MaterializeRes
     """Mean article sentiment in [-1, 1] and article counts per ticker over the 7 and 30 days before
     D's 09:30 New York open (articles published later count from the next trading day)."""
     start, end = partition_window(context)
-    articles = NEWS_ARTICLES.scan().filter(pl.col("knowledge_date") <= end).select("ticker", "published_utc", "sentiment", "knowledge_date").collect()
+    articles = (
+        NEWS_ARTICLES.scan()
+        .filter(pl.col("knowledge_date") <= end)
+        .select("ticker", "published_utc", "sentiment", "knowledge_date")
+        .collect()
+    )
 
     def compute(first, last) -> pl.DataFrame:
-        recent = articles.filter(pl.col("knowledge_date").is_between(first - timedelta(days=alternative.SENTIMENT_WINDOWS[1] + 1), last))
-        return alternative.news_sentiment_daily(recent, trading_days_between(first, last))
+        recent = articles.filter(
+            pl.col("knowledge_date").is_between(first - timedelta(days=news_features.SENTIMENT_WINDOWS[1] + 1), last)
+        )
+        return news_features.news_sentiment_daily(recent, trading_days_between(first, last))
 
-    return NEWS_SENTIMENT_DAILY.write_in_chunks(compute, start, end)
+    return materialized(NEWS_SENTIMENT_DAILY.write_in_chunks(compute, start, end))

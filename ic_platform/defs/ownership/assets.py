@@ -1,6 +1,6 @@
 """Ownership assets: insider transactions (Form 4) and institutional holdings (13F), raw and daily."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -8,31 +8,43 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.features.assets import VALUATION_DAILY
-from ic_platform.defs.partitions import daily_asset, table_asset
-from ic_platform.defs.sec.assets import CIKS_TAG, COMPANIES
-from ic_platform.defs.sec.resources import EdgarSource
-from ic_platform.features import alternative
+from ic_platform.defs.filings_feed import CIKS_TAG
+from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.resources import EdgarSource
+from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
+from ic_platform.features import insider, institutional
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
-from ic_platform.schemas.ownership import CusipTicker, InsiderDaily, InsiderTransaction, InstitutionalDaily, ThirteenFFiling, ThirteenFHolding
+from ic_platform.schemas.ownership import InsiderTransaction
+from ic_platform.sources.cusip import cusip_tickers
 from ic_platform.sources.documents import SourceFormatError, map_in_processes, read_ahead
 from ic_platform.sources.edgar_files import filings_of
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.ownership import parse_ownership
-from ic_platform.sources.thirteenf import HOLDING_SCHEMA, THIRTEENF_FORMS, parse_thirteenf_dataset, parse_thirteenf_submission, value_multiplier
-from ic_platform.storage import DailyTable, SnapshotTable
-from ic_platform.trading_days import next_trading_days, partition_window, previous_trading_day, trading_days_between
+from ic_platform.sources.readers import EdgarReader
+from ic_platform.sources.thirteenf import (
+    HOLDING_SCHEMA,
+    THIRTEENF_FORMS,
+    parse_thirteenf_dataset,
+    parse_thirteenf_submission,
+    value_multiplier,
+)
+from ic_platform.tables import (
+    COMPANIES,
+    CUSIP_TICKERS,
+    DAILY_BARS,
+    INSIDER_DAILY,
+    INSIDER_TRANSACTIONS,
+    INSTITUTIONAL_DAILY,
+    THIRTEENF_FILINGS,
+    THIRTEENF_HOLDINGS,
+    VALUATION_DAILY,
+)
+from ic_platform.trading_days import next_trading_days, previous_trading_day, trading_days_between
 
 FORM4_FORMS = ("4", "4/A")
-INSIDER_TRANSACTIONS = SnapshotTable("sec_form4", InsiderTransaction, ("ticker", "filed", "accession", "transaction_index", "owner_cik"))
-THIRTEENF_FILINGS = SnapshotTable("sec_13f_filings", ThirteenFFiling, ("manager_cik", "period", "accession"))
-THIRTEENF_HOLDINGS = SnapshotTable("sec_13f", ThirteenFHolding, ("accession", "cusip", "title_of_class"))
-CUSIP_TICKERS = SnapshotTable("cusip_tickers", CusipTicker, ("cusip",))
-INSIDER_DAILY = DailyTable("insider_daily", InsiderDaily, ("date", "ticker"))
-INSTITUTIONAL_DAILY = DailyTable("institutional_daily", InstitutionalDaily, ("date", "ticker"))
 
 
-def _filing_texts(reader, cik: int, forms: tuple[str, ...]) -> list[tuple[dict, str | None | Exception]]:
+def _filing_texts(reader: EdgarReader, cik: int, forms: tuple[str, ...]) -> list[tuple[dict, str | None | Exception]]:
     """Each filing of `forms` in the CIK's submissions with its full submission text (None when the
     source lacks it, or the error that kept it from being read)."""
     texts = []
@@ -44,7 +56,7 @@ def _filing_texts(reader, cik: int, forms: tuple[str, ...]) -> list[tuple[dict, 
     return texts
 
 
-def _parsed_filings(reader, ciks: Iterable[int], forms: tuple[str, ...], parse, quarantined: list[dict]):
+def _parsed_filings(reader: EdgarReader, ciks: Iterable[int], forms: tuple[str, ...], parse, quarantined: list[dict]):
     """(filing, parse(text, source, filing)) for each filing of `forms` in the CIKs' submissions,
     read ahead by threads while the previous ones are parsed; a filing that is missing or
     unreadable is quarantined with the reason instead."""
@@ -65,12 +77,16 @@ def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list
     return parse_ownership(text, source, filing["accession"], filing["filed"], filing["accepted"])
 
 
-def _form4_transactions(reader, tickers: dict[int, str], ciks: list[int]) -> tuple[pl.DataFrame, list[dict]]:
+def _form4_transactions(
+    reader: EdgarReader, tickers: dict[int, str], ciks: list[int]
+) -> tuple[pl.DataFrame, list[dict]]:
     """The transaction rows (knowledge date still empty) and quarantined records of the issuers'
     Form 4 filings; runs in a worker process for large universes."""
     rows, quarantined = [], []
     for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined):
-        rows.extend(row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found)
+        rows.extend(
+            row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found
+        )
         quarantined.extend(bad)
     return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined
 
@@ -90,43 +106,64 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
     frames, quarantined = [], []
-    for done, (found, bad) in map_in_processes(partial(_form4_transactions, reader, tickers), ciks, reader.parse_processes):
+    for done, (found, bad) in map_in_processes(
+        partial(_form4_transactions, reader, tickers), ciks, reader.parse_processes
+    ):
         frames.append(found)
         quarantined.extend(bad)
         context.log.info(f"issuers read: {done}/{len(ciks)}")
     frame = pl.concat([pl.DataFrame(schema=polars_schema(InsiderTransaction)), *frames])
     frame = pl.concat([kept, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
-    context.log.info(f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, {len(quarantined)} quarantined")
-    return INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
+    context.log.info(
+        f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, "
+        f"{len(quarantined)} quarantined"
+    )
+    return materialized(INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)))
 
 
 def _knowledge_dates(frame: pl.DataFrame) -> pl.Series:
-    """The first trading day after each row's acceptance date (its filing date when the source has no acceptance time)."""
+    """The first trading day after each row's acceptance date (its filing date when the source has
+    no acceptance time)."""
     return next_trading_days(frame.select(pl.coalesce(pl.col("accepted").dt.date(), pl.col("filed"))).to_series())
 
 
 THIRTEENF_MANAGERS_PER_BATCH = 20  # managers a worker process reads (each files 4 reports a year)
 
 
-def _thirteenf_filings(reader, managers: list[int]) -> tuple[list[dict], pl.DataFrame, list[dict]]:
+def _thirteenf_filings(reader: EdgarReader, managers: list[int]) -> tuple[list[dict], pl.DataFrame, list[dict]]:
     """Cover pages, holdings (values as reported) and quarantined records of the managers' 13F
     filings; runs in a worker process when there are many managers."""
     covers, holdings, quarantined = [], [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String})], []
-    for filing, parsed in _parsed_filings(reader, managers, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined):
+    for filing, parsed in _parsed_filings(
+        reader, managers, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined
+    ):
         cover = parsed.cover
-        covers.append({"accession": parsed.accession, "manager_cik": cover.manager_cik, "manager_name": cover.manager_name, "form": cover.form,
-                       "period": cover.period, "filed": parsed.filed, "accepted": filing["accepted"] or parsed.accepted})
+        covers.append(
+            {
+                "accession": parsed.accession,
+                "manager_cik": cover.manager_cik,
+                "manager_name": cover.manager_name,
+                "form": cover.form,
+                "period": cover.period,
+                "filed": parsed.filed,
+                "accepted": filing["accepted"] or parsed.accepted,
+            }
+        )
         holdings.append(parsed.holdings.with_columns(accession=pl.lit(parsed.accession)))
         quarantined.extend(parsed.quarantined)
     return covers, pl.concat(holdings, how="diagonal_relaxed"), quarantined
 
 
-def _thirteenf_from_filings(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
+def _thirteenf_from_filings(
+    context: dg.AssetExecutionContext, edgar: EdgarSource
+) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
     """Cover pages, holdings (values as reported) and quarantined records of the followed managers'
     13F filings, parsed by worker processes a batch of managers at a time."""
     reader, managers = edgar.reader(), list(edgar.thirteenf_manager_ciks())
     covers, holdings, quarantined = [], [], []
-    batches = map_in_processes(partial(_thirteenf_filings, reader), managers, reader.parse_processes, THIRTEENF_MANAGERS_PER_BATCH)
+    batches = map_in_processes(
+        partial(_thirteenf_filings, reader), managers, reader.parse_processes, THIRTEENF_MANAGERS_PER_BATCH
+    )
     for done, (found, table, bad) in batches:
         covers.extend(found)
         holdings.append(table)
@@ -145,54 +182,119 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
     return covers, holdings, []
 
 
-@table_asset("sec", THIRTEENF_HOLDINGS, deps=["sec_companies", "daily_bars"])
-def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
-    """13F-HR holdings of the followed managers (their filings, or SEC Form 13F data sets), values
-    normalised to dollars: the unit (thousands or dollars) is decided per filing against shares x
-    the close at the period end where the CUSIP maps to a ticker, else by filing date and implied
-    prices. Also writes the cover pages (sec_13f_filings) and the CUSIP to ticker map (cusip_tickers)."""
+@dg.multi_asset(
+    specs=[
+        table_spec(
+            "sec",
+            THIRTEENF_HOLDINGS,
+            "13F-HR holdings of the followed managers (their filings, or SEC Form 13F data sets), values "
+            "normalised to dollars: the unit (thousands or dollars) is decided per filing against shares x "
+            "the close at the period end where the CUSIP maps to a ticker, else by filing date and implied prices.",
+            deps=["sec_companies", "daily_bars"],
+        ),
+        table_spec(
+            "sec",
+            THIRTEENF_FILINGS,
+            "The followed managers' 13F-HR cover pages: period, filing date, knowledge date (first trading "
+            "day after acceptance) and the value unit decided for the filing, with the reason.",
+        ),
+        table_spec(
+            "sec",
+            CUSIP_TICKERS,
+            "CUSIP to ticker for the 13F holdings: the rows of $IC_CUSIP_MAP first, then issuer names that "
+            "match exactly one universe company's name.",
+        ),
+    ],
+)
+def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[dg.MaterializeResult]:
+    """Reads the followed managers' 13F-HR filings and writes their holdings, cover pages and the
+    CUSIP to ticker map they are matched with."""
     if edgar.thirteenf_datasets:
         covers, holdings, quarantined = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
         covers, holdings, quarantined = _thirteenf_from_filings(context, edgar)
-    table = pl.concat([pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed")
+    table = pl.concat(
+        [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed"
+    )
     mapping_file = pl.read_csv(edgar.cusip_map, infer_schema=False) if edgar.cusip_map else None
-    mapping = alternative.cusip_tickers(table, COMPANIES.scan().collect(), mapping_file)
+    mapping = cusip_tickers(table, COMPANIES.scan().collect(), mapping_file)
     table = table.join(mapping.select("cusip", "ticker"), on="cusip", how="left")
-    filings = pl.DataFrame(covers, schema={"accession": pl.String, "manager_cik": pl.Int64, "manager_name": pl.String, "form": pl.String,
-                                           "period": pl.Date, "filed": pl.Date, "accepted": pl.Datetime("us")})
+    filings = pl.DataFrame(
+        covers,
+        schema={
+            "accession": pl.String,
+            "manager_cik": pl.Int64,
+            "manager_name": pl.String,
+            "form": pl.String,
+            "period": pl.Date,
+            "filed": pl.Date,
+            "accepted": pl.Datetime("us"),
+        },
+    )
     closes = _period_closes(filings, table).partition_by("accession", as_dict=True)
     rows_of = table.partition_by("accession", as_dict=True)
     empty = table.clear()
     units = []
     for filing in filings.iter_rows(named=True):
         rows = rows_of.get((filing["accession"],), empty)
-        references = dict(closes[(filing["accession"],)].select("cusip", "close").iter_rows()) if (filing["accession"],) in closes else {}
+        references = (
+            dict(closes[(filing["accession"],)].select("cusip", "close").iter_rows())
+            if (filing["accession"],) in closes
+            else {}
+        )
         multiplier, reason = value_multiplier(filing["filed"], rows, references)
-        units.append({"accession": filing["accession"], "value_multiplier": multiplier, "value_unit_reason": reason, "holdings": rows.height})
-    filings = filings.join(pl.DataFrame(units, schema={"accession": pl.String, "value_multiplier": pl.Int64, "value_unit_reason": pl.String, "holdings": pl.Int64}), on="accession")
+        units.append(
+            {
+                "accession": filing["accession"],
+                "value_multiplier": multiplier,
+                "value_unit_reason": reason,
+                "holdings": rows.height,
+            }
+        )
+    filings = filings.join(
+        pl.DataFrame(
+            units,
+            schema={
+                "accession": pl.String,
+                "value_multiplier": pl.Int64,
+                "value_unit_reason": pl.String,
+                "holdings": pl.Int64,
+            },
+        ),
+        on="accession",
+    )
     filings = filings.with_columns(knowledge_date=_knowledge_dates(filings)).drop("accepted")
-    table = table.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(value_usd=pl.col("reported_value") * pl.col("value_multiplier"))
-    CUSIP_TICKERS.write(mapping)
-    THIRTEENF_FILINGS.write(filings)
-    context.log.info(f"{filings.height} 13F filings, {table.height} holdings, {mapping.height} CUSIPs mapped, "
-                     f"{filings.filter(pl.col('value_multiplier') == 1000).height} filings in thousands")
-    result = THIRTEENF_HOLDINGS.write(table, quarantined=frame_of(QuarantinedRecord, quarantined))
-    result.metadata["filings"] = filings.height
-    result.metadata["cusips_mapped"] = mapping.height
-    return result
+    table = table.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(
+        value_usd=pl.col("reported_value") * pl.col("value_multiplier")
+    )
+    yield materialized(CUSIP_TICKERS.write(mapping), asset_key=CUSIP_TICKERS.name)
+    yield materialized(THIRTEENF_FILINGS.write(filings), asset_key=THIRTEENF_FILINGS.name)
+    context.log.info(
+        f"{filings.height} 13F filings, {table.height} holdings, {mapping.height} CUSIPs mapped, "
+        f"{filings.filter(pl.col('value_multiplier') == 1000).height} filings in thousands"
+    )
+    yield materialized(
+        THIRTEENF_HOLDINGS.write(table, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        asset_key=THIRTEENF_HOLDINGS.name,
+        filings=filings.height,
+        cusips_mapped=mapping.height,
+    )
 
 
 def _period_closes(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFrame:
     """The close (as traded) of each mapped holding on the last trading day on or before its filing's period end."""
-    from ic_platform.defs.market.assets import DAILY_BARS
-
-    close_days = {period: previous_trading_day(period + timedelta(days=1)) for period in filings.get_column("period").unique()}
+    close_days = {
+        period: previous_trading_day(period + timedelta(days=1)) for period in filings.get_column("period").unique()
+    }
     closes = [
-        DAILY_BARS.scan(day, day).select("ticker", period=pl.lit(period), close=pl.col("close") * pl.col("split_factor")).collect()
+        DAILY_BARS.scan(day, day)
+        .select("ticker", period=pl.lit(period), close=pl.col("close") * pl.col("split_factor"))
+        .collect()
         for period, day in close_days.items()
     ]
-    closes_frame = pl.concat([pl.DataFrame(schema={"ticker": pl.String, "period": pl.Date, "close": pl.Float64}), *closes])
+    closes_frame = pl.concat(
+        [pl.DataFrame(schema={"ticker": pl.String, "period": pl.Date, "close": pl.Float64}), *closes]
+    )
     return (
         holdings.filter(pl.col("ticker").is_not_null())
         .join(filings.select("accession", "period"), on="accession")
@@ -208,10 +310,14 @@ def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     date + 1 trading day); a 4/A replaces its original from the day the amendment is known."""
     start, end = partition_window(context)
     transactions = INSIDER_TRANSACTIONS.scan().filter(pl.col("knowledge_date") <= end).collect()
-    return INSIDER_DAILY.write_in_chunks(lambda first, last: alternative.insider_daily(transactions, trading_days_between(first, last)), start, end)
+
+    def compute(first, last) -> pl.DataFrame:
+        return insider.insider_daily(transactions, trading_days_between(first, last))
+
+    return materialized(INSIDER_DAILY.write_in_chunks(compute, start, end))
 
 
-@daily_asset("features", INSTITUTIONAL_DAILY, deps=["sec_13f", "valuation_daily"])
+@daily_asset("features", INSTITUTIONAL_DAILY, deps=["sec_13f", "sec_13f_filings", "valuation_daily"])
 def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Shares held by the followed 13F managers as a share of shares outstanding, its quarter-over-quarter
     change and the holder count per ticker for day D, from reports known by D (filing date + 1
@@ -219,13 +325,22 @@ def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     managers no longer hold has no row."""
     start, end = partition_window(context)
     filings = THIRTEENF_FILINGS.scan().filter(pl.col("knowledge_date") <= end).collect()
-    holdings = THIRTEENF_HOLDINGS.scan().filter(pl.col("ticker").is_not_null() & (pl.col("shares_type") == "SH") & pl.col("put_call").is_null())
-    levels = alternative.institutional_levels(filings, holdings.select("accession", "ticker", "shares").collect())
+    holdings = THIRTEENF_HOLDINGS.scan().filter(
+        pl.col("ticker").is_not_null() & (pl.col("shares_type") == "SH") & pl.col("put_call").is_null()
+    )
+    levels = institutional.institutional_levels(filings, holdings.select("accession", "ticker", "shares").collect())
 
     def compute(first, last) -> pl.DataFrame:
-        outstanding = VALUATION_DAILY.scan(first, last).filter(pl.col("market_cap").is_not_null()).select(
-            "date", "ticker", shares_outstanding=pl.col("market_cap") / pl.col("price"), shares_known="inputs_knowledge_date"
+        outstanding = (
+            VALUATION_DAILY.scan(first, last)
+            .filter(pl.col("market_cap").is_not_null())
+            .select(
+                "date",
+                "ticker",
+                shares_outstanding=pl.col("market_cap") / pl.col("price"),
+                shares_known="inputs_knowledge_date",
+            )
         )
-        return alternative.institutional_daily(levels, outstanding.collect(), trading_days_between(first, last))
+        return institutional.institutional_daily(levels, outstanding.collect(), trading_days_between(first, last))
 
-    return INSTITUTIONAL_DAILY.write_in_chunks(compute, start, end)
+    return materialized(INSTITUTIONAL_DAILY.write_in_chunks(compute, start, end))

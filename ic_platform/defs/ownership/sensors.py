@@ -2,14 +2,16 @@
 
 import dagster as dg
 
+from ic_platform.defs.filings_feed import feed_run_requests
 from ic_platform.defs.ownership.assets import FORM4_FORMS
-from ic_platform.defs.sec.resources import EdgarSource
-from ic_platform.defs.sec.sensors import feed_run_requests
+from ic_platform.defs.resources import EdgarSource
 
 refresh_insiders = dg.define_asset_job(
     "refresh_insiders",
     selection=dg.AssetSelection.assets("sec_form4", "insider_daily"),
-    description="Re-read the Form 4s of the issuers that filed and rebuild insider_daily for the day they become known.",
+    description=(
+        "Re-read the Form 4s of the issuers that filed and rebuild insider_daily for the day they become known."
+    ),
 )
 
 

@@ -3,53 +3,88 @@
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.features.assets import TECHNICAL_DAILY, VALUATION_DAILY
-from ic_platform.defs.market.assets import DAILY_BARS
-from ic_platform.defs.news.assets import ANALYST_DAILY, NEWS_SENTIMENT_DAILY
-from ic_platform.defs.ownership.assets import INSIDER_DAILY, INSTITUTIONAL_DAILY
-from ic_platform.defs.partitions import daily_asset
-from ic_platform.defs.sec.assets import COMPANIES
-from ic_platform.features import evaluation, scoring
-from ic_platform.schemas.scores import FactorScores, IcScore
-from ic_platform.storage import DailyTable, markdown_preview
-from ic_platform.trading_days import partition_window
+from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.table_assets import daily_asset, markdown_preview, materialized
+from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS
+from ic_platform.scoring import evaluation, scores
+from ic_platform.tables import (
+    ANALYST_DAILY,
+    COMPANIES,
+    DAILY_BARS,
+    FACTOR_SCORES,
+    IC_SCORES,
+    INSIDER_DAILY,
+    INSTITUTIONAL_DAILY,
+    NEWS_SENTIMENT_DAILY,
+    TECHNICAL_DAILY,
+    VALUATION_DAILY,
+)
 
 ALTERNATIVE_INPUTS = {
     "insider": (INSIDER_DAILY, ("insider_net_buying_30d", "insider_net_buying_90d")),
-    "institutional": (INSTITUTIONAL_DAILY, ("institutional_ownership", "institutional_ownership_change", "institutional_holders")),
+    "institutional": (
+        INSTITUTIONAL_DAILY,
+        ("institutional_ownership", "institutional_ownership_change", "institutional_holders"),
+    ),
     "analyst": (ANALYST_DAILY, ("analyst_mean_rating", "price_target_upside")),
     "news": (NEWS_SENTIMENT_DAILY, ("sentiment_7d", "sentiment_30d")),
 }
-FACTOR_SCORES = DailyTable("factor_scores", FactorScores, ("date", "ticker"))
-IC_SCORES = DailyTable("ic_scores", IcScore, ("date", "ticker"))
 
 
 class ScoreWeights(dg.Config):
     """Factor weights of the overall score (renormalised over the present factors)."""
 
-    weights: dict[str, float] = scoring.DEFAULT_WEIGHTS
+    weights: dict[str, float] = DEFAULT_WEIGHTS
 
 
 def score_inputs(start, end) -> pl.DataFrame:
     """Every ticker's sub-metrics for the days `start`..`end`: technical (all traded tickers) and
     valuation rows, with the insider, institutional, analyst and news metrics where a ticker has them."""
     technical = TECHNICAL_DAILY.scan(start, end).select(
-        "date", "ticker", "return_1m", "return_3m", "return_6m", "return_12m", "rsi_14", "price_to_sma_50", "price_to_sma_200",
+        "date",
+        "ticker",
+        "return_1m",
+        "return_3m",
+        "return_6m",
+        "return_12m",
+        "rsi_14",
+        "price_to_sma_50",
+        "price_to_sma_200",
         macd_hist_to_price=pl.col("macd_hist") / pl.col("close"),
         bollinger_position=(pl.col("close") - pl.col("bb_lower")) / (pl.col("bb_upper") - pl.col("bb_lower")),
         _technical_known=pl.col("inputs_knowledge_date"),
     )
     valuation = VALUATION_DAILY.scan(start, end).drop("cik", "close_date", "price", "market_cap", "fundamentals_as_of")
     sectors = COMPANIES.scan().select("ticker", "gics_sector")
-    rows = technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True).join(sectors, on="ticker", how="left")
+    rows = technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True).join(
+        sectors, on="ticker", how="left"
+    )
     known = ["_technical_known", "inputs_knowledge_date"]
     for name, (table, metrics) in ALTERNATIVE_INPUTS.items():
-        rows = rows.join(table.scan(start, end).select("date", "ticker", *metrics, pl.col("inputs_knowledge_date").alias(f"_{name}_known")), on=["date", "ticker"], how="left")
+        rows = rows.join(
+            table.scan(start, end).select(
+                "date", "ticker", *metrics, pl.col("inputs_knowledge_date").alias(f"_{name}_known")
+            ),
+            on=["date", "ticker"],
+            how="left",
+        )
         known.append(f"_{name}_known")
     return rows.with_columns(inputs_knowledge_date=pl.max_horizontal(known)).drop(known[:1] + known[2:]).collect()
 
 
-@daily_asset("scores", FACTOR_SCORES, deps=["technical_daily", "valuation_daily", "insider_daily", "institutional_daily", "analyst_daily", "news_sentiment_daily", "sec_companies"])
+@daily_asset(
+    "scores",
+    FACTOR_SCORES,
+    deps=[
+        "technical_daily",
+        "valuation_daily",
+        "insider_daily",
+        "institutional_daily",
+        "analyst_daily",
+        "news_sentiment_daily",
+        "sec_companies",
+    ],
+)
 def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The ten factor scores per ticker and day: each the mean of its sub-metrics' exact percentiles
     within the GICS sector that day (ties averaged, lower-is-better inverted, winsorised inputs, the
@@ -57,12 +92,12 @@ def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     start, end = partition_window(context)
 
     def compute(first, last) -> pl.DataFrame:
-        factors = scoring.factor_scores(score_inputs(first, last))
-        present = {f: factors.height - factors.get_column(f).null_count() for f in scoring.FACTOR_METRICS}
+        factors = scores.factor_scores(score_inputs(first, last))
+        present = {f: factors.height - factors.get_column(f).null_count() for f in FACTOR_METRICS}
         context.log.info(f"factor_scores {first}..{last}: {factors.height} rows; rows with each factor: {present}")
         return factors
 
-    return FACTOR_SCORES.write_in_chunks(compute, start, end)
+    return materialized(FACTOR_SCORES.write_in_chunks(compute, start, end))
 
 
 @daily_asset("scores", IC_SCORES, deps=["factor_scores"])
@@ -70,7 +105,7 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     """The IC Score (1-100) per ticker and day: the weighted mean of the present factors (weights from
     DESIGN.md, configurable), its rating band, data completeness, confidence and sector percentile.
     No score below 40% completeness or with fewer than two of value/growth/profitability/health."""
-    unknown = set(config.weights) - set(scoring.FACTOR_METRICS)
+    unknown = set(config.weights) - set(FACTOR_METRICS)
     if unknown:
         raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}")
     start, end = partition_window(context)
@@ -79,14 +114,13 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     def compute(first, last) -> pl.DataFrame:
         nonlocal gated_out
         factors = FACTOR_SCORES.scan(first, last).collect()
-        scores = scoring.ic_scores(factors, config.weights)
-        gated_out += factors.height - scores.height
-        context.log.info(f"ic_scores {first}..{last}: {scores.height} scores from {factors.height} factor rows")
-        return scores
+        published = scores.ic_scores(factors, config.weights)
+        gated_out += factors.height - published.height
+        context.log.info(f"ic_scores {first}..{last}: {published.height} scores from {factors.height} factor rows")
+        return published
 
-    result = IC_SCORES.write_in_chunks(compute, start, end)
-    result.metadata["gated_out"] = gated_out
-    return result
+    summary = IC_SCORES.write_in_chunks(compute, start, end)
+    return materialized(summary, gated_out=gated_out)
 
 
 @dg.asset(group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars"])
@@ -96,16 +130,17 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window)."""
-    scores = IC_SCORES.scan().select("date", "ticker", "score", *scoring.FACTOR_METRICS)
-    joined = evaluation.with_forward_returns(scores.collect(), evaluation.forward_returns(DAILY_BARS.scan()))
-    learned, fits = evaluation.walk_forward_scores(joined, list(scoring.FACTOR_METRICS))
+    published = IC_SCORES.scan().select("date", "ticker", "score", *FACTOR_METRICS)
+    joined = evaluation.with_forward_returns(published.collect(), evaluation.forward_returns(DAILY_BARS.scan()))
+    learned, fits = evaluation.walk_forward_scores(joined, list(FACTOR_METRICS))
     joined = joined.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
     del learned
-    _, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *scoring.FACTOR_METRICS])
+    _, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *FACTOR_METRICS])
     deciles = evaluation.decile_returns(joined)
     turnover = evaluation.top_decile_turnover(joined)
     bars = "\n".join(
-        f"decile {d:>2} {'█' * max(0, round(50 + r * 2000))} {r:+.3%}" for d, r in deciles.select("decile", "mean_forward_return").iter_rows()
+        f"decile {d:>2} {'█' * max(0, round(50 + r * 2000))} {r:+.3%}"
+        for d, r in deciles.select("decile", "mean_forward_return").iter_rows()
     )
     overall = summary.filter(pl.col("signal") == "score")
     context.log.info(f"score IC: {overall.select('horizon_days', 'mean_ic', 't_stat').to_dicts()}")
@@ -113,11 +148,18 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         metadata={
             "ic_summary": dg.MetadataValue.md(markdown_preview(summary, rows=None)),
             "decile_returns_21d": dg.MetadataValue.md(markdown_preview(deciles, rows=None)),
-            "learned_vs_fixed_weights": dg.MetadataValue.md(markdown_preview(summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None)),
+            "learned_vs_fixed_weights": dg.MetadataValue.md(
+                markdown_preview(summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None)
+            ),
             "learned_weights_latest_fit": dg.MetadataValue.md(markdown_preview(fits.tail(1), rows=None)),
             "decile_plot_21d": dg.MetadataValue.md(f"```\n{bars}\n```"),
             "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
-            "learned_score_ic_21d": float(summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21)).get_column("mean_ic").first() or float("nan")),
+            "learned_score_ic_21d": float(
+                summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21))
+                .get_column("mean_ic")
+                .first()
+                or float("nan")
+            ),
             "top_decile_turnover": turnover if turnover is not None else float("nan"),
             "days": joined.get_column("date").n_unique(),
         }

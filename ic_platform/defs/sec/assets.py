@@ -5,24 +5,20 @@ from collections.abc import Iterable
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.partitions import table_asset
+from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.progress import with_progress
-from ic_platform.defs.sec.resources import EdgarSource
+from ic_platform.defs.resources import EdgarSource
+from ic_platform.defs.table_assets import materialized, table_asset
 from ic_platform.features import fundamentals
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
-from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
+from ic_platform.schemas.sec import Company
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts_documents
 from ic_platform.sources.documents import read_ahead
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
-from ic_platform.storage import SnapshotTable, quarantine_table
-
-CIKS_TAG = "ic/ciks"  # set by the filings sensor: the companies whose filings triggered the run
-
-COMPANIES = SnapshotTable("sec_companies", Company, ("ticker",))
-COMPANY_FACTS = SnapshotTable("sec_companyfacts", Fact, ("cik", "taxonomy", "concept", "unit", "end", "start", "filed", "accession"))
-FUNDAMENTALS_PIT = SnapshotTable("fundamentals_pit", LineItemVersion, ("cik", "line_item", "period_end", "period_type", "filed", "accession"))
-FUNDAMENTAL_STATES = SnapshotTable("fundamental_states", FundamentalState, ("cik", "as_of"))
+from ic_platform.sources.readers import EdgarReader
+from ic_platform.storage import quarantine_table
+from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
 
 @table_asset("sec", COMPANIES)
@@ -41,10 +37,12 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
         profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
     context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
-    return COMPANIES.write(frame_of(Company, profiles), quarantined=frame_of(QuarantinedRecord, quarantined))
+    return materialized(
+        COMPANIES.write(frame_of(Company, profiles), quarantined=frame_of(QuarantinedRecord, quarantined))
+    )
 
 
-def _companyfacts_tables(reader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The facts and quarantined records of the companies' companyfacts documents, read ahead by
     threads (worker processes would spend the time saved sending the facts back) and parsed in
     batches."""
@@ -83,7 +81,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     found, bad = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
     frames.append(found)
     quarantined.append(bad)
-    return COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
+    return materialized(COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined)))
 
 
 @table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts])
@@ -94,7 +92,7 @@ def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     figures (Q4 = FY - 9M), and only financial-statement forms count."""
     versions = fundamentals.line_item_versions(COMPANY_FACTS.scan())
     context.log.info(f"{versions.height} line-item versions for {versions.get_column('cik').n_unique()} companies")
-    return FUNDAMENTALS_PIT.write(versions)
+    return materialized(FUNDAMENTALS_PIT.write(versions))
 
 
 @table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit])
@@ -103,4 +101,4 @@ def fundamental_states(context: dg.AssetExecutionContext) -> dg.MaterializeResul
     rates, one row per knowledge date from which they hold: what valuation_daily joins as of D."""
     states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan())
     context.log.info(f"{states.height} states for {states.get_column('cik').n_unique()} companies")
-    return FUNDAMENTAL_STATES.write(states)
+    return materialized(FUNDAMENTAL_STATES.write(states))

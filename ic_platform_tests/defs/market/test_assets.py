@@ -4,15 +4,18 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.market.assets import DAILY_BARS, daily_bars
-from ic_platform.defs.market.resources import MarketDataSource
+from ic_platform.defs.market.assets import daily_bars
+from ic_platform.defs.resources import MarketDataSource
 from ic_platform.storage import quarantine_table
+from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import trading_days_between
 
 
-
 def materialize_range(start: date, end: date, instance=None) -> dg.ExecuteInProcessResult:
-    tags = {"dagster/asset_partition_range_start": start.isoformat(), "dagster/asset_partition_range_end": end.isoformat()}
+    tags = {
+        "dagster/asset_partition_range_start": start.isoformat(),
+        "dagster/asset_partition_range_end": end.isoformat(),
+    }
     return dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, tags=tags, instance=instance)
 
 
@@ -57,7 +60,11 @@ def test_bad_rows_are_quarantined_with_a_reason_and_the_rest_is_kept(demo_data_d
     assert result.success
     assert DAILY_BARS.scan().collect().height == good - 1
     reasons = quarantine_table(DAILY_BARS).scan(day, day).collect().get_column("reason").to_list()
-    assert sorted(reasons) == ["duplicate ticker for the day", "missing fields ['o', 'h', 'l', 'c']", "non-positive price"]
+    assert sorted(reasons) == [
+        "duplicate ticker for the day",
+        "missing fields ['o', 'h', 'l', 'c']",
+        "non-positive price",
+    ]
 
 
 def test_a_day_the_source_does_not_have_fails_with_a_clear_message(demo_data_dir):

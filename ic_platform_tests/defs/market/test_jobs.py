@@ -3,11 +3,12 @@ import json
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.market.assets import DAILY_BARS, daily_bars
+from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.market.checks import no_missing_ticker_days
 from ic_platform.defs.market.jobs import repair_daily_bar_gaps
-from ic_platform.defs.market.resources import MarketDataSource
+from ic_platform.defs.resources import MarketDataSource
 from ic_platform.features.bar_gaps import find_gaps
+from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.features.test_assets import run_range
 from ic_platform_tests.defs.market.test_assets import demo_days
 from ic_platform_tests.local_server import LocalServer, Reply
@@ -33,11 +34,15 @@ def test_the_gap_check_warns_and_the_repair_job_refetches_through_the_per_ticker
     with LocalServer() as server:
         # the per-ticker endpoint has the three bars (and nothing for the other tickers' gaps)
         server.routes[f"/v2/aggs/ticker/{ticker}/range/1/day/{days[10]}/{days[12]}"] = [
-            Reply(json.dumps({"status": "OK", "ticker": ticker, "results": [dict(r, t=r["t"]) for r in removed]}).encode())
+            Reply(
+                json.dumps({"status": "OK", "ticker": ticker, "results": [dict(r, t=r["t"]) for r in removed]}).encode()
+            )
         ]
         for other in gaps.filter(pl.col("ticker") != ticker).get_column("ticker").unique():
             span = gaps.filter(pl.col("ticker") == other).get_column("date")
-            server.routes[f"/v2/aggs/ticker/{other}/range/1/day/{span.min()}/{span.max()}"] = [Reply(b'{"status": "OK", "results": []}')]
+            server.routes[f"/v2/aggs/ticker/{other}/range/1/day/{span.min()}/{span.max()}"] = [
+                Reply(b'{"status": "OK", "results": []}')
+            ]
         live = MarketDataSource(mode="live", base_url=server.url, api_key="k", cache_dir=str(tmp_path / "cache"))
         outcome = repair_daily_bar_gaps.execute_in_process(resources={"market_data": live})
     assert outcome.success

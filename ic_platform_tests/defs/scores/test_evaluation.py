@@ -6,11 +6,10 @@ import polars as pl
 import pytest
 
 from ic_platform.definitions import defs
-from ic_platform.defs.market.assets import DAILY_BARS
-from ic_platform.defs.scores.assets import IC_SCORES
 from ic_platform.demo.generator import DemoOptions, generate
-from ic_platform.features import evaluation
 from ic_platform.runner import materialize_window
+from ic_platform.scoring import evaluation
+from ic_platform.tables import DAILY_BARS, IC_SCORES
 
 
 def growth_ic(data_dir, signal: str) -> float:

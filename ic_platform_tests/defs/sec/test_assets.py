@@ -2,10 +2,11 @@ import json
 
 import dagster as dg
 
-from ic_platform.defs.sec.assets import COMPANIES, COMPANY_FACTS, sec_companies, sec_companyfacts
-from ic_platform.defs.sec.resources import EdgarSource
+from ic_platform.defs.resources import EdgarSource
+from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
 from ic_platform.schemas.sec import GICS_SECTORS
 from ic_platform.storage import quarantine_table
+from ic_platform.tables import COMPANIES, COMPANY_FACTS
 
 
 def test_the_companies_universe_has_every_ticker_with_its_sector(demo_data_dir):

@@ -3,26 +3,44 @@ from datetime import timedelta
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.features.assets import VALUATION_DAILY, valuation_daily
-from ic_platform.defs.features.checks import valuation_daily_point_in_time
-from ic_platform.defs.market.assets import DAILY_BARS, daily_bars
-from ic_platform.defs.market.resources import MarketDataSource
-from ic_platform.defs.sec.assets import (
-    COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT,
-    fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts,
-)
-from ic_platform.defs.sec.resources import EdgarSource
+from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
+from ic_platform.defs.features.assets import valuation_daily
+from ic_platform.defs.market.assets import daily_bars
+from ic_platform.defs.resources import EdgarSource, MarketDataSource
+from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.features.valuation import prior_closes, valuation_ratios
+from ic_platform.tables import (
+    COMPANIES,
+    COMPANY_FACTS,
+    DAILY_BARS,
+    FUNDAMENTAL_STATES,
+    FUNDAMENTALS_PIT,
+    VALUATION_DAILY,
+)
 from ic_platform_tests.defs.market.test_assets import demo_days
 
-GRAPH = [sec_companies, sec_companyfacts, fundamentals_pit, fundamental_states, daily_bars, valuation_daily, valuation_daily_point_in_time]
+GRAPH = [
+    sec_companies,
+    sec_companyfacts,
+    fundamentals_pit,
+    fundamental_states,
+    daily_bars,
+    valuation_daily,
+    POINT_IN_TIME_CHECKS["valuation_daily"],
+]
 
 
 def run_graph(days, selection=None, raise_on_error=True):
-    tags = {"dagster/asset_partition_range_start": days[0].isoformat(), "dagster/asset_partition_range_end": days[-1].isoformat()}
+    tags = {
+        "dagster/asset_partition_range_start": days[0].isoformat(),
+        "dagster/asset_partition_range_end": days[-1].isoformat(),
+    }
     return dg.materialize(
-        GRAPH, resources={"edgar": EdgarSource(), "market_data": MarketDataSource()}, tags=tags,
-        selection=selection, raise_on_error=raise_on_error,
+        GRAPH,
+        resources={"edgar": EdgarSource(), "market_data": MarketDataSource()},
+        tags=tags,
+        selection=selection,
+        raise_on_error=raise_on_error,
     )
 
 
@@ -32,7 +50,11 @@ def test_the_fundamentals_graph_runs_and_valuation_uses_only_what_was_known(demo
     assert result.success
     [check] = result.get_asset_check_evaluations()
     assert check.passed
-    facts, versions, states = COMPANY_FACTS.scan().collect(), FUNDAMENTALS_PIT.scan().collect(), FUNDAMENTAL_STATES.scan().collect()
+    facts, versions, states = (
+        COMPANY_FACTS.scan().collect(),
+        FUNDAMENTALS_PIT.scan().collect(),
+        FUNDAMENTAL_STATES.scan().collect(),
+    )
     assert facts.get_column("cik").n_unique() == 30
     assert set(versions.get_column("period_type")) == {"Q", "FY"}
     assert (versions.get_column("knowledge_date") > versions.get_column("filed")).all()
@@ -57,9 +79,11 @@ def test_the_check_fails_when_a_row_uses_fundamentals_filed_after_its_day(demo_d
     closes = prior_closes(DAILY_BARS.scan()).filter(pl.col("date").is_between(days[0], days[-1]))
     # the mistake the rule forbids: taking the next state a company will publish
     future = FUNDAMENTAL_STATES.scan().collect().with_columns(as_of=pl.col("as_of") - timedelta(days=1))
-    leaky = valuation_ratios(closes, COMPANIES.scan().collect(), future.sort("as_of")).with_columns(
-        inputs_knowledge_date=pl.col("fundamentals_as_of") + timedelta(days=1)
-    ).with_columns(fundamentals_as_of=pl.col("inputs_knowledge_date"))
+    leaky = (
+        valuation_ratios(closes, COMPANIES.scan().collect(), future.sort("as_of"))
+        .with_columns(inputs_knowledge_date=pl.col("fundamentals_as_of") + timedelta(days=1))
+        .with_columns(fundamentals_as_of=pl.col("inputs_knowledge_date"))
+    )
     leaked = leaky.filter(pl.col("inputs_knowledge_date") > pl.col("date")).height
     assert leaked > 0
     VALUATION_DAILY.write(leaky, days[0], days[-1])

@@ -13,27 +13,10 @@
 
 import polars as pl
 
-# factor -> (metric, higher is better)
-FACTOR_METRICS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "value": (("pe_ratio", False), ("pb_ratio", False), ("ps_ratio", False)),
-    "growth": (("revenue_growth_yoy", True), ("eps_growth_yoy", True), ("fcf_growth_yoy", True), ("revenue_cagr_3y", True), ("eps_cagr_3y", True)),
-    "profitability": (("gross_margin", True), ("operating_margin", True), ("net_margin", True), ("roe", True), ("roa", True), ("roic", True)),
-    "financial_health": (("debt_to_equity", False), ("current_ratio", True), ("quick_ratio", True), ("interest_coverage", True)),
-    "momentum": (("return_1m", True), ("return_3m", True), ("return_6m", True), ("return_12m", True)),
-    "analyst_consensus": (("analyst_mean_rating", True), ("price_target_upside", True)),
-    "insider_activity": (("insider_net_buying_30d", True), ("insider_net_buying_90d", True)),
-    "institutional": (("institutional_ownership", True), ("institutional_ownership_change", True), ("institutional_holders", True)),
-    "news_sentiment": (("sentiment_7d", True), ("sentiment_30d", True)),
-    "technical": (("rsi_14", True), ("macd_hist_to_price", True), ("price_to_sma_50", True), ("price_to_sma_200", True), ("bollinger_position", True)),
-}
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "value": 0.12, "growth": 0.15, "profitability": 0.12, "financial_health": 0.10, "momentum": 0.08,
-    "analyst_consensus": 0.10, "insider_activity": 0.08, "institutional": 0.10, "news_sentiment": 0.07, "technical": 0.08,
-}
-FUNDAMENTAL_FACTORS = ("value", "growth", "profitability", "financial_health")
+from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS, FUNDAMENTAL_FACTORS, RATING_BANDS
+
 MIN_SECTOR_SIZE = 5
 COMPLETENESS_FLOOR = 0.40
-RATING_BANDS = ((80, "Strong Buy"), (65, "Buy"), (50, "Hold"), (35, "Underperform"), (1, "Sell"))
 WINSOR = (0.01, 0.99)
 
 
@@ -47,19 +30,28 @@ def sector_percentiles(frame: pl.DataFrame, metrics: dict[str, bool], suffix: st
         *(pl.col(m).rank("average").over(in_sector).alias(f"_rank_{m}") for m in metrics),
         *(pl.col(m).count().over(in_sector).alias(f"_count_{m}") for m in metrics),
     )
-    too_small = ranked.select(pl.col(f"_count_{m}").is_between(1, MIN_SECTOR_SIZE - 1).any() for m in metrics).row(0) if metrics else ()
+    too_small = (
+        ranked.select(pl.col(f"_count_{m}").is_between(1, MIN_SECTOR_SIZE - 1).any() for m in metrics).row(0)
+        if metrics
+        else ()
+    )
     small = [m for m, any_small in zip(metrics, too_small) if any_small]
     if small:
         ranked = ranked.with_columns(
             *(pl.col(m).rank("average").over("date").alias(f"_market_rank_{m}") for m in small),
             *(pl.col(m).count().over("date").alias(f"_market_count_{m}") for m in small),
         ).with_columns(
-            pl.when(pl.col(f"_count_{m}") < MIN_SECTOR_SIZE).then(pl.col(f"_market_{kind}_{m}")).otherwise(pl.col(f"_{kind}_{m}")).alias(f"_{kind}_{m}")
-            for m in small for kind in ("rank", "count")
+            pl.when(pl.col(f"_count_{m}") < MIN_SECTOR_SIZE)
+            .then(pl.col(f"_market_{kind}_{m}"))
+            .otherwise(pl.col(f"_{kind}_{m}"))
+            .alias(f"_{kind}_{m}")
+            for m in small
+            for kind in ("rank", "count")
         )
     percentile = {m: 100 * (pl.col(f"_rank_{m}") - 0.5) / pl.col(f"_count_{m}") for m in metrics}
     return ranked.with_columns(
-        (percentile[m] if higher_is_better else 100 - percentile[m]).alias(f"{m}{suffix}") for m, higher_is_better in metrics.items()
+        (percentile[m] if higher_is_better else 100 - percentile[m]).alias(f"{m}{suffix}")
+        for m, higher_is_better in metrics.items()
     ).select(*frame.columns, *(f"{m}{suffix}" for m in metrics))
 
 
@@ -75,12 +67,16 @@ def factor_scores(inputs: pl.DataFrame) -> pl.DataFrame:
     Metrics absent from `inputs` (their sources not built yet) leave their factors null.
     """
     available = {m: better for metrics in FACTOR_METRICS.values() for m, better in metrics if m in inputs.columns}
-    winsorised = inputs.select("date", "ticker", "gics_sector", "inputs_knowledge_date", *(_winsorised(m).alias(m) for m in available))
+    winsorised = inputs.select(
+        "date", "ticker", "gics_sector", "inputs_knowledge_date", *(_winsorised(m).alias(m) for m in available)
+    )
     ranked = sector_percentiles(winsorised, available)
     factors = []
     for factor, metrics in FACTOR_METRICS.items():
         percentiles = [pl.col(f"{m}_percentile") for m, _ in metrics if m in available]
-        factors.append((pl.mean_horizontal(percentiles) if percentiles else pl.lit(None, dtype=pl.Float64)).alias(factor))
+        factors.append(
+            (pl.mean_horizontal(percentiles) if percentiles else pl.lit(None, dtype=pl.Float64)).alias(factor)
+        )
     return ranked.select("date", "ticker", "gics_sector", *factors, "inputs_knowledge_date")
 
 
@@ -104,13 +100,23 @@ def ic_scores(factors: pl.DataFrame, weights: dict[str, float] = DEFAULT_WEIGHTS
         .with_columns(score=(weighted / present_weight).round(0).clip(1, 100).cast(pl.Int32))
         .with_columns(
             rating=rating(pl.col("score")),
-            confidence=pl.when(pl.col("data_completeness") >= 0.9 - 1e-12).then(pl.lit("High"))
-            .when(pl.col("data_completeness") >= 0.7 - 1e-12).then(pl.lit("Medium"))
+            confidence=pl.when(pl.col("data_completeness") >= 0.9 - 1e-12)
+            .then(pl.lit("High"))
+            .when(pl.col("data_completeness") >= 0.7 - 1e-12)
+            .then(pl.lit("Medium"))
             .otherwise(pl.lit("Low")),
         )
     )
     scored = sector_percentiles(scored, {"score": True}).rename({"score_percentile": "sector_percentile"})
     return scored.select(
-        "date", "ticker", "gics_sector", "score", "rating", "sector_percentile", "data_completeness", "confidence",
-        *weights, "inputs_knowledge_date",
+        "date",
+        "ticker",
+        "gics_sector",
+        "score",
+        "rating",
+        "sector_percentile",
+        "data_completeness",
+        "confidence",
+        *weights,
+        "inputs_knowledge_date",
     ).sort("date", "ticker")

@@ -3,7 +3,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from ic_platform.features import evaluation
+from ic_platform.scoring import evaluation
 from ic_platform.trading_days import trading_days_between
 
 
@@ -12,17 +12,27 @@ def test_walk_forward_weights_learn_the_signal_and_never_score_inside_their_trai
     days = trading_days_between(date(2023, 1, 2), date(2024, 6, 28))
     tickers = [f"T{i}" for i in range(40)]
     signal = rng.normal(size=len(tickers))
-    scores = pl.DataFrame({
-        "date": [d for d in days for _ in tickers], "ticker": tickers * len(days),
-        "growth": [50 + 15 * s for _ in days for s in signal], "value": rng.uniform(0, 100, len(days) * len(tickers)),
-    })
-    returns = scores.select("date", "ticker", forward_21d=pl.col("growth") / 1000 + pl.Series(rng.normal(0, 0.01, scores.height)))
+    scores = pl.DataFrame(
+        {
+            "date": [d for d in days for _ in tickers],
+            "ticker": tickers * len(days),
+            "growth": [50 + 15 * s for _ in days for s in signal],
+            "value": rng.uniform(0, 100, len(days) * len(tickers)),
+        }
+    )
+    returns = scores.select(
+        "date", "ticker", forward_21d=pl.col("growth") / 1000 + pl.Series(rng.normal(0, 0.01, scores.height))
+    )
     joined = evaluation.with_forward_returns(scores, returns)
     learned, fits = evaluation.walk_forward_scores(joined, ["growth", "value"])
     assert not learned.is_empty() and fits.height == learned.get_column("training_end").n_unique()
     position = {d: i for i, d in enumerate(days)}
-    gap = learned.select(pl.col("date").replace_strict(position) - pl.col("training_end").replace_strict(position)).to_series()
+    gap = learned.select(
+        pl.col("date").replace_strict(position) - pl.col("training_end").replace_strict(position)
+    ).to_series()
     assert gap.min() == 21 + 20 + 1  # the training rows' 21-day returns ended 20 trading days (the embargo) before
     assert (fits.get_column("growth").abs() > 10 * fits.get_column("value").abs()).all()
-    _, summary = evaluation.information_coefficients(joined.join(learned, on=["date", "ticker"]), ["learned_score"], (21,))
+    _, summary = evaluation.information_coefficients(
+        joined.join(learned, on=["date", "ticker"]), ["learned_score"], (21,)
+    )
     assert summary.get_column("mean_ic")[0] > 0.5

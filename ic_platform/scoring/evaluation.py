@@ -12,7 +12,9 @@ def forward_returns(bars: pl.LazyFrame, horizons: tuple[int, ...] = HORIZONS) ->
     return (
         bars.select("date", "ticker", "close")
         .sort("ticker", "date")
-        .select("date", "ticker", *((close.shift(-h) / close - 1).over("ticker").alias(f"forward_{h}d") for h in horizons))
+        .select(
+            "date", "ticker", *((close.shift(-h) / close - 1).over("ticker").alias(f"forward_{h}d") for h in horizons)
+        )
         .collect()
     )
 
@@ -23,18 +25,33 @@ def with_forward_returns(scores: pl.DataFrame, returns: pl.DataFrame) -> pl.Data
     return scores.join(returns, on=["date", "ticker"], how="left").sort("date", "ticker")
 
 
-def information_coefficients(joined: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS) -> tuple[pl.DataFrame, pl.DataFrame]:
+def information_coefficients(
+    joined: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per-date Spearman IC of each signal against each forward return (`with_forward_returns`), and its
     summary (mean, t-statistic of the daily series, hit rate = share of days with IC > 0)."""
-    daily = joined.group_by("date").agg(
-        pl.corr(signal, f"forward_{h}d", method="spearman").alias(f"{signal}|{h}") for signal in signals for h in horizons
-    ).sort("date")
+    daily = (
+        joined.group_by("date")
+        .agg(
+            pl.corr(signal, f"forward_{h}d", method="spearman").alias(f"{signal}|{h}")
+            for signal in signals
+            for h in horizons
+        )
+        .sort("date")
+    )
     long = daily.unpivot(index="date", variable_name="pair", value_name="ic").drop_nans("ic").drop_nulls("ic")
     summary = (
         long.group_by("pair")
-        .agg(mean_ic=pl.col("ic").mean(), t_stat=pl.col("ic").mean() / pl.col("ic").std() * pl.col("ic").count().sqrt(),
-             hit_rate=(pl.col("ic") > 0).mean(), days=pl.col("ic").count())
-        .with_columns(signal=pl.col("pair").str.split("|").list.first(), horizon_days=pl.col("pair").str.split("|").list.last().cast(pl.Int32))
+        .agg(
+            mean_ic=pl.col("ic").mean(),
+            t_stat=pl.col("ic").mean() / pl.col("ic").std() * pl.col("ic").count().sqrt(),
+            hit_rate=(pl.col("ic") > 0).mean(),
+            days=pl.col("ic").count(),
+        )
+        .with_columns(
+            signal=pl.col("pair").str.split("|").list.first(),
+            horizon_days=pl.col("pair").str.split("|").list.last().cast(pl.Int32),
+        )
         .select("signal", "horizon_days", "mean_ic", "t_stat", "hit_rate", "days")
         .sort("horizon_days", "signal")
     )
@@ -48,15 +65,17 @@ def decile_returns(joined: pl.DataFrame, horizon: int = HORIZONS[0]) -> pl.DataF
     decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1).cast(pl.Int32)
     return (
         joined.with_columns(decile=decile)
-        .group_by("date", "decile").agg(pl.col(column).mean())
-        .group_by("decile").agg(mean_forward_return=pl.col(column).mean(), days=pl.len())
+        .group_by("date", "decile")
+        .agg(pl.col(column).mean())
+        .group_by("decile")
+        .agg(mean_forward_return=pl.col(column).mean(), days=pl.len())
         .sort("decile")
     )
 
 
 def top_decile_turnover(scores: pl.DataFrame) -> float | None:
     """Average share of the top-decile names replaced from one day to the next."""
-    decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1)
+    decile = (pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1
     top = scores.filter(decile == 10).group_by("date").agg(pl.col("ticker")).sort("date")
     names = [set(t) for t in top.get_column("ticker")]
     changes = [1 - len(a & b) / len(b) for a, b in zip(names, names[1:]) if b]
@@ -68,9 +87,15 @@ REFIT_EVERY = 21
 MIN_TRAINING_DAYS = 126
 
 
-def walk_forward_scores(joined: pl.DataFrame, factors: list[str], horizon: int = HORIZONS[0],
-                        embargo: int = EMBARGO_DAYS, refit_every: int = REFIT_EVERY, min_training_days: int = MIN_TRAINING_DAYS,
-                        ridge: float = 1.0) -> tuple[pl.DataFrame, pl.DataFrame]:
+def walk_forward_scores(
+    joined: pl.DataFrame,
+    factors: list[str],
+    horizon: int = HORIZONS[0],
+    embargo: int = EMBARGO_DAYS,
+    refit_every: int = REFIT_EVERY,
+    min_training_days: int = MIN_TRAINING_DAYS,
+    ridge: float = 1.0,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A learned score per (date, ticker): a ridge regression of the forward return's daily rank on the
     factor percentiles, refitted every `refit_every` days on the days whose `horizon`-day returns had
     fully ended `embargo` days before the first day it scores, so it never scores a day inside (or
@@ -85,15 +110,22 @@ def walk_forward_scores(joined: pl.DataFrame, factors: list[str], horizon: int =
     data = (
         joined.select("date", "ticker", *factors, f"forward_{horizon}d")
         .with_columns(pl.col(f).fill_null(50.0) / 100 for f in factors)
-        .with_columns(target=pl.col(f"forward_{horizon}d").rank("average").over("date") / pl.col(f"forward_{horizon}d").count().over("date"))
+        .with_columns(
+            target=pl.col(f"forward_{horizon}d").rank("average").over("date")
+            / pl.col(f"forward_{horizon}d").count().over("date")
+        )
         .sort("date")
     )
     columns = ["_one", *factors]
     labelled = data.filter(pl.col("target").is_not_null()).with_columns(_one=pl.lit(1.0))
-    products = labelled.group_by("date").agg(
-        *(pl.col(a).dot(pl.col(b)).alias(f"{a}*{b}") for i, a in enumerate(columns) for b in columns[i:]),
-        *(pl.col(a).dot(pl.col("target")).alias(f"{a}*y") for a in columns),
-    ).sort("date")
+    products = (
+        labelled.group_by("date")
+        .agg(
+            *(pl.col(a).dot(pl.col(b)).alias(f"{a}*{b}") for i, a in enumerate(columns) for b in columns[i:]),
+            *(pl.col(a).dot(pl.col("target")).alias(f"{a}*y") for a in columns),
+        )
+        .sort("date")
+    )
     product_days = {d: i for i, d in enumerate(products.get_column("date"))}
     cumulative = products.drop("date").to_numpy().cumsum(axis=0)
     names = products.drop("date").columns
@@ -105,14 +137,23 @@ def walk_forward_scores(joined: pl.DataFrame, factors: list[str], horizon: int =
         if len(trained_days) < min_training_days:
             continue
         sums = dict(zip(names, cumulative[product_days[trained_days[-1]]]))
-        gram = np.array([[sums[f"{a}*{b}"] if f"{a}*{b}" in sums else sums[f"{b}*{a}"] for b in columns] for a in columns])
-        coefficients = np.linalg.solve(gram + ridge * np.diag([0.0] + [1.0] * len(factors)), np.array([sums[f"{a}*y"] for a in columns]))
+        gram = np.array(
+            [[sums[f"{a}*{b}"] if f"{a}*{b}" in sums else sums[f"{b}*{a}"] for b in columns] for a in columns]
+        )
+        coefficients = np.linalg.solve(
+            gram + ridge * np.diag([0.0] + [1.0] * len(factors)), np.array([sums[f"{a}*y"] for a in columns])
+        )
         window_days = days[first : first + refit_every]
         offset = data_dates.search_sorted(window_days[0], "left")
         window = data.slice(offset, data_dates.search_sorted(window_days[-1], "right") - offset)  # sorted by date
-        prediction = window.select(learned_score=coefficients[0] + pl.sum_horizontal(pl.col(f) * c for f, c in zip(factors, coefficients[1:])))
+        prediction = window.select(
+            learned_score=coefficients[0] + pl.sum_horizontal(pl.col(f) * c for f, c in zip(factors, coefficients[1:]))
+        )
         learned.append(window.select("date", "ticker").with_columns(prediction, training_end=pl.lit(training_end)))
-        fits.append({"training_end": training_end, "first_scored_day": days[first]} | dict(zip(factors, (coefficients[1:] / 100).tolist())))
+        fits.append(
+            {"training_end": training_end, "first_scored_day": days[first]}
+            | dict(zip(factors, (coefficients[1:] / 100).tolist()))
+        )
     schema = {"date": pl.Date, "ticker": pl.String, "learned_score": pl.Float64, "training_end": pl.Date}
     fit_schema = {"training_end": pl.Date, "first_scored_day": pl.Date} | dict.fromkeys(factors, pl.Float64)
     return (pl.concat(learned) if learned else pl.DataFrame(schema=schema)), pl.DataFrame(fits, schema=fit_schema)
