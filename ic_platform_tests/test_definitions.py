@@ -1,8 +1,14 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import dagster as dg
 
 from ic_platform import tables
 from ic_platform.definitions import defs
 from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
+from ic_platform.settings import PROJECT_ROOT
 from ic_platform.tables import DAILY_TABLES
 
 
@@ -37,3 +43,10 @@ def test_every_catalog_table_has_its_asset_and_every_feature_table_its_point_in_
     for name, table in DAILY_TABLES.items():
         if "inputs_knowledge_date" in table.model.to_schema().columns:
             assert f"{name}:inputs_known_before_the_day" in checks
+
+
+def test_dg_check_defs_passes():
+    venv = Path(sys.executable).parent
+    env = os.environ | {"VIRTUAL_ENV": str(venv.parent)}
+    checked = subprocess.run([venv / "dg", "check", "defs"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    assert checked.returncode == 0 and "All definitions loaded successfully" in checked.stdout + checked.stderr

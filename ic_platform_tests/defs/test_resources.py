@@ -1,0 +1,32 @@
+import dagster as dg
+import pytest
+
+from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource, source_resources
+
+
+def test_each_mode_wires_every_source_and_secrets_stay_environment_variables(monkeypatch):
+    monkeypatch.setenv("IC_BARS_ARCHIVE", "/srv/bars.csv.gz")
+    for mode in ("demo", "archive", "live"):
+        resources = source_resources(mode)
+        assert set(resources) == {"edgar", "market_data", "news"} and {r.mode for r in resources.values()} == {mode}
+    assert source_resources("archive")["market_data"].archive_path == "/srv/bars.csv.gz"
+    live = source_resources("live")
+    assert (
+        isinstance(live["market_data"].api_key, dg.EnvVar)
+        and live["market_data"].api_key.env_var_name == "POLYGON_API_KEY"
+    )
+    assert isinstance(live["edgar"].user_agent, dg.EnvVar) and isinstance(live["news"].ratings_token, dg.EnvVar)
+
+
+def test_the_default_mode_is_demo_and_an_unknown_mode_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("IC_SOURCE_MODE", raising=False)
+    assert {r.mode for r in source_resources().values()} == {"demo"}
+    monkeypatch.setenv("IC_SOURCE_MODE", "bogus")
+    with pytest.raises(ValueError, match="IC_SOURCE_MODE='bogus' is not a source mode"):
+        source_resources()
+
+
+def test_a_live_secret_is_read_when_the_resource_is_initialised(monkeypatch):
+    monkeypatch.setenv("POLYGON_API_KEY", "k-123")
+    assert source_resources("live")["market_data"].process_config_and_initialize().api_key == "k-123"
+    assert isinstance(EdgarSource(), EdgarSource) and MarketDataSource().mode == NewsSource().mode == "demo"
