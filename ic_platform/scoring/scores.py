@@ -1,4 +1,4 @@
-"""Factor scores and the IC Score (the rules are in DESIGN.md), as pure Polars functions.
+"""Factor scores and the IC Score (the rules are in docs/scoring.md), as pure Polars functions.
 
 - A sub-metric's percentile is the exact rank of the stock's value among its GICS sector on the
   same day, ties averaged: `100 * (rank - 0.5) / n`, inverted where lower is better, after the

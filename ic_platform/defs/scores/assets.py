@@ -103,7 +103,7 @@ def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 @daily_asset("scores", IC_SCORES, deps=["factor_scores"])
 def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.MaterializeResult:
     """The IC Score (1-100) per ticker and day: the weighted mean of the present factors (weights from
-    DESIGN.md, configurable), its rating band, data completeness, confidence and sector percentile.
+    docs/scoring.md, configurable), its rating band, data completeness, confidence and sector percentile.
     No score below 40% completeness or with fewer than two of value/growth/profitability/health."""
     unknown = set(config.weights) - set(FACTOR_METRICS)
     if unknown:
