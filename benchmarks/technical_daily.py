@@ -15,24 +15,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-TALIB_COLUMNS = (
-    "rsi_14",
-    "macd",
-    "macd_signal",
-    "macd_hist",
-    "sma_50",
-    "sma_200",
-    "ema_12",
-    "ema_26",
-    "bb_upper",
-    "bb_middle",
-    "bb_lower",
-    "volume_sma_20",
-    "return_1m",
-    "return_3m",
-    "return_6m",
-    "return_12m",
-)
+from ic_platform.features.technical import INDICATOR_COLUMNS
+
+# the indicators TA-Lib computes (the price-to-SMA ratios are derived from them)
+TALIB_COLUMNS = tuple(c for c in INDICATOR_COLUMNS if not c.startswith("price_to_"))
 
 
 def make_bars(companies: int, years: int, path: Path) -> int:
