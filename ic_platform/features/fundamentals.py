@@ -7,8 +7,10 @@ Rules (from the design notes):
 - Only financial-statement forms count (10-K, 10-Q, their amendments and transition reports,
   20-F and 40-F); values that come only from other forms (a proxy's pay-versus-performance table,
   an 8-K) are ignored.
-- Each line item takes, period by period, the first concept of its ordered list that reports the
-  period (so a company that moved from SalesRevenueNet to ASC 606 revenue keeps one series).
+- Each line item takes, filing by filing and period by period, the first concept of its ordered
+  list that the filing reports for the period; across filings the version known latest wins,
+  whatever its concept (so a company that moved from SalesRevenueNet to ASC 606 revenue keeps one
+  series, and a later re-tag never hides a period that was known before it).
 - Quarters missing as such are derived from year-to-date figures that share concept, unit and
   start date: Q2 = 6M - Q1, Q3 = 9M - 6M, Q4 = FY - 9M. A derived value is known once both parts
   are: each version of one part is paired with the latest version of the other filed by then.
@@ -101,9 +103,12 @@ def statement_facts(facts: pl.DataFrame) -> pl.DataFrame:
     )
     stocks = pl.col("line_item").is_in(STOCK_ITEMS)
     mapped = mapped.filter(stocks == (pl.col("period_class") == "I"))
-    # per period, the first concept of the line item's list that reports it
-    best = mapped.group_by("cik", "line_item", "start", "end").agg(pl.col("precedence").min())
-    return mapped.join(best, on=["cik", "line_item", "start", "end", "precedence"], how="semi", nulls_equal=True)
+    # per filing and period, the first concept of the line item's list that the filing reports for it:
+    # precedence is decided within one filing, so a later filing that re-tags a period adds a version
+    # from its own knowledge date and never hides what earlier filings made known
+    in_filing = ["cik", "line_item", "start", "end", "accession"]
+    best = mapped.group_by(in_filing).agg(pl.col("precedence").min())
+    return mapped.join(best, on=[*in_filing, "precedence"], how="semi", nulls_equal=True)
 
 
 def _pair_versions(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -12,7 +12,9 @@ from ic_platform.features.fundamentals import (
     statement_facts,
     trailing_twelve_months,
 )
-from ic_platform.sources.companyfacts import parse_companyfacts
+from ic_platform.schemas.sec import LINE_ITEMS
+from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
+from ic_platform.trading_days import next_trading_days
 
 COMPANIES = (
     "CIK0000320193_AAPL",
@@ -171,3 +173,65 @@ def test_states_hold_the_ttm_and_growth_known_from_each_knowledge_date(facts):
     assert fiscal_2025["revenue_growth_yoy"] == pytest.approx(416_161 / 391_035 - 1)
     before = states.filter(pl.col("as_of") < date(2025, 11, 3)).sort("as_of").row(-1, named=True)
     assert before["revenue"] != fiscal_2025["revenue"]
+
+
+def _fact(concept, value, accession, filed, form="10-K", start=date(2022, 1, 1), end=date(2022, 12, 31)):
+    return {
+        "cik": 1,
+        "taxonomy": "us-gaap",
+        "concept": concept,
+        "unit": "USD",
+        "start": start,
+        "end": end,
+        "value": value,
+        "accession": accession,
+        "fy": 2022,
+        "fp": "FY",
+        "form": form,
+        "filed": filed,
+        "frame": None,
+    }
+
+
+def test_concept_precedence_is_decided_within_one_filing():
+    facts = pl.DataFrame(
+        [
+            # the 10-K tags FY2022 revenue as contract revenue; an amendment a year later re-tags it as Revenues
+            _fact("RevenueFromContractWithCustomerExcludingAssessedTax", 100.0, "a-10k", date(2023, 2, 1)),
+            _fact("RevenueFromContractWithCustomerExcludingAssessedTax", 100.0, "b-10ka", date(2024, 3, 1), "10-K/A"),
+            _fact("Revenues", 105.0, "b-10ka", date(2024, 3, 1), "10-K/A"),
+        ],
+        schema=FACT_SCHEMA,
+    )
+    versions = line_item_versions(facts).filter(pl.col("line_item") == "revenue")
+
+    def revenue(day):
+        return as_of(versions, day).select("value", "accession").rows()
+
+    # before the amendment is known, the 10-K's contract revenue stands (it used to vanish)
+    assert revenue(date(2023, 6, 1)) == [(100.0, "a-10k")]
+    # within the amendment, Revenues comes first in the list; from its knowledge date it is the latest version
+    assert revenue(date(2024, 3, 4)) == [(105.0, "b-10ka")]
+    assert sorted(versions.get_column("accession")) == ["a-10k", "b-10ka"]
+
+
+@pytest.mark.real_data
+def test_every_fiscal_year_revenue_known_on_a_day_is_there_that_day(real_data):
+    """Real filers re-tag revenue between filings; as of any filing's knowledge date, every fiscal year
+    whose revenue some financial statement reported by then is present."""
+    revenue_concepts = list(LINE_ITEMS["revenue"])
+    for path in sorted((real_data / "sec_companyfacts").glob("*.json.gz")):
+        facts = parse_companyfacts(gzip.decompress(path.read_bytes()), path.name)[0]
+        reported = facts.filter(
+            pl.col("concept").is_in(revenue_concepts)
+            & pl.col("form").is_in(["10-K", "10-K/A"])
+            & (pl.col("unit") == "USD")
+            & (pl.col("end") - pl.col("start")).dt.total_days().is_between(350, 380)
+        )
+        reported = reported.with_columns(knowledge_date=next_trading_days(reported.get_column("filed")))
+        versions = line_item_versions(facts).filter(
+            (pl.col("line_item") == "revenue") & (pl.col("period_type") == "FY")
+        )
+        for day in reported.get_column("knowledge_date").unique().sort().to_list():
+            expected = set(reported.filter(pl.col("knowledge_date") <= day).get_column("end"))
+            assert set(as_of(versions, day).get_column("period_end")) == expected, (path.name, day)
