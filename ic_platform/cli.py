@@ -185,14 +185,16 @@ def command_score(args: argparse.Namespace) -> int:
 def command_export(args: argparse.Namespace) -> int:
     from ic_platform.tables import DAILY_TABLES
 
-    tables = DAILY_TABLES
-    if args.asset not in tables:
-        print(f"error: {args.asset} is not a daily asset; choose one of {', '.join(sorted(tables))}", file=sys.stderr)
+    if args.asset not in DAILY_TABLES:
+        print(
+            f"error: {args.asset} is not a daily asset; choose one of {', '.join(sorted(DAILY_TABLES))}",
+            file=sys.stderr,
+        )
         return 2
     if args.start > args.end:
         print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)
         return 2
-    frame = tables[args.asset].scan(args.start, args.end).collect()
+    frame = DAILY_TABLES[args.asset].scan(args.start, args.end).collect()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(out)

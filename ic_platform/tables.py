@@ -68,5 +68,3 @@ DAILY_TABLES: dict[str, DailyTable] = {
         IC_SCORES,
     )
 }
-# daily tables whose rows carry `inputs_knowledge_date`: each gets the point-in-time check
-FEATURE_TABLES: dict[str, DailyTable] = {name: table for name, table in DAILY_TABLES.items() if name != "daily_bars"}

@@ -29,4 +29,4 @@ def test_the_default_mode_is_demo_and_an_unknown_mode_is_a_clear_error(monkeypat
 def test_a_live_secret_is_read_when_the_resource_is_initialised(monkeypatch):
     monkeypatch.setenv("POLYGON_API_KEY", "k-123")
     assert source_resources("live")["market_data"].process_config_and_initialize().api_key == "k-123"
-    assert isinstance(EdgarSource(), EdgarSource) and MarketDataSource().mode == NewsSource().mode == "demo"
+    assert EdgarSource().mode == MarketDataSource().mode == NewsSource().mode == "demo"  # a resource built in a test
