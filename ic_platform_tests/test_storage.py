@@ -108,7 +108,7 @@ def test_snapshot_tables_and_quarantine(data_dir):
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     from datetime import date
     import polars as pl
     sys.path.insert(0, sys.argv[1])
@@ -119,7 +119,7 @@ WRITER = textwrap.dedent(
     def slow_write(self, target, **kwargs):
         with open(target, "wb") as handle:
             handle.write(b"PAR1 half a file")  # part of the new file is on disk ...
-        print("writing", flush=True)
+        os.write(1, b"writing\\n")  # one system call: the writer threads' lines never interleave
         time.sleep(60)  # ... when the process is killed
 
     pl.DataFrame.write_parquet = slow_write
