@@ -7,6 +7,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 DATA_DIR_ENV = "IC_DATA_DIR"
 SOURCE_MODE_ENV = "IC_SOURCE_MODE"
+FUNDAMENTALS_MAX_AGE_ENV = "IC_FUNDAMENTALS_MAX_AGE_DAYS"
+DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
 
 
 def data_dir() -> Path:
@@ -27,6 +29,17 @@ def demo_dir() -> Path:
 def source_mode() -> str:
     """Which source every client reads: `demo` (default), later `archive` or `live`."""
     return os.environ.get(SOURCE_MODE_ENV, "demo")
+
+
+def fundamentals_max_age_days() -> int:
+    """How old (days from its newest period's end to D) a company's fundamentals may be and still be
+    used: `$IC_FUNDAMENTALS_MAX_AGE_DAYS`, else 200."""
+    configured = os.environ.get(FUNDAMENTALS_MAX_AGE_ENV)
+    if not configured:
+        return DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS
+    if not configured.isdigit() or int(configured) == 0:
+        raise ValueError(f"{FUNDAMENTALS_MAX_AGE_ENV}={configured!r} is not a whole number of days above 0")
+    return int(configured)
 
 
 def dagster_home() -> Path:

@@ -170,11 +170,17 @@ def _frame(start: date | None, end: date) -> str:
 class CompanyFactsWriter:
     """Collects the facts each filing reports, in companyfacts JSON's shape."""
 
-    def __init__(self, company: Company, quarters: list[Quarter]):
+    def __init__(self, company: Company, quarters: list[Quarter], split: tuple[date, int] | None = None):
         self.company = company
         self.quarters = quarters
+        self.split = split  # (execution date, ratio): filings from that day on report post-split figures
         self.facts: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
         self.restatements: list[tuple[int, date, float]] = []  # (fiscal year, effective filed date, factor)
+
+    def _shares_per_simulated_share(self, filed: date) -> int:
+        """How many shares a simulated (pre-split) share is on the filing's basis: a filing restates
+        every period it reports, comparatives included, to its own day's basis, as US GAAP requires."""
+        return self.split[1] if self.split and filed >= self.split[0] else 1
 
     def _factor(self, fiscal_year: int, filed: date) -> float:
         factor = 1.0
@@ -214,7 +220,9 @@ class CompanyFactsWriter:
                 )
         if lines == INCOME_FLOWS:
             net = self._flow("NetIncomeLoss", quarters, filing.filed)
-            average_shares = float(np.mean([q.shares for q in quarters]))
+            average_shares = float(np.mean([q.shares for q in quarters])) * self._shares_per_simulated_share(
+                filing.filed
+            )
             for concept, dilution in (("EarningsPerShareBasic", 1.0), ("EarningsPerShareDiluted", 1.02)):
                 self._add(
                     concept,
@@ -233,9 +241,8 @@ class CompanyFactsWriter:
 
     def add_shares_outstanding(self, quarter: Quarter, filing: Filing) -> None:
         cover_date = filing.filed - timedelta(days=10)
-        self._add(
-            "EntityCommonStockSharesOutstanding", "shares", None, cover_date, round(quarter.shares), filing, "dei"
-        )
+        shares = round(quarter.shares * self._shares_per_simulated_share(filing.filed))
+        self._add("EntityCommonStockSharesOutstanding", "shares", None, cover_date, shares, filing, "dei")
 
     def as_json(self) -> dict:
         """The companyfacts document, with `frame` on the latest-filed fact of each calendar period."""
@@ -257,11 +264,17 @@ class CompanyFactsWriter:
 
 
 def build_company_filings(
-    rng: np.random.Generator, company: Company, first: date, last: date, accessions: AccessionNumbers
+    rng: np.random.Generator,
+    company: Company,
+    first: date,
+    last: date,
+    accessions: AccessionNumbers,
+    split: tuple[date, int] | None = None,
 ) -> tuple[list[Quarter], list[Filing], dict]:
-    """The company's quarters, its 10-Q/10-K (and 10-K/A) filings up to `last`, and its companyfacts JSON."""
+    """The company's quarters, its 10-Q/10-K (and 10-K/A) filings up to `last`, and its companyfacts JSON
+    (share counts and EPS on the basis of each filing's day when the company splits on `split[0]`)."""
     quarters = simulate_quarters(rng, company, first - timedelta(days=4 * 366), last)
-    writer = CompanyFactsWriter(company, quarters)
+    writer = CompanyFactsWriter(company, quarters, split)
     filings: list[Filing] = []
     restate_year = None
     if company.restated:

@@ -34,6 +34,7 @@ TRADING_DAYS_PER_YEAR = 252
 SUBMISSIONS_RECENT_LIMIT = 1000
 OVERFLOW_DEMO_RECENT_LIMIT = 10  # one company's submissions spill into an overflow page, as large filers' do
 SPLIT_RATIO = 4
+SPLIT_COMPANY = 5  # the company that splits SPLIT_RATIO-for-1 half-way through the demo
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -209,8 +210,11 @@ def _thirteenf_filings(
     shares_outstanding: dict[int, float],
     accessions,
     manager_count: int,
+    split: tuple[int, int],
 ) -> list[dict]:
-    """Quarterly 13F-HR filings by demo managers; values in thousands before 2023, dollars after."""
+    """Quarterly 13F-HR filings by demo managers; values in thousands before 2023, dollars after.
+    Shares and prices are as of each report's period: the split company's after its split."""
+    split_company, split_day = split
     day_array = np.array(days)
     managers = [(1_800_000 + 11 * m, f"Demo Capital Management {m + 1} LLC") for m in range(manager_count)]
     quarter_ends = sorted({date(d.year, m, [31, 30, 30, 31][m // 3 - 1]) for d in days for m in (3, 6, 9, 12)})
@@ -229,8 +233,9 @@ def _thirteenf_filings(
                 close = prices.close[c, position]
                 if np.isnan(close) or rng.random() < 0.05:
                     continue
-                shares = int(shares_outstanding[c] * rng.uniform(0.0005, 0.02))
-                value = shares * float(close)
+                after_split = c == split_company and position >= split_day
+                shares = int(shares_outstanding[c] * rng.uniform(0.0005, 0.02) * (SPLIT_RATIO if after_split else 1))
+                value = shares * float(close) * (1 if after_split or c != split_company else SPLIT_RATIO)
                 holdings.append((companies[c], shares, round(value / 1000) if in_thousands else round(value)))
             filing = edgar.Filing(
                 accessions.next(cik, filed),
@@ -279,13 +284,16 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
     companies = make_companies(rng, options.companies, len(days))
     accessions = edgar.AccessionNumbers()
 
+    split = (SPLIT_COMPANY, len(days) // 2)
     company_filings, facts_documents = [], []
     for company in companies:
-        quarters, filings, facts = edgar.build_company_filings(rng, company, days[0], days[-1], accessions)
+        company_split = (days[split[1]], SPLIT_RATIO) if company.index == SPLIT_COMPANY else None
+        quarters, filings, facts = edgar.build_company_filings(
+            rng, company, days[0], days[-1], accessions, company_split
+        )
         company_filings.append((quarters, filings))
         facts_documents.append(facts)
     prices = simulate_prices(rng, companies, len(days), _signal_drift(options, companies, days, company_filings))
-    split = (5, len(days) // 2)
     bar_count = _write_bars(staging, rng, companies, days, prices, split)
 
     insider_filings, form4_documents = _insider_filings(rng, companies, days, prices, accessions)
@@ -306,7 +314,7 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
 
     last_shares = {c.index: q[-1].shares for c, (q, _) in zip(companies, company_filings)}
     managers = _thirteenf_filings(
-        rng, staging, companies, days, prices, last_shares, accessions, max(10, len(companies) // 25)
+        rng, staging, companies, days, prices, last_shares, accessions, max(10, len(companies) // 25), split
     )
 
     articles = feeds.news_articles(rng, companies, days[0], days[-1])

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from ic_platform.features.splits import SHARE_COUNT_ITEMS, SPLIT_INDEX_SCHEMA, index_on, restated
 from ic_platform.schemas.sec import GROWTH_ITEMS, LINE_ITEMS
 from ic_platform.trading_days import next_trading_days
 
@@ -129,8 +130,9 @@ def _pair_versions(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> 
     )
 
 
-def _derived_quarters(durations: pl.DataFrame) -> pl.DataFrame:
-    """Quarters from year-to-date differences (same concept, unit and start date)."""
+def _derived_quarters(durations: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
+    """Quarters from year-to-date differences (same concept, unit and start date), on the share basis
+    of the later of the two filings (per-share figures of a filing made before a split are restated)."""
     keys = ["cik", "line_item", "concept", "unit", "start"]
     longer = durations.filter(pl.col("quarters") >= 2).select(
         *keys, "end", "quarters", "value", "filed", "accession", "form"
@@ -150,12 +152,18 @@ def _derived_quarters(durations: pl.DataFrame) -> pl.DataFrame:
         candidates.select(*keys, "end", "shorter_end", "right_value", "right_filed").unique(),
         [*keys, "end", "shorter_end"],
     )
+    for day in ("filed", "left_filed", "right_filed"):
+        paired = index_on(paired, splits, day, f"_{day}_index")
+    on_filed_basis = [
+        restated(pl.col(value), pl.col("line_item"), pl.col("_filed_index") / pl.col(f"_{side}_index"))
+        for value, side in (("value", "left_filed"), ("right_value", "right_filed"))
+    ]
     return paired.select(
         "cik",
         "line_item",
         start=pl.col("shorter_end") + timedelta(days=1),
         end=pl.col("end"),
-        value=pl.col("value") - pl.col("right_value"),
+        value=on_filed_basis[0] - on_filed_basis[1],
         accession="accession",
         form="form",
         filed="filed",
@@ -198,16 +206,22 @@ def in_company_chunks(frame: pl.DataFrame | pl.LazyFrame, function, *args) -> li
     ]
 
 
-def line_item_versions(facts: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+def line_item_versions(facts: pl.DataFrame | pl.LazyFrame, splits: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every version of every quarterly (Q) and fiscal-year (FY) line-item value with its knowledge date.
 
     Balance-sheet items are instants: a Q row per quarter-end and an FY row where a fiscal year ends.
+    Every version is on the share basis of its filed date; `splits` (a `features.splits.split_index`)
+    puts a quarter derived from two filings on one basis.
     """
-    parts = in_company_chunks(facts, _company_line_item_versions)
+    parts = in_company_chunks(facts, _company_line_item_versions, _no_splits() if splits is None else splits)
     return pl.concat(parts) if parts else pl.DataFrame(schema=LINE_ITEM_SCHEMA)
 
 
-def _company_line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
+def _no_splits() -> pl.DataFrame:
+    return pl.DataFrame(schema=SPLIT_INDEX_SCHEMA)
+
+
+def _company_line_item_versions(facts: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
     statement = statement_facts(facts)
     durations = statement.filter(pl.col("period_class") != "I")
     reported = durations.filter(pl.col("period_class").is_in(["Q", "FY"])).select(
@@ -222,7 +236,7 @@ def _company_line_item_versions(facts: pl.DataFrame) -> pl.DataFrame:
         form="form",
         derived=pl.lit(False),
     )
-    derived = _derived_quarters(durations).select(
+    derived = _derived_quarters(durations, splits).select(
         "cik",
         "line_item",
         period_type=pl.lit("Q"),
@@ -375,14 +389,19 @@ def _growth(known: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def fundamental_states(versions: pl.DataFrame | pl.LazyFrame, since: date | None = None) -> pl.DataFrame:
+def fundamental_states(
+    versions: pl.DataFrame | pl.LazyFrame, since: date | None = None, splits: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per company and knowledge date: every line item's TTM (flows) or latest (stocks)
     value and the growth rates, as known from that date until the next one.
 
-    `since` drops the states that end before it (the one in force on `since` is kept). Companies
-    are processed COMPANIES_PER_CHUNK at a time.
+    Share counts and per-share figures are on the share basis of the state's date: each version is
+    restated by the splits (`splits`, a `features.splits.split_index`) executed between its filing
+    and that date, so a TTM EPS never adds quarters of two bases. `since` drops the states that end
+    before it (the one in force on `since` is kept). Companies are processed COMPANIES_PER_CHUNK at
+    a time.
     """
-    chunks = in_company_chunks(versions, _company_states, since)
+    chunks = in_company_chunks(versions, _company_states, since, _no_splits() if splits is None else splits)
     states = (
         pl.concat(chunks, how="diagonal_relaxed")
         if chunks
@@ -390,7 +409,9 @@ def fundamental_states(versions: pl.DataFrame | pl.LazyFrame, since: date | None
     )
     columns = [*LINE_ITEMS, "free_cash_flow", *(f"{i}_{k}" for i in GROWTH_ITEMS for k in ("growth_yoy", "cagr_3y"))]
     missing = [pl.lit(None, dtype=pl.Float64).alias(c) for c in columns if c not in states.columns]
-    return states.with_columns(missing).select("cik", "as_of", *columns).sort("cik", "as_of")
+    if "latest_period_end" not in states.columns:
+        missing.append(pl.lit(None, dtype=pl.Date).alias("latest_period_end"))
+    return states.with_columns(missing).select("cik", "as_of", "latest_period_end", *columns).sort("cik", "as_of")
 
 
 def _value_changes(versions: pl.DataFrame) -> pl.DataFrame:
@@ -409,9 +430,9 @@ def _value_changes(versions: pl.DataFrame) -> pl.DataFrame:
     ).drop("_group")
 
 
-def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
+def _company_states(versions: pl.DataFrame, since: date | None, splits: pl.DataFrame) -> pl.DataFrame:
     events = versions.select("cik", as_of="knowledge_date").unique()
-    versions = _value_changes(versions)
+    versions = index_on(_value_changes(versions), splits, "filed", "_filed_index")
     if since is not None:
         in_force = events.filter(pl.col("as_of") <= since).group_by("cik").agg(pl.col("as_of").max())
         events = pl.concat([in_force, events.filter(pl.col("as_of") > since)])
@@ -426,7 +447,7 @@ def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
         versions.lazy()
         .with_columns(_history=pl.duration(days=history))
         .join_where(
-            events.lazy().rename({"cik": "_event_cik"}),
+            index_on(events, splits, "as_of", "_as_of_index").lazy().rename({"cik": "_event_cik"}),
             pl.col("cik") == pl.col("_event_cik"),
             pl.col("knowledge_date") <= pl.col("as_of"),
             pl.col("valid_until") > pl.col("as_of"),
@@ -435,11 +456,17 @@ def _company_states(versions: pl.DataFrame, since: date | None) -> pl.DataFrame:
         .drop("_event_cik", "_history", "valid_until")
         .collect()
     )
+    known = known.with_columns(
+        value=restated(pl.col("value"), pl.col("line_item"), pl.col("_as_of_index") / pl.col("_filed_index"))
+    ).drop("_filed_index", "_as_of_index")
     keys = ["cik", "as_of"]
     values = trailing_twelve_months(known, keys).pivot("line_item", index=keys, values="value")
     growth = _growth(known, keys).pivot("line_item", index=keys, values=["growth_yoy", "cagr_3y"])
     growth = growth.rename({c: _growth_name(c) for c in growth.columns if c not in keys})
-    return events.join(values, on=keys, how="left").join(growth, on=keys, how="left")
+    # a cover page's share count is dated near its filing, not at the end of a fiscal period
+    periods = known.filter(~pl.col("line_item").is_in(SHARE_COUNT_ITEMS))
+    newest = periods.group_by(keys).agg(latest_period_end=pl.col("period_end").max())
+    return events.join(newest, on=keys, how="left").join(values, on=keys, how="left").join(growth, on=keys, how="left")
 
 
 def _growth_name(pivoted: str) -> str:

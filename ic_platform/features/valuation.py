@@ -2,6 +2,7 @@
 
 import polars as pl
 
+from ic_platform.features.splits import index_on, restated
 from ic_platform.trading_days import next_trading_days
 
 TAX_RATE = 0.21  # US federal rate, for the after-tax operating income in ROIC
@@ -20,12 +21,28 @@ def prior_closes(bars: pl.LazyFrame) -> pl.DataFrame:
     return closes.with_columns(date=known, close_known=known)
 
 
-def valuation_ratios(closes: pl.DataFrame, companies: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
-    """Rows per (D, ticker) with a prior close, a CIK and fundamentals known on D (state as_of <= D)."""
+def valuation_ratios(
+    closes: pl.DataFrame, companies: pl.DataFrame, states: pl.DataFrame, splits: pl.DataFrame, max_age_days: int
+) -> pl.DataFrame:
+    """Rows per (D, ticker) with a prior close, a CIK and fundamentals known on D (state as_of <= D).
+
+    The state's share count and EPS are moved from its own share basis to the close's (the splits
+    between the two, `splits` being a `features.splits.split_index`), so market cap and P/E move only
+    with the price across a split. Fundamentals whose newest period ended more than `max_age_days`
+    before D are not used: their ratios are null, never stale.
+    """
     rows = closes.join(companies.select("ticker", "cik"), on="ticker").sort("date")
     rows = rows.join_asof(
         states.sort("as_of"), left_on="date", right_on="as_of", by="cik", strategy="backward", check_sortedness=False
     )
+    rows = index_on(index_on(rows, splits, "close_date", "_close_index"), splits, "as_of", "_state_index")
+    age = (pl.col("date") - pl.col("latest_period_end")).dt.total_days()
+    current = age <= max_age_days
+    state_columns = [c for c in states.columns if c not in ("cik", "as_of", "latest_period_end")]
+    basis = pl.col("_close_index") / pl.col("_state_index")
+    rows = rows.with_columns(
+        pl.when(current).then(restated(pl.col(c), c, basis)).alias(c) for c in state_columns
+    ).with_columns(fundamentals_age_days=age)
     c = pl.col
     debt = pl.when(c("short_term_debt").is_not_null() | c("long_term_debt").is_not_null()).then(
         c("short_term_debt").fill_null(0) + c("long_term_debt").fill_null(0)
@@ -61,6 +78,7 @@ def valuation_ratios(closes: pl.DataFrame, companies: pl.DataFrame, states: pl.D
             eps_cagr_3y="eps_diluted_cagr_3y",
             fcf_cagr_3y="free_cash_flow_cagr_3y",
             fundamentals_as_of="as_of",
+            fundamentals_age_days="fundamentals_age_days",
             inputs_knowledge_date=pl.max_horizontal(c("as_of"), c("close_known")),
         )
         .sort("date", "ticker")

@@ -49,8 +49,12 @@ class ValuationDaily(pa.DataFrameModel):
     cik: int = pa.Field(description="SEC Central Index Key")
     close_date: date = pa.Field(description="Date of the prior close used (the last bar before D)")
     price: float = pa.Field(gt=0, description="Prior close as traded that day (split factor applied back)")
-    market_cap: float = pa.Field(nullable=True, description="price x shares outstanding")
-    pe_ratio: float = pa.Field(nullable=True, description="price / TTM diluted EPS (null when EPS <= 0)")
+    market_cap: float = pa.Field(
+        nullable=True, description="price x shares outstanding (on the price's share basis: splits applied)"
+    )
+    pe_ratio: float = pa.Field(
+        nullable=True, description="price / TTM diluted EPS on the price's share basis (null when EPS <= 0)"
+    )
     pb_ratio: float = pa.Field(nullable=True, description="market cap / shareholders' equity (null when equity <= 0)")
     ps_ratio: float = pa.Field(nullable=True, description="market cap / TTM revenue")
     debt_to_equity: float = pa.Field(nullable=True, description="(short + long-term debt) / equity")
@@ -74,6 +78,10 @@ class ValuationDaily(pa.DataFrameModel):
     eps_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM diluted EPS (both ends positive)")
     fcf_cagr_3y: float = pa.Field(nullable=True, description="3-year CAGR of TTM free cash flow (both ends positive)")
     fundamentals_as_of: date = pa.Field(nullable=True, description="Knowledge date of the fundamentals used")
+    fundamentals_age_days: int = pa.Field(
+        nullable=True,
+        description="Days from the end of the newest fiscal period known on D to D (older than the limit: not used)",
+    )
     inputs_knowledge_date: date = pa.Field(description="Newest knowledge date of any input (fundamentals or the close)")
 
     class Config:

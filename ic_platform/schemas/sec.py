@@ -130,15 +130,18 @@ GROWTH_ITEMS = ("revenue", "eps_diluted", "free_cash_flow")  # line items with g
 
 
 def _state_model() -> type[pa.DataFrameModel]:
-    annotations: dict = {"cik": int, "as_of": date}
+    annotations: dict = {"cik": int, "as_of": date, "latest_period_end": date}
     fields: dict = {
         "cik": pa.Field(gt=0, description="SEC Central Index Key"),
         "as_of": pa.Field(description="Knowledge date from which this state holds (until the company's next one)"),
+        "latest_period_end": pa.Field(nullable=True, description="End of the newest fiscal period known then"),
     }
     for item in [*LINE_ITEMS, "free_cash_flow"]:
         annotations[item] = float
         fields[item] = pa.Field(
-            nullable=True, description=f"{item}: trailing twelve months (flows) or latest (balances)"
+            nullable=True,
+            description=f"{item}: trailing twelve months (flows) or latest (balances)"
+            + (", on the share basis of as_of" if item in ("shares_outstanding", "eps_basic", "eps_diluted") else ""),
         )
     for item in GROWTH_ITEMS:
         for measure, text in (

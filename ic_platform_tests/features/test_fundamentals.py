@@ -12,6 +12,7 @@ from ic_platform.features.fundamentals import (
     statement_facts,
     trailing_twelve_months,
 )
+from ic_platform.features.splits import SPLIT_INDEX_SCHEMA
 from ic_platform.schemas.sec import LINE_ITEMS
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts
 from ic_platform.trading_days import next_trading_days
@@ -50,6 +51,25 @@ TEN_K_VALUES = {
 }
 
 
+# The companies' splits (execution dates, ratios), as their 8-Ks announced them: the index a share
+# basis follows, as `features.splits.split_index` would read it off the bars.
+REAL_SPLITS = {
+    "CIK0001045810_NVDA": [(date(2021, 7, 20), 4), (date(2024, 6, 10), 10)],
+    "CIK0000320193_AAPL": [(date(2014, 6, 9), 7), (date(2020, 8, 31), 4)],
+    "CIK0001318605_TSLA": [(date(2020, 8, 31), 5), (date(2022, 8, 25), 3)],
+    "CIK0001652044_GOOGL": [(date(2022, 7, 18), 20)],
+}
+
+
+def _split_index(company: str) -> pl.DataFrame:
+    cik = int(company[3:13])
+    rows, index = [(cik, date(2000, 1, 3), 1.0)], 1.0
+    for day, ratio in REAL_SPLITS.get(company, []):
+        index *= ratio
+        rows.append((cik, day, index))
+    return pl.DataFrame(rows, schema=SPLIT_INDEX_SCHEMA, orient="row")
+
+
 @pytest.fixture(scope="module")
 def facts(real_data) -> dict[str, pl.DataFrame]:
     return {
@@ -79,7 +99,7 @@ def test_derived_fourth_quarters_equal_the_reported_ones(facts):
     exact = compared = 0
     for company in COMPANIES:
         statement = statement_facts(facts[company])
-        derived = _derived_quarters(statement.filter(pl.col("period_class") != "I"))
+        derived = _derived_quarters(statement.filter(pl.col("period_class") != "I"), _split_index(company))
         fiscal_years = statement.filter(pl.col("period_class") == "FY").select("line_item", "end", "accession")
         fourth = derived.join(fiscal_years, on=["line_item", "end", "accession"], how="semi")  # FY - 9M
         reported = statement.filter(
@@ -235,3 +255,43 @@ def test_every_fiscal_year_revenue_known_on_a_day_is_there_that_day(real_data):
         for day in reported.get_column("knowledge_date").unique().sort().to_list():
             expected = set(reported.filter(pl.col("knowledge_date") <= day).get_column("end"))
             assert set(as_of(versions, day).get_column("period_end")) == expected, (path.name, day)
+
+
+def _eps_times_shares_over_net_income(facts: pl.DataFrame, splits: pl.DataFrame | None) -> pl.Series:
+    states = fundamental_states(line_item_versions(facts, splits), splits=splits)
+    return (
+        states.filter(pl.col("as_of") >= date(2019, 1, 1))
+        .select(pl.col("eps_diluted") * pl.col("shares_outstanding") / pl.col("net_income"))
+        .drop_nulls()
+        .to_series()
+    )
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("company", list(REAL_SPLITS))
+def test_ttm_eps_and_share_count_are_on_one_basis_across_real_splits(facts, company):
+    ratios = _eps_times_shares_over_net_income(facts[company], _split_index(company))
+    # TTM EPS x shares outstanding is the TTM net income, give or take dilution and buybacks
+    assert ratios.len() > 15 and ratios.is_between(0.8, 1.25).all()
+
+
+@pytest.mark.real_data
+def test_a_quarter_derived_across_a_split_subtracts_figures_of_one_basis(facts):
+    nvda = facts["CIK0001045810_NVDA"]
+    splits = _split_index("CIK0001045810_NVDA")
+    # Q4 FY2021 (to 2021-01-31) = FY 6.90 (filed pre-split) - 9M on a 10-Q filed after the 4:1 split
+    q4 = (
+        as_of(line_item_versions(nvda, splits), date(2021, 11, 30))
+        .filter(
+            (pl.col("line_item") == "eps_diluted")
+            & (pl.col("period_type") == "Q")
+            & (pl.col("period_end") == date(2021, 1, 31))
+        )
+        .row(0, named=True)
+    )
+    assert q4["derived"] and q4["filed"] > date(2021, 7, 20)
+    assert q4["value"] == pytest.approx(2.31 / 4, abs=0.01)  # NVIDIA reported $2.31, $0.58 after the split
+    unrestated = as_of(line_item_versions(nvda), date(2021, 11, 30)).filter(
+        (pl.col("line_item") == "eps_diluted") & (pl.col("period_end") == date(2021, 1, 31)) & pl.col("derived")
+    )
+    assert unrestated.get_column("value").item() == pytest.approx(6.90 - 1.15)  # two bases mixed

@@ -3,9 +3,11 @@
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.inputs import PRIOR_BARS, bars_before
+from ic_platform import settings
+from ic_platform.defs.inputs import PRIOR_BARS, bars_before, every_bar_before
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.table_assets import daily_asset, materialized
+from ic_platform.features.splits import split_index
 from ic_platform.features.technical import WARMUP_BARS, technical_features
 from ic_platform.features.valuation import prior_closes, valuation_ratios
 from ic_platform.tables import COMPANIES, FUNDAMENTAL_STATES, TECHNICAL_DAILY, VALUATION_DAILY
@@ -32,13 +34,17 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """P/E, P/B, P/S, debt/equity, current and quick ratios, interest coverage, ROE, ROA, ROIC,
     margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior
-    close as traded that day against the fundamentals known on D (filed before D's trading day)."""
+    close as traded that day against the fundamentals known on D (filed before D's trading day),
+    share counts and EPS restated to the close's split basis. Fundamentals whose newest period
+    ended more than $IC_FUNDAMENTALS_MAX_AGE_DAYS (200) days before D are not used."""
     start, end = partition_window(context)
     companies, states = COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect()
+    splits = split_index(every_bar_before(end), companies)
+    max_age = settings.fundamentals_max_age_days()
 
     def compute(first, last) -> pl.DataFrame:
         closes = prior_closes(bars_before(first, last, 10)).filter(pl.col("date").is_between(first, last))
-        frame = valuation_ratios(closes, companies, states)
+        frame = valuation_ratios(closes, companies, states, splits, max_age)
         context.log.info(
             f"valuation_daily {first}..{last}: {frame.height} rows, "
             f"{frame.get_column('pe_ratio').null_count()} without a P/E"

@@ -6,10 +6,12 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.filings_feed import CIKS_TAG
+from ic_platform.defs.inputs import every_bar_before
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import materialized, table_asset
 from ic_platform.features import fundamentals
+from ic_platform.features.splits import split_index
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts_documents
@@ -84,21 +86,25 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     return materialized(COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined)))
 
 
-@table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts])
+@table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])
 def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The 24 line items (revenue ... free_cash_flow) per company and quarter or fiscal year, every
     version with its filing date and knowledge date (first trading day after filing). Periods are
     keyed by their dates, concepts fall back in order, missing quarters are derived from year-to-date
-    figures (Q4 = FY - 9M), and only financial-statement forms count."""
-    versions = fundamentals.line_item_versions(COMPANY_FACTS.scan())
+    figures (Q4 = FY - 9M, per-share figures on the later filing's split basis), and only
+    financial-statement forms count."""
+    splits = split_index(every_bar_before(), COMPANIES.scan().collect())
+    versions = fundamentals.line_item_versions(COMPANY_FACTS.scan(), splits)
     context.log.info(f"{versions.height} line-item versions for {versions.get_column('cik').n_unique()} companies")
     return materialized(FUNDAMENTALS_PIT.write(versions))
 
 
-@table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit])
+@table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit, sec_companies, "daily_bars"])
 def fundamental_states(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Each company's trailing-twelve-month (flows) and latest (balances) line items and growth
-    rates, one row per knowledge date from which they hold: what valuation_daily joins as of D."""
-    states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan())
+    rates, one row per knowledge date from which they hold: what valuation_daily joins as of D.
+    Share counts and EPS are restated to the state's split basis (splits read off daily_bars)."""
+    splits = split_index(every_bar_before(), COMPANIES.scan().collect())
+    states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan(), splits=splits)
     context.log.info(f"{states.height} states for {states.get_column('cik').n_unique()} companies")
     return materialized(FUNDAMENTAL_STATES.write(states))

@@ -1,13 +1,17 @@
-from datetime import timedelta
+import json
+from datetime import date, timedelta
 
 import dagster as dg
 import polars as pl
+import pytest
 
+from ic_platform import settings
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import valuation_daily
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.resources import EdgarSource, MarketDataSource
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
+from ic_platform.features.splits import split_index
 from ic_platform.features.valuation import prior_closes, valuation_ratios
 from ic_platform.tables import (
     COMPANIES,
@@ -78,9 +82,10 @@ def test_the_check_fails_when_a_row_uses_fundamentals_filed_after_its_day(demo_d
     assert run_graph(days).success
     closes = prior_closes(DAILY_BARS.scan()).filter(pl.col("date").is_between(days[0], days[-1]))
     # the mistake the rule forbids: taking the next state a company will publish
+    companies = COMPANIES.scan().collect()
     future = FUNDAMENTAL_STATES.scan().collect().with_columns(as_of=pl.col("as_of") - timedelta(days=1))
     leaky = (
-        valuation_ratios(closes, COMPANIES.scan().collect(), future.sort("as_of"))
+        valuation_ratios(closes, companies, future.sort("as_of"), split_index(DAILY_BARS.scan(), companies), 200)
         .with_columns(inputs_knowledge_date=pl.col("fundamentals_as_of") + timedelta(days=1))
         .with_columns(fundamentals_as_of=pl.col("inputs_knowledge_date"))
     )
@@ -91,3 +96,60 @@ def test_the_check_fails_when_a_row_uses_fundamentals_filed_after_its_day(demo_d
     [check] = result.get_asset_check_evaluations()
     assert not check.passed
     assert check.metadata["rows_with_future_inputs"].value == leaked
+
+
+def _split(data_dir) -> tuple[str, date]:
+    split = json.loads((data_dir / "demo" / "manifest.json").read_text())["split"]
+    return split["ticker"], date.fromisoformat(split["date"])
+
+
+def test_market_cap_and_pe_move_only_with_the_price_across_the_split(demo_data_dir):
+    ticker, split_day = _split(demo_data_dir)
+    days = demo_days(demo_data_dir)
+    middle = days.index(split_day)
+    assert run_graph(days[middle - 5 : middle + 6]).success
+    rows = VALUATION_DAILY.scan().filter(pl.col("ticker") == ticker).sort("date").collect()
+    before, after = (rows.filter(pl.col("close_date") < split_day), rows.filter(pl.col("close_date") >= split_day))
+    last, first = before.row(-1, named=True), after.row(0, named=True)
+    assert first["fundamentals_as_of"] == last["fundamentals_as_of"]  # no new filing on the split day
+    assert first["price"] / last["price"] < 0.3  # the close as traded: 4 shares for 1
+    price_move = first["price"] * 4 / last["price"]
+    assert first["market_cap"] / last["market_cap"] == pytest.approx(price_move)
+    assert first["pe_ratio"] / last["pe_ratio"] == pytest.approx(price_move)
+    print(
+        f"{ticker} split {split_day}: market cap {last['market_cap'] / 1e6:,.1f} M -> "
+        f"{first['market_cap'] / 1e6:,.1f} M"
+    )
+
+
+def test_the_demo_files_share_counts_on_the_basis_of_their_filing_day(demo_data_dir):
+    ticker, split_day = _split(demo_data_dir)
+    assert run_graph(demo_days(demo_data_dir)[-3:], selection=[sec_companies, sec_companyfacts]).success
+    cik = COMPANIES.scan().filter(pl.col("ticker") == ticker).collect().get_column("cik").item()
+    covers = (
+        COMPANY_FACTS.scan()
+        .filter((pl.col("cik") == cik) & (pl.col("concept") == "EntityCommonStockSharesOutstanding"))
+        .sort("filed")
+        .collect()
+    )
+    before = covers.filter(pl.col("filed") < split_day).get_column("value")[-1]
+    after = covers.filter(pl.col("filed") >= split_day).get_column("value")[0]
+    assert after / before == pytest.approx(4, rel=0.1)
+
+
+def test_fundamentals_older_than_the_limit_are_not_used(demo_data_dir, monkeypatch):
+    monkeypatch.setenv(settings.FUNDAMENTALS_MAX_AGE_ENV, "60")
+    assert run_graph(demo_days(demo_data_dir)[-40:]).success
+    rows = VALUATION_DAILY.scan().collect()
+    states = FUNDAMENTAL_STATES.scan().select("cik", fundamentals_as_of="as_of", period_end="latest_period_end")
+    rows = rows.join(states.collect(), on=["cik", "fundamentals_as_of"])
+    assert (rows.get_column("fundamentals_age_days") == (rows["date"] - rows["period_end"]).dt.total_days()).all()
+    stale, current = (
+        rows.filter(pl.col("fundamentals_age_days") > 60),
+        rows.filter(pl.col("fundamentals_age_days") <= 60),
+    )
+    assert stale.height and current.height
+    ratios = ["market_cap", "pe_ratio", "pb_ratio", "roe", "revenue_growth_yoy"]
+    assert stale.select(pl.all_horizontal(pl.col(ratios).is_null())).to_series().all()
+    assert current.get_column("pe_ratio").null_count() < current.height / 2
+    assert stale.get_column("price").null_count() == 0
