@@ -13,7 +13,7 @@ from ic_platform.defs.ownership.assets import insider_daily, institutional_daily
 from ic_platform.defs.ownership.sensors import form4_filings_sensor, refresh_insiders
 from ic_platform.defs.resources import source_resources
 from ic_platform.defs.scores.assets import factor_scores, ic_scores, score_evaluation
-from ic_platform.defs.scores.checks import scores_consistent
+from ic_platform.defs.scores.checks import factor_coverage_steady, scores_consistent
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.defs.sec.sensors import refresh_fundamentals, sec_filings_sensor
 
@@ -42,7 +42,7 @@ defs = dg.Definitions(
         ic_scores,
         score_evaluation,
     ],
-    asset_checks=[*POINT_IN_TIME_CHECKS.values(), no_missing_ticker_days, scores_consistent],
+    asset_checks=[*POINT_IN_TIME_CHECKS.values(), no_missing_ticker_days, scores_consistent, factor_coverage_steady],
     jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders],
     sensors=[sec_filings_sensor, form4_filings_sensor],
     resources=source_resources(),

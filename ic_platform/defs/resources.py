@@ -82,6 +82,13 @@ class EdgarSource(SourceResource):
     cusip_map: str = Field(
         default="", description="Optional CSV with cusip,ticker columns that takes precedence over name matching"
     )
+    sector_map: str = Field(
+        default="",
+        description=(
+            "Optional CSV of ticker or cik to gics_sector, used before the SIC crosswalk "
+            "(empty in demo mode: the demo's sectors.csv)"
+        ),
+    )
 
     def reader(self) -> EdgarReader:
         """The EDGAR reader of the configured mode."""
@@ -92,6 +99,13 @@ class EdgarSource(SourceResource):
             root = Path(self.archive_path)
             return EdgarZipArchive(root) if (root / "companyfacts.zip").exists() else EdgarFolder(root)
         return EdgarClient(self.user_agent, self.www_url, self.data_url, self.cache("edgar", self.cache_dir))
+
+    def sector_map_path(self) -> Path | None:
+        """The sector table to use: the configured one, else the demo's in demo mode, else none."""
+        if self.sector_map:
+            return Path(self.sector_map)
+        demo_table = self.demo_folder() / "sectors.csv"
+        return demo_table if self.mode == "demo" and demo_table.exists() else None
 
     def thirteenf_manager_ciks(self) -> list[int]:
         """The 13F managers to follow: the demo's, or the configured list."""
@@ -165,10 +179,11 @@ def source_resources(mode: str | None = None) -> dict[str, SourceResource]:
         "thirteenf_managers": env("IC_13F_MANAGERS", ""),
         "thirteenf_datasets": env("IC_13F_DATASETS", ""),
         "cusip_map": env("IC_CUSIP_MAP", ""),
+        "sector_map": env("IC_SECTOR_MAP", ""),
     }
     if mode == "demo":
         return {
-            "edgar": EdgarSource(mode="demo", cusip_map=ownership["cusip_map"]),
+            "edgar": EdgarSource(mode="demo", cusip_map=ownership["cusip_map"], sector_map=ownership["sector_map"]),
             "market_data": MarketDataSource(mode="demo"),
             "news": NewsSource(mode="demo", sentiment_model=sentiment),
         }

@@ -12,6 +12,7 @@ Layout under the output folder (the same seed and options give the same bytes):
     polygon/splits.json                            split events (reference splits format)
     polygon/news/YYYY-MM.json                      news articles, with duplicates
     ratings/YYYY-MM.json                           analyst rating actions
+    sectors.csv                                    the companies' GICS sectors (a user's sector table)
 """
 
 import json
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from ic_platform.demo import edgar, feeds
-from ic_platform.demo.universe import Company, PriceHistory, make_companies, simulate_prices
+from ic_platform.demo.universe import MISLEADING_SIC_CODES, Company, PriceHistory, make_companies, simulate_prices
 from ic_platform.trading_days import last_trading_days, next_trading_day
 
 DEFAULT_END = date(2026, 10, 30)
@@ -311,6 +312,8 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
                 staging / "edgar" / "submissions" / f"CIK{company.cik:010d}-submissions-{number:03d}.json", page
             )
     _write_json(staging / "edgar" / "company_tickers.json", tickers)
+    sector_rows = "".join(f"{c.ticker},{c.cik},{c.sector}\n" for c in companies)
+    _write_text(staging / "sectors.csv", "ticker,cik,gics_sector\n" + sector_rows)
 
     last_shares = {c.index: q[-1].shares for c, (q, _) in zip(companies, company_filings)}
     managers = _thirteenf_filings(
@@ -338,6 +341,7 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         "restated": [c.ticker for c in companies if c.restated],
         "missing_concepts": [c.ticker for c in companies if c.missing_concepts],
         "ipos": [c.ticker for c in companies if c.first_day_index],
+        "misleading_sic": [c.ticker for c in companies if c.sic in {s for s, _ in MISLEADING_SIC_CODES.values()}],
         "form4_filings": len(form4_documents),
         "thirteenf_managers": managers,
         "news_articles": len(articles),

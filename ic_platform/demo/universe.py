@@ -7,7 +7,7 @@ import numpy as np
 
 from ic_platform.schemas.sec import GICS_SECTORS
 
-# SIC codes that map to each GICS sector through `ic_platform.sources.sic_gics`.
+# SIC codes that map to each GICS sector through `ic_platform.sources.sic_gics` (but see below).
 SECTOR_SIC_CODES: dict[str, tuple[tuple[int, str], ...]] = {
     "Energy": (
         (1311, "Crude Petroleum & Natural Gas"),
@@ -25,7 +25,7 @@ SECTOR_SIC_CODES: dict[str, tuple[tuple[int, str], ...]] = {
         (4011, "Railroads, Line-Haul Operating"),
     ),
     "Consumer Discretionary": (
-        (5331, "Retail-Variety Stores"),
+        (5651, "Retail-Family Clothing Stores"),
         (3711, "Motor Vehicles & Passenger Car Bodies"),
         (5812, "Retail-Eating Places"),
     ),
@@ -56,6 +56,12 @@ SECTOR_SIC_CODES: dict[str, tuple[tuple[int, str], ...]] = {
     ),
     "Utilities": ((4911, "Electric Services"), (4924, "Natural Gas Distribution"), (4941, "Water Supply")),
     "Real Estate": ((6798, "Real Estate Investment Trusts"), (6512, "Operators of Nonresidential Buildings")),
+}
+# Codes a few companies of these sectors file under, which the SIC crosswalk takes for another sector
+# (as Alphabet's 7370 and Visa's 7389 are): only the sector table places them right.
+MISLEADING_SIC_CODES = {
+    "Communication Services": (7370, "Services-Computer Programming, Data Processing, Etc."),
+    "Financials": (7389, "Services-Business Services, NEC"),
 }
 # Rough share of each sector in the US listed universe.
 SECTOR_WEIGHTS = (0.05, 0.05, 0.14, 0.11, 0.05, 0.14, 0.14, 0.14, 0.05, 0.03, 0.10)
@@ -147,6 +153,8 @@ def make_companies(rng: np.random.Generator, count: int, trading_day_count: int)
     for index in range(count):
         sector = GICS_SECTORS[sectors[index]]
         sic, sic_description = SECTOR_SIC_CODES[sector][int(rng.integers(len(SECTOR_SIC_CODES[sector])))]
+        if sector in MISLEADING_SIC_CODES and index % 3 == 2:
+            sic, sic_description = MISLEADING_SIC_CODES[sector]
         cusip_base = f"{index + 10000:05d}{CUSIP_ALPHABET[int(rng.integers(10, 36))]}10"
         ipo = rng.random() < 0.03 and index >= len(GICS_SECTORS)
         companies.append(

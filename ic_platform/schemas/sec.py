@@ -27,7 +27,14 @@ class Company(pa.DataFrameModel):
     name: str = pa.Field(description="Registrant name as filed with the SEC")
     sic: int = pa.Field(nullable=True, ge=100, le=9999, description="Standard Industrial Classification code")
     sic_description: str = pa.Field(nullable=True, description="SEC's description of the SIC code")
-    gics_sector: str = pa.Field(nullable=True, isin=GICS_SECTORS, description="GICS sector mapped from the SIC code")
+    gics_sector: str = pa.Field(
+        nullable=True,
+        isin=GICS_SECTORS,
+        description="GICS sector: from the sector table, else mapped from the SIC code",
+    )
+    sector_source: str = pa.Field(
+        nullable=True, isin=("sector_map", "sic"), description="What decided gics_sector: sector_map or sic"
+    )
     exchange: str = pa.Field(nullable=True, description="Listing exchange from the SEC submissions file")
     fiscal_year_end: str = pa.Field(nullable=True, str_matches=r"^\d{4}$", description="Fiscal year end, MMDD")
 

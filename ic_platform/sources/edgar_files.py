@@ -36,7 +36,7 @@ def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
         "cik": int(document["cik"]),
         "sic": sic,
         "sic_description": document.get("sicDescription") or None,
-        "gics_sector": gics_sector_for_sic(sic),
+        "gics_sector": gics_sector_for_sic(sic, int(document["cik"])),
         "exchange": exchanges[0] if exchanges else None,
         "fiscal_year_end": document.get("fiscalYearEnd") or None,
     }

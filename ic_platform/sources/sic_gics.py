@@ -3,8 +3,19 @@
 EDGAR gives every registrant a SIC code; the scores compare companies within GICS sectors. This
 crosswalk follows the SIC Division/Major Group structure, with the industries whose GICS sector
 differs from their division's listed first (pharmaceuticals inside chemicals, REITs inside finance,
-software inside business services, ...). First match wins.
+software inside business services, ...). First match wins. A few large companies whose SIC code
+cannot tell their GICS sector are listed by CIK. A user's sector table
+(`ic_platform.sources.sector_map`) is used before all of this.
 """
+
+# Companies whose SIC code says another sector than their GICS classification.
+CIK_TO_SECTOR: dict[int, str] = {
+    1652044: "Communication Services",  # Alphabet: SIC 7370, computer services
+    1326801: "Communication Services",  # Meta Platforms: SIC 7370
+    1403161: "Financials",  # Visa: SIC 7389, business services
+    1141391: "Financials",  # Mastercard: SIC 7389
+    1633917: "Financials",  # PayPal: SIC 7389
+}
 
 SIC_RANGES_TO_SECTOR: tuple[tuple[int, int, str], ...] = (
     # Exceptions inside a broader range, checked first.
@@ -25,9 +36,12 @@ SIC_RANGES_TO_SECTOR: tuple[tuple[int, int, str], ...] = (
     (4720, 4729, "Consumer Discretionary"),  # travel agencies and tour operators
     (4950, 4959, "Industrials"),  # waste management
     (5122, 5122, "Health Care"),  # drug wholesale
+    (5331, 5331, "Consumer Staples"),  # variety stores (Walmart, Costco, Target, Dollar General)
+    (5399, 5399, "Consumer Staples"),  # general merchandise stores (BJ's)
     (5140, 5149, "Consumer Staples"),  # grocery wholesale
     (5400, 5499, "Consumer Staples"),  # food stores
     (5912, 5912, "Consumer Staples"),  # drug stores
+    (6324, 6324, "Health Care"),  # hospital and medical service plans (UnitedHealth, Elevance)
     (6500, 6553, "Real Estate"),  # real estate operators and developers
     (6798, 6798, "Real Estate"),  # real estate investment trusts
     (7370, 7379, "Information Technology"),  # software and computer services
@@ -63,8 +77,11 @@ SIC_RANGES_TO_SECTOR: tuple[tuple[int, int, str], ...] = (
 )
 
 
-def gics_sector_for_sic(sic: int | None) -> str | None:
-    """The GICS sector of a SIC code, or None when the code is missing or unclassifiable (9995 etc.)."""
+def gics_sector_for_sic(sic: int | None, cik: int | None = None) -> str | None:
+    """The GICS sector of a company by its SIC code (its CIK first, for the companies listed), or
+    None when the code is missing or unclassifiable (9995 etc.)."""
+    if cik in CIK_TO_SECTOR:
+        return CIK_TO_SECTOR[cik]
     if sic is None:
         return None
     for low, high, sector in SIC_RANGES_TO_SECTOR:

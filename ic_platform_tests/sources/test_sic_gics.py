@@ -17,9 +17,25 @@ def test_real_companies_map_to_their_published_gics_sector(real_data):
         document = json.loads(gzip.decompress(path.read_bytes()))
         cik = int(document.get("cik", 0) or 0)
         if cik in sector_by_cik:
-            assert gics_sector_for_sic(int(document["sic"])) == sector_by_cik[cik], document["name"]
+            assert gics_sector_for_sic(int(document["sic"]), cik) == sector_by_cik[cik], document["name"]
             checked += 1
     assert checked >= 5  # AAPL, MSFT, NVDA, TSLA, EXPE
+
+
+@pytest.mark.parametrize(
+    "company, sic, cik, sector",
+    [
+        ("Alphabet", 7370, 1652044, "Communication Services"),
+        ("Meta Platforms", 7370, 1326801, "Communication Services"),
+        ("Walmart", 5331, 104169, "Consumer Staples"),
+        ("Costco", 5331, 909832, "Consumer Staples"),
+        ("Visa", 7389, 1403161, "Financials"),
+        ("UnitedHealth", 6324, 731766, "Health Care"),
+        ("Microsoft", 7372, 789019, "Information Technology"),
+    ],
+)
+def test_the_crosswalk_places_the_large_companies_it_once_got_wrong(company, sic, cik, sector):
+    assert gics_sector_for_sic(sic, cik) == sector, company
 
 
 def test_every_demo_sic_code_maps_back_to_its_sector():

@@ -19,6 +19,7 @@ from ic_platform.sources.documents import read_ahead
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
+from ic_platform.sources.sector_map import read_sector_map, with_sectors
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
@@ -26,7 +27,8 @@ from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUN
 @table_asset("sec", COMPANIES)
 def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map with its CIK, name, SIC code and
-    GICS sector (mapped from the SIC code of the company's submissions document)."""
+    GICS sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or
+    CIK, else mapped from the SIC code of the company's submissions document (`sector_source`)."""
     reader = edgar.reader()
     tickers = parse_company_tickers(reader.company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
@@ -39,8 +41,13 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
         profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
     context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
+    path = edgar.sector_map_path()
+    sector_table, bad_rows = read_sector_map(path) if path else (None, frame_of(QuarantinedRecord, []))
+    companies = with_sectors(frame_of(Company, profiles), sector_table)
+    sources = companies.get_column("sector_source").value_counts().rows()
+    context.log.info(f"sectors by source: {dict(sources)}")
     return materialized(
-        COMPANIES.write(frame_of(Company, profiles), quarantined=frame_of(QuarantinedRecord, quarantined))
+        COMPANIES.write(companies, quarantined=pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows]))
     )
 
 

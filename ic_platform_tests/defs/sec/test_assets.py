@@ -1,10 +1,12 @@
 import json
 
 import dagster as dg
+import polars as pl
 
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
 from ic_platform.schemas.sec import GICS_SECTORS
+from ic_platform.sources.sic_gics import gics_sector_for_sic
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS
 
@@ -45,3 +47,31 @@ def test_an_unreadable_or_missing_companyfacts_document_is_quarantined_and_the_o
     assert reasons[f"companyfacts {truncated.stem}"].startswith(f"companyfacts {truncated.stem}: malformed JSON")
     assert reasons["companyfacts"] == "EDGAR has no companyfacts for the CIK"
     assert COMPANY_FACTS.scan().select("cik").unique().collect().height == 28
+
+
+def test_the_demo_sector_table_places_the_companies_the_crosswalk_misplaces(demo_data_dir):
+    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource()}).success
+    companies = COMPANIES.scan().collect()
+    assert set(companies.get_column("sector_source")) == {"sector_map"}
+    misleading = json.loads((demo_data_dir / "demo" / "manifest.json").read_text())["misleading_sic"]
+    misplaced = companies.filter(pl.col("ticker").is_in(misleading))
+    assert misplaced.height > 0
+    assert set(misplaced.get_column("gics_sector")) <= {"Communication Services", "Financials"}
+    for sic, sector in misplaced.select("sic", "gics_sector").iter_rows():
+        assert gics_sector_for_sic(sic) != sector
+
+
+def test_without_a_sector_table_the_crosswalk_decides_and_a_bad_table_row_is_quarantined(demo_data_dir, tmp_path):
+    table = tmp_path / "sectors.csv"
+    first = json.loads((demo_data_dir / "demo" / "edgar" / "company_tickers.json").read_text())
+    ticker = first["0"]["ticker"]
+    table.write_text(f"ticker,gics_sector\n{ticker},Utilities\nZZZZ,Gold\n")
+    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource(sector_map=str(table))}).success
+    companies = COMPANIES.scan().collect()
+    assert companies.filter(pl.col("ticker") == ticker).select("gics_sector", "sector_source").row(0) == (
+        "Utilities",
+        "sector_map",
+    )
+    assert set(companies.filter(pl.col("ticker") != ticker).get_column("sector_source")) == {"sic"}
+    reasons = quarantine_table(COMPANIES).scan().collect().get_column("reason").to_list()
+    assert reasons == ["'Gold' is not a GICS sector"]

@@ -1,0 +1,72 @@
+from datetime import date
+
+import dagster as dg
+import polars as pl
+
+from ic_platform.definitions import defs
+from ic_platform.defs.scores.assets import ic_scores
+from ic_platform.defs.scores.checks import MIN_COVERAGE, factor_coverage_drops
+from ic_platform.runner import materialize_window
+from ic_platform.tables import FACTOR_SCORES, IC_SCORES
+from ic_platform_tests.defs.market.test_assets import demo_days
+
+
+def _run_score_checks(days) -> dict:
+    tags = {
+        "dagster/asset_partition_range_start": days[0].isoformat(),
+        "dagster/asset_partition_range_end": days[-1].isoformat(),
+    }
+    result = dg.materialize(
+        [*defs.resolve_asset_graph().assets_defs],
+        selection=dg.AssetSelection.checks_for_assets(ic_scores),
+        tags=tags,
+        raise_on_error=False,
+    )
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def test_coverage_is_counted_from_the_inputs_so_names_the_scorer_lost_fail_the_check(demo_data_dir):
+    days = demo_days(demo_data_dir)[-5:]
+    assert materialize_window(defs, days[0], days[-1], dg.DagsterInstance.ephemeral(), progress=False).success
+    outcome = _run_score_checks(days)
+    assert outcome["scores_consistent"].passed and outcome["factor_coverage_steady"].passed
+    metadata = outcome["scores_consistent"].metadata
+    assert metadata["coverage_of_eligible_names"].value >= MIN_COVERAGE and metadata["eligible_names"].value > 100
+    assert 0 < metadata["coverage_news_sentiment"].value < 1 and metadata["coverage_value"].value > 0.5
+    # a scorer that loses a tenth of the names from its factors and scores: the old check, which
+    # asked the same scorer which names were eligible, could not see it
+    lost = IC_SCORES.scan().select("ticker").unique().sort("ticker").collect().get_column("ticker").gather_every(10)
+    for table in (FACTOR_SCORES, IC_SCORES):
+        table.write(table.scan().filter(~pl.col("ticker").is_in(lost)).collect(), days[0], days[-1])
+    outcome = _run_score_checks(days)
+    assert not outcome["scores_consistent"].passed
+    assert outcome["scores_consistent"].metadata["coverage_of_eligible_names"].value < 0.95
+
+
+def test_a_factor_whose_coverage_falls_by_more_than_20_points_warns(demo_data_dir):
+    days = demo_days(demo_data_dir)[-5:]
+    assert materialize_window(defs, days[0], days[-1], dg.DagsterInstance.ephemeral(), progress=False).success
+    scores = IC_SCORES.scan().collect()
+    outage = scores.with_columns(
+        institutional=pl.when(pl.col("date") == days[-1]).then(None).otherwise(pl.col("institutional"))
+    )
+    IC_SCORES.write(outage, days[0], days[-1])
+    check = _run_score_checks(days)["factor_coverage_steady"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert check.metadata["drops"].value == 1
+    assert "institutional" in check.metadata["examples"].value
+
+
+def test_coverage_drops_compare_each_day_with_the_day_before():
+    frame = pl.DataFrame(
+        {
+            "date": [date(2025, 1, 2)] * 4 + [date(2025, 1, 3)] * 4 + [date(2025, 1, 6)] * 4,
+            "news_sentiment": [1.0, 1.0, 1.0, 1.0, 1.0, None, None, 1.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    ).with_columns(pl.lit(50.0).alias(f) for f in ("value", "growth", "profitability", "financial_health"))
+    frame = frame.with_columns(
+        pl.lit(50.0).alias(f)
+        for f in ("momentum", "analyst_consensus", "insider_activity", "institutional", "technical")
+    )
+    drops = factor_coverage_drops(frame.lazy())
+    assert drops.rows() == [(date(2025, 1, 3), "news_sentiment", 1.0, 0.5)]  # the recovery is no drop
