@@ -11,9 +11,11 @@ Rules (from the design notes):
   list that the filing reports for the period; across filings the version known latest wins,
   whatever its concept (so a company that moved from SalesRevenueNet to ASC 606 revenue keeps one
   series, and a later re-tag never hides a period that was known before it).
-- Quarters missing as such are derived from year-to-date figures that share concept, unit and
+- Quarters missing as such are derived from year-to-date figures that share line item, unit and
   start date: Q2 = 6M - Q1, Q3 = 9M - 6M, Q4 = FY - 9M. A derived value is known once both parts
-  are: each version of one part is paired with the latest version of the other filed by then.
+  are: each version of one part is paired with the latest version of the other filed by then. It
+  holds until the company reports that quarter itself; a later report never removes it from the
+  days before that report was known.
 - Every version is kept with its `filed` date and `knowledge_date`, the first trading day after
   filing; an as-of lookup for day D takes, per period, the latest version known on D.
 """
@@ -131,9 +133,10 @@ def _pair_versions(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> 
 
 
 def _derived_quarters(durations: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
-    """Quarters from year-to-date differences (same concept, unit and start date), on the share basis
-    of the later of the two filings (per-share figures of a filing made before a split are restated)."""
-    keys = ["cik", "line_item", "concept", "unit", "start"]
+    """Quarters from year-to-date differences (same line item, unit and start date, whatever concept
+    each filing chose: a filer that re-tags between its 10-Q and its 10-K still gets its Q4), on the
+    share basis of the later of the two filings (per-share figures filed before a split are restated)."""
+    keys = ["cik", "line_item", "unit", "start"]
     longer = durations.filter(pl.col("quarters") >= 2).select(
         *keys, "end", "quarters", "value", "filed", "accession", "form"
     )
@@ -248,9 +251,16 @@ def _company_line_item_versions(facts: pl.DataFrame, splits: pl.DataFrame) -> pl
         form="form",
         derived=pl.lit(True),
     )
-    # a derived quarter only where the company did not report that quarter itself
-    derived = derived.join(
-        reported.filter(pl.col("period_type") == "Q"), on=["cik", "line_item", "period_start", "period_end"], how="anti"
+    # a derived quarter only until the company reports that quarter itself: a later filing that
+    # reports it (a 10-K's quarterly comparatives) must not take back what was known before it
+    quarter_keys = ["cik", "line_item", "period_start", "period_end"]
+    first_reported = (
+        reported.filter(pl.col("period_type") == "Q").group_by(quarter_keys).agg(_first_reported=pl.col("filed").min())
+    )
+    derived = (
+        derived.join(first_reported, on=quarter_keys, how="left")
+        .filter(pl.col("_first_reported").is_null() | (pl.col("filed") < pl.col("_first_reported")))
+        .drop("_first_reported")
     )
     fiscal_year_ends = durations.filter(pl.col("period_class") == "FY").select("cik", end="end").unique()
     instants = (

@@ -295,3 +295,39 @@ def test_a_quarter_derived_across_a_split_subtracts_figures_of_one_basis(facts):
         (pl.col("line_item") == "eps_diluted") & (pl.col("period_end") == date(2021, 1, 31)) & pl.col("derived")
     )
     assert unrestated.get_column("value").item() == pytest.approx(6.90 - 1.15)  # two bases mixed
+
+
+@pytest.mark.real_data
+def test_every_quarter_and_derived_fourth_quarter_known_on_a_day_is_there_that_day(real_data):
+    """As of any 10-Q's or 10-K's knowledge date, every quarter whose revenue a filing reported by
+    then is present, and so is each fourth quarter that a fiscal year and its nine months known by
+    then make (Q4 = FY - 9M)."""
+    revenue_concepts = list(LINE_ITEMS["revenue"])
+    for path in sorted((real_data / "sec_companyfacts").glob("*.json.gz")):
+        facts = parse_companyfacts(gzip.decompress(path.read_bytes()), path.name)[0]
+        reported = facts.filter(
+            pl.col("concept").is_in(revenue_concepts)
+            & pl.col("form").is_in(["10-K", "10-K/A", "10-Q", "10-Q/A"])
+            & (pl.col("unit") == "USD")
+        )
+        reported = reported.with_columns(
+            knowledge_date=next_trading_days(reported.get_column("filed")),
+            days=(pl.col("end") - pl.col("start")).dt.total_days(),
+        )
+        quarters = reported.filter(pl.col("days").is_between(80, 100))
+        years = reported.filter(pl.col("days").is_between(350, 380))
+        nine_months = reported.filter(pl.col("days").is_between(260, 285))
+        versions = line_item_versions(facts).filter((pl.col("line_item") == "revenue") & (pl.col("period_type") == "Q"))
+        for day in reported.get_column("knowledge_date").unique().sort().to_list():
+            present = set(as_of(versions, day).get_column("period_end"))
+            assert set(quarters.filter(pl.col("knowledge_date") <= day).get_column("end")) <= present, (path.name, day)
+            fourth = (
+                years.filter(pl.col("knowledge_date") <= day)
+                .join(
+                    nine_months.filter(pl.col("knowledge_date") <= day),
+                    on=["concept", "start"],
+                    suffix="_9m",
+                )
+                .get_column("end")
+            )
+            assert set(fourth) <= present, (path.name, day)
