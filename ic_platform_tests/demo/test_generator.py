@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import date
 
+import polars as pl
 import pytest
 
 from ic_platform.demo.generator import DemoOptions, generate
@@ -38,6 +39,8 @@ def test_every_file_parses_with_standard_json_and_xml_parsers(small_demo):
     for path in files:
         if path.suffix == ".json":
             json.loads(path.read_text())
+        elif path.suffix == ".csv":  # the sector table
+            assert pl.read_csv(path).columns == ["ticker", "cik", "gics_sector"]
         else:  # full EDGAR submissions: every embedded XML document parses
             assert path.suffix == ".txt", path
             submission = parse_submission(path.read_text(), path.name)

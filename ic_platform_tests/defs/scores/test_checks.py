@@ -70,3 +70,25 @@ def test_coverage_drops_compare_each_day_with_the_day_before():
     )
     drops = factor_coverage_drops(frame.lazy())
     assert drops.rows() == [(date(2025, 1, 3), "news_sentiment", 1.0, 0.5)]  # the recovery is no drop
+
+
+def test_the_checks_fail_on_a_score_from_future_inputs_or_a_wrong_band(demo_data_dir):
+    days = demo_days(demo_data_dir)[-5:]
+    assert materialize_window(defs, days[0], days[-1], dg.DagsterInstance.ephemeral(), progress=False).success
+    scores = IC_SCORES.scan().collect()
+    leaky = scores.with_columns(
+        inputs_knowledge_date=pl.when(pl.col("ticker") == scores["ticker"][0])
+        .then(pl.col("date").dt.offset_by("1d"))
+        .otherwise("inputs_knowledge_date"),
+        rating=pl.when(pl.col("ticker") == scores["ticker"][1]).then(pl.lit("Sell")).otherwise("rating"),
+        score=pl.when(pl.col("ticker") == scores["ticker"][1]).then(pl.lit(99)).otherwise("score"),
+    )
+    IC_SCORES.write(leaky, days[0], days[-1])
+    outcome = _run_score_checks(days)
+    rows_of = {t: scores.filter(pl.col("ticker") == t).height for t in scores["ticker"][:2]}
+    assert not outcome["inputs_known_before_the_day"].passed
+    assert (
+        outcome["inputs_known_before_the_day"].metadata["rows_with_future_inputs"].value == rows_of[scores["ticker"][0]]
+    )
+    assert not outcome["scores_consistent"].passed
+    assert outcome["scores_consistent"].metadata["ratings not matching the score"].value == rows_of[scores["ticker"][1]]
