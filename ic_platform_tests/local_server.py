@@ -13,6 +13,7 @@ class Reply:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (a slow server)
     truncate_to: int | None = None  # send only this many bytes of the body, then close
+    trickle: float = 0.0  # seconds between the body's bytes (a server that never times out)
 
 
 class LocalServer:
@@ -43,7 +44,13 @@ class LocalServer:
                 self.end_headers()
                 body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
                 try:
-                    self.wfile.write(body)
+                    if reply.trickle:
+                        for position in range(len(body)):
+                            self.wfile.write(body[position : position + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    else:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 if reply.truncate_to is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ic_platform.sources.documents import SourceFormatError, load_json
+from ic_platform.sources.edgar_submission import complete_submission_text
 from ic_platform.sources.http import HttpClient, HttpError
 
 USER_AGENT_ENV = "EDGAR_USER_AGENT"
@@ -65,6 +66,16 @@ def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
             }
         )
     return entries
+
+
+def _checked_json(source: str):
+    """A `decode` that accepts a body only when it is well-formed JSON, and returns it as it is."""
+
+    def check(body: bytes) -> bytes:
+        load_json(body, source)
+        return body
+
+    return check
 
 
 class EdgarFolder:
@@ -147,32 +158,34 @@ class EdgarClient:
                 f"{USER_AGENT_ENV}, e.g. 'Acme Research ops@acme.com'"
             )
         headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
-        self.www = HttpClient(www_url, headers=headers, max_per_second=10, cache_dir=cache_dir)
-        # one limiter for both hosts: SEC counts requests per client, not per host
-        self.data = HttpClient(data_url, headers=headers, max_per_second=10, cache_dir=cache_dir)
-        self.data.limiter = self.www.limiter
+        # one rate group for both hosts: SEC counts requests per client, not per host
+        clients = {"headers": headers, "max_per_second": 10, "cache_dir": cache_dir, "rate_group": "sec.gov"}
+        self.www = HttpClient(www_url, **clients)
+        self.data = HttpClient(data_url, **clients)
 
     def company_tickers(self) -> bytes:
-        return self.www.get("/files/company_tickers.json", max_age=86400)
+        return self.www.get("/files/company_tickers.json", max_age=86400, decode=_checked_json("company_tickers.json"))
 
     def submissions(self, cik: int) -> dict | None:
         try:
-            document = load_json(
-                self.data.get(f"/submissions/{submissions_name(cik)}", max_age=3600), submissions_name(cik)
-            )
+            name = submissions_name(cik)
+            document = self.data.get(f"/submissions/{name}", max_age=3600, decode=lambda body: load_json(body, name))
         except HttpError as error:
             if error.status == 404:
                 return None
             raise
         pages = [
-            load_json(self.data.get(f"/submissions/{f['name']}"), f["name"])
+            self.data.get(f"/submissions/{f['name']}", decode=lambda body, name=f["name"]: load_json(body, name))
             for f in document["filings"].get("files", [])
         ]
         return merge_submission_pages(document, pages)
 
     def companyfacts(self, cik: int) -> bytes | None:
         try:
-            return self.data.get(f"/api/xbrl/companyfacts/{submissions_name(cik)}", max_age=3600)
+            name = f"companyfacts {submissions_name(cik)}"
+            return self.data.get(
+                f"/api/xbrl/companyfacts/{submissions_name(cik)}", max_age=3600, decode=_checked_json(name)
+            )
         except HttpError as error:
             if error.status == 404:
                 return None
@@ -181,14 +194,15 @@ class EdgarClient:
     def filing_text(self, cik: int, accession: str) -> str | None:
         """The full submission text `Archives/edgar/data/<cik>/<accession without dashes>/<accession>.txt`."""
         try:
-            body = self.www.get(
-                f"/Archives/edgar/data/{cik}/{accession.replace('-', '')}/{accession}.txt", max_age=None
+            return self.www.get(
+                f"/Archives/edgar/data/{cik}/{accession.replace('-', '')}/{accession}.txt",
+                max_age=None,
+                decode=lambda body: complete_submission_text(body, accession),
             )
         except HttpError as error:
             if error.status == 404:
                 return None
             raise
-        return body.decode("latin-1")
 
     def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
         """One page of the current-filings feed, newest first (never cached)."""
@@ -200,6 +214,9 @@ class EdgarClient:
             "count": count,
             "output": "atom",
         }
-        return parse_current_filings(
-            self.www.get("/cgi-bin/browse-edgar", params=params, max_age=0), "current filings feed"
+        return self.www.get(
+            "/cgi-bin/browse-edgar",
+            params=params,
+            max_age=0,
+            decode=lambda body: parse_current_filings(body, "current filings feed"),
         )

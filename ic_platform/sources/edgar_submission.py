@@ -41,6 +41,14 @@ class Submission:
         return next((xml for kind, xml in self.xml_documents if not types or kind in types), None)
 
 
+def complete_submission_text(body: bytes, source: str) -> str:
+    """The text of a full submission that reaches its closing tag (a cut-off one is refused)."""
+    text = body.decode("latin-1")
+    if not any(tag in text[-200:] for tag in ("</SEC-DOCUMENT>", "</SUBMISSION>")):
+        raise SourceFormatError(f"{source}: the submission ends before its closing tag ({len(body)} bytes)")
+    return text
+
+
 def is_full_submission(text: str) -> bool:
     head = text.lstrip()[:200]
     return head.startswith("<SEC-DOCUMENT>") or head.startswith("<SUBMISSION>") or head.startswith("<SEC-HEADER>")

@@ -164,10 +164,12 @@ class PolygonClient:
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
-        body = self.http.get(
-            path, params={"adjusted": "true", "apiKey": self.api_key}, max_age=None if day < date.today() else 300
+        return self.http.get(
+            path,
+            params={"adjusted": "true", "apiKey": self.api_key},
+            max_age=None if day < date.today() else 300,
+            decode=lambda body: parse_grouped_daily(body, day, path),
         )
-        return parse_grouped_daily(body, day, path)
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """All pages of the ticker's daily bars from `start` to `end`."""
@@ -175,8 +177,11 @@ class PolygonClient:
         params: dict | None = {"adjusted": "true", "sort": "asc", "limit": 50000, "apiKey": self.api_key}
         bars, quarantined = [], []
         while url:
-            page_bars, page_quarantined, url = parse_ticker_aggregates(
-                self.http.get(url, params=params, max_age=3600), ticker, url
+            page_bars, page_quarantined, url = self.http.get(
+                url,
+                params=params,
+                max_age=3600,
+                decode=lambda body, page=url: parse_ticker_aggregates(body, ticker, page),
             )
             bars.append(page_bars)
             quarantined.append(page_quarantined)

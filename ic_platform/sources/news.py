@@ -119,8 +119,10 @@ class NewsClient:
         }
         pages = []
         while url:
-            body = self.http.get(url, params=params, max_age=3600)
+            document, body = self.http.get(
+                url, params=params, max_age=3600, decode=lambda body, page=url: (load_json(body, page), body)
+            )
             pages.append((url, body))
-            url = load_json(body, url).get("next_url")
+            url = document.get("next_url") if isinstance(document, dict) else None
             params = {"apiKey": self.api_key}  # next_url carries the other parameters
         return pages

@@ -130,8 +130,15 @@ class RatingsClient:
                 "page": page,
                 "pagesize": self.page_size,
             }
-            body = self.http.get("/api/v2.1/calendar/ratings", params=params, max_age=3600)
-            pages.append((f"ratings page {page}", body))
-            if len(load_json(body, f"ratings page {page}").get("ratings", [])) < self.page_size:
+            source = f"ratings page {page}"
+            document, body = self.http.get(
+                "/api/v2.1/calendar/ratings",
+                params=params,
+                max_age=3600,
+                decode=lambda body, source=source: (load_json(body, source), body),
+            )
+            pages.append((source, body))
+            ratings = document.get("ratings", []) if isinstance(document, dict) else []
+            if not isinstance(ratings, list) or len(ratings) < self.page_size:
                 return pages
             page += 1
