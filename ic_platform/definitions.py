@@ -6,7 +6,7 @@ import dagster as dg
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import technical_daily, valuation_daily
 from ic_platform.defs.market.assets import daily_bars
-from ic_platform.defs.market.checks import no_missing_ticker_days
+from ic_platform.defs.market.checks import bar_count_steady, no_missing_ticker_days
 from ic_platform.defs.market.jobs import repair_daily_bar_gaps
 from ic_platform.defs.news.assets import analyst_daily, analyst_ratings, news_articles, news_sentiment_daily
 from ic_platform.defs.ownership.assets import insider_daily, institutional_daily, sec_13f, sec_form4
@@ -42,7 +42,13 @@ defs = dg.Definitions(
         ic_scores,
         score_evaluation,
     ],
-    asset_checks=[*POINT_IN_TIME_CHECKS.values(), no_missing_ticker_days, scores_consistent, factor_coverage_steady],
+    asset_checks=[
+        *POINT_IN_TIME_CHECKS.values(),
+        no_missing_ticker_days,
+        bar_count_steady,
+        scores_consistent,
+        factor_coverage_steady,
+    ],
     jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders],
     sensors=[sec_filings_sensor, form4_filings_sensor],
     resources=source_resources(),

@@ -8,6 +8,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR_ENV = "IC_DATA_DIR"
 SOURCE_MODE_ENV = "IC_SOURCE_MODE"
 FUNDAMENTALS_MAX_AGE_ENV = "IC_FUNDAMENTALS_MAX_AGE_DAYS"
+MAX_FAILED_SHARE_ENV = "IC_MAX_FAILED_SHARE"
+MAX_ROW_DROP_ENV = "IC_MAX_ROW_DROP"
 DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
 
 
@@ -40,6 +42,30 @@ def fundamentals_max_age_days() -> int:
     if not configured.isdigit() or int(configured) == 0:
         raise ValueError(f"{FUNDAMENTALS_MAX_AGE_ENV}={configured!r} is not a whole number of days above 0")
     return int(configured)
+
+
+def _share(variable: str, default: float) -> float:
+    configured = os.environ.get(variable)
+    if not configured:
+        return default
+    try:
+        share = float(configured)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise ValueError(f"{variable}={configured!r} is not a share between 0 and 1")
+    return share
+
+
+def max_failed_share() -> float:
+    """The share of a step's items a source may fail before the step fails and keeps its table as it
+    was: `$IC_MAX_FAILED_SHARE`, else 0.02."""
+    return _share(MAX_FAILED_SHARE_ENV, 0.02)
+
+
+def max_row_drop() -> float:
+    """How far a day's bar count may fall below the day before's: `$IC_MAX_ROW_DROP`, else 0.25."""
+    return _share(MAX_ROW_DROP_ENV, 0.25)
 
 
 def dagster_home() -> Path:

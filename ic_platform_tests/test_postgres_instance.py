@@ -71,6 +71,7 @@ def test_a_partitioned_asset_materializes_on_the_postgres_instance(
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+        assert instance.run_monitoring_enabled and instance.run_monitoring_max_resume_run_attempts == 0
         batches = []  # (event type, asset) of each event, per batch the storage was asked to insert
         store_batch = type(instance.event_log_storage).store_event_batch
 

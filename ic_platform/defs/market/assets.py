@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from ic_platform.defs.outages import within_failure_budget
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import MarketDataSource
@@ -18,23 +19,29 @@ from ic_platform.trading_days import trading_days_between
 @daily_asset("market", DAILY_BARS)
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
     """Split-adjusted daily open, high, low, close, volume and VWAP of every ticker, one partition per
-    trading day. Rows, or whole days, the source cannot deliver usably are quarantined with a reason
-    in `daily_bars__quarantine`."""
+    trading day. Rows the source delivers unusably are quarantined with a reason in
+    `daily_bars__quarantine`. A day the source fails for keeps the bars it had; when it fails for
+    more than $IC_MAX_FAILED_SHARE (2%) of the days, the step fails and no partition changes."""
     start, end = partition_window(context)
     reader = market_data.reader()
     bars, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
-    days = with_progress(context, trading_days_between(start, end), "daily_bars days read")
-    for day, read in read_ahead(days, reader.day, reader.read_threads):
+    failures: dict = {}
+    days = trading_days_between(start, end)
+    for day, read in read_ahead(with_progress(context, days, "daily_bars days read"), reader.day, reader.read_threads):
         try:
             day_bars, day_quarantined = read.result()
         except FileNotFoundError as error:
             raise dg.Failure(str(error)) from None
-        except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep it aside, go on
+        except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep what we had
             context.log.warning(str(error))
-            day_bars = frame_of(DailyBar, [])
+            failures[day] = str(error)
+            day_bars = DAILY_BARS.scan(day, day).collect()
+            reason = f"{error} (the day keeps its {day_bars.height} previous bars)"
             day_quarantined = frame_of(
-                QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": str(error)}]
+                QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": reason}]
             )
         bars.append(day_bars)
         quarantined.append(day_quarantined)
-    return materialized(DAILY_BARS.write(pl.concat(bars), start, end, quarantined=pl.concat(quarantined)))
+    failed = within_failure_budget("daily_bars", failures, len(days))
+    summary = DAILY_BARS.write(pl.concat(bars, how="vertical_relaxed"), start, end, quarantined=pl.concat(quarantined))
+    return materialized(summary, **failed)

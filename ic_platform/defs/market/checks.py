@@ -1,13 +1,16 @@
-"""Checks on market data: ticker-days missing inside a ticker's trading life."""
+"""Checks on market data: ticker-days missing inside a ticker's trading life, and days whose bar
+count fell as a partial delivery makes it fall."""
 
 import dagster as dg
+import polars as pl
 
+from ic_platform import settings
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.table_assets import markdown_preview
 from ic_platform.features.bar_gaps import find_gaps
 from ic_platform.tables import DAILY_BARS
-from ic_platform.trading_days import trading_days_between
+from ic_platform.trading_days import previous_trading_day, trading_days_between
 
 
 @dg.asset_check(
@@ -32,4 +35,42 @@ def no_missing_ticker_days(context: dg.AssetCheckExecutionContext) -> dg.AssetCh
             "tickers": gaps.get_column("ticker").n_unique(),
             "examples": dg.MetadataValue.md(markdown_preview(gaps)),
         },
+    )
+
+
+def bar_count_drops(counts: pl.DataFrame, max_drop: float) -> pl.DataFrame:
+    """Days (from `counts`: date, bars, in order) whose bar count is more than `max_drop` below the
+    trading day before's (the first day has nothing to compare with)."""
+    return (
+        counts.with_columns(previous=pl.col("bars").shift(1))
+        .filter(pl.col("bars") < pl.col("previous") * (1 - max_drop))
+        .select("date", "previous", "bars")
+    )
+
+
+@dg.asset_check(
+    asset=daily_bars,
+    blocking=True,
+    description=(
+        "Refuses days whose bar count fell by more than $IC_MAX_ROW_DROP (25%) from the trading day "
+        "before, as a source that delivered part of the market makes it fall; nothing downstream runs."
+    ),
+)
+def bar_count_steady(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    start, end = checked_window(context)
+    written = DAILY_BARS.days()
+    if not written:
+        return dg.AssetCheckResult(passed=True, metadata={"days_with_a_drop": 0})
+    first = previous_trading_day(start) if start else written[0]
+    days = [d for d in written if first <= d <= (end or written[-1])]
+    counts = (
+        pl.DataFrame({"date": days}, schema={"date": pl.Date})
+        .join(DAILY_BARS.scan(days[0], days[-1]).group_by("date").agg(bars=pl.len()).collect(), on="date", how="left")
+        .with_columns(pl.col("bars").fill_null(0))
+        .sort("date")
+    )
+    drops = bar_count_drops(counts, settings.max_row_drop())
+    return dg.AssetCheckResult(
+        passed=drops.is_empty(),
+        metadata={"days_with_a_drop": drops.height, "examples": dg.MetadataValue.md(markdown_preview(drops))},
     )

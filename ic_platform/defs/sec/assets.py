@@ -7,6 +7,7 @@ import polars as pl
 
 from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.inputs import every_bar_before
+from ic_platform.defs.outages import within_failure_budget
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import materialized, table_asset
@@ -15,7 +16,7 @@ from ic_platform.features.splits import split_index
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts_documents
-from ic_platform.sources.documents import read_ahead
+from ic_platform.sources.documents import SourceFormatError, read_ahead
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
@@ -51,18 +52,19 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
     )
 
 
-def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:
     """The facts and quarantined records of the companies' companyfacts documents, read ahead by
     threads (worker processes would spend the time saved sending the facts back) and parsed in
-    batches."""
-    missing = []
+    batches, and the companies the source failed for (CIK -> reason)."""
+    missing, failures = [], {}
 
     def documents():
         for cik, read in read_ahead(ciks, reader.companyfacts, reader.read_threads):
             try:
                 payload = read.result()
-            except HttpError as error:
-                missing.append(quarantined_record("companyfacts", str(cik), str(error)))
+            except (HttpError, SourceFormatError) as error:
+                failures[cik] = str(error)
+                missing.append(quarantined_record("companyfacts", str(cik), f"{error} (previous facts kept)"))
                 continue
             if payload is None:
                 missing.append(quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK"))
@@ -70,7 +72,7 @@ def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.D
             yield payload, f"companyfacts CIK{cik:010d}"
 
     facts, quarantined = parse_companyfacts_documents(documents())
-    return facts, pl.concat([quarantined, frame_of(QuarantinedRecord, missing)])
+    return facts, pl.concat([quarantined, frame_of(QuarantinedRecord, missing)]), failures
 
 
 @table_asset("sec", COMPANY_FACTS, deps=[sec_companies])
@@ -78,7 +80,9 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
     version with its filing date (runs from the filings sensor re-read only the companies that
     filed). Unusable facts (non-USD, malformed, duplicated, IFRS filers) and
-    unreadable documents are quarantined with a reason; the other companies go on."""
+    unreadable documents are quarantined with a reason; the other companies go on. A company the
+    source fails for keeps its previous facts; when it fails for more than $IC_MAX_FAILED_SHARE (2%)
+    of the companies, the step fails and the table stays as it was."""
     reader = edgar.reader()
     ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
     frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
@@ -87,10 +91,11 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
         quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
-    found, bad = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
-    frames.append(found)
+    found, bad, failures = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
+    failed = within_failure_budget("sec_companyfacts", failures, len(ciks))
+    frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]
     quarantined.append(bad)
-    return materialized(COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined)))
+    return materialized(COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined)), **failed)
 
 
 @table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])

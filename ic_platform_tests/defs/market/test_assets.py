@@ -4,6 +4,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from ic_platform import settings
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.storage import quarantine_table
@@ -11,12 +12,18 @@ from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import trading_days_between
 
 
-def materialize_range(start: date, end: date, instance=None) -> dg.ExecuteInProcessResult:
+def materialize_range(start: date, end: date, instance=None, raise_on_error=True) -> dg.ExecuteInProcessResult:
     tags = {
         "dagster/asset_partition_range_start": start.isoformat(),
         "dagster/asset_partition_range_end": end.isoformat(),
     }
-    return dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, tags=tags, instance=instance)
+    return dg.materialize(
+        [daily_bars],
+        resources={"market_data": MarketDataSource()},
+        tags=tags,
+        instance=instance,
+        raise_on_error=raise_on_error,
+    )
 
 
 def demo_days(data_dir) -> list[date]:
@@ -76,11 +83,26 @@ def test_a_day_the_source_does_not_have_fails_with_a_clear_message(demo_data_dir
     assert "has no bars for 2015-06-01" in failure.step_failure_data.error.message
 
 
-def test_a_malformed_day_is_quarantined_and_the_rest_of_the_window_is_written(demo_data_dir):
+def test_a_day_the_source_fails_for_keeps_its_bars_and_too_many_such_days_fail_the_step(demo_data_dir, monkeypatch):
     days = demo_days(demo_data_dir)[:3]
-    (demo_data_dir / "demo" / "polygon" / "grouped" / f"{days[1].isoformat()}.json").write_text('{"results": [')
     assert materialize_range(days[0], days[-1]).success
+    tables = demo_data_dir / "tables"
+    before = {path: path.read_bytes() for path in tables.rglob("*.parquet")}
+    (demo_data_dir / "demo" / "polygon" / "grouped" / f"{days[1].isoformat()}.json").write_text('{"results": [')
+    # one day of three is more than the 2% a source may fail: the step fails, no file changes
+    result = materialize_range(days[0], days[-1], raise_on_error=False)
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "failed for 1 of 3 items" in failure.step_failure_data.error.message
+    assert "left as it was" in failure.step_failure_data.error.message
+    assert {path: path.read_bytes() for path in tables.rglob("*.parquet")} == before
+    # under a looser limit the day keeps the bars it had, and says why
+    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.5")
+    result = materialize_range(days[0], days[-1])
     counts = dict(DAILY_BARS.scan().collect().group_by("date").len().iter_rows())
-    assert counts.get(days[1]) is None and counts[days[0]] > 0 and counts[days[2]] > 0
+    assert counts[days[1]] > 0 and counts[days[0]] > 0 and counts[days[2]] > 0
     [reason] = quarantine_table(DAILY_BARS).scan(days[1], days[1]).collect().get_column("reason").to_list()
-    assert "malformed JSON" in reason
+    assert "malformed JSON" in reason and f"keeps its {counts[days[1]]} previous bars" in reason
+    materialization = result.get_asset_materialization_events()[0]  # one per partition, alike
+    metadata = materialization.step_materialization_data.materialization.metadata
+    assert metadata["failed_items"].value == 1 and metadata["failed_item_list"].value == [days[1].isoformat()]

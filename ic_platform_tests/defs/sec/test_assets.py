@@ -3,9 +3,12 @@ import json
 import dagster as dg
 import polars as pl
 
+from ic_platform import settings
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
 from ic_platform.schemas.sec import GICS_SECTORS
+from ic_platform.sources.edgar import EdgarFolder
+from ic_platform.sources.http import HttpError
 from ic_platform.sources.sic_gics import gics_sector_for_sic
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS
@@ -75,3 +78,34 @@ def test_without_a_sector_table_the_crosswalk_decides_and_a_bad_table_row_is_qua
     assert set(companies.filter(pl.col("ticker") != ticker).get_column("sector_source")) == {"sic"}
     reasons = quarantine_table(COMPANIES).scan().collect().get_column("reason").to_list()
     assert reasons == ["'Gold' is not a GICS sector"]
+
+
+def test_a_company_the_source_fails_for_keeps_its_facts_and_too_many_failures_fail_the_step(demo_data_dir, monkeypatch):
+    resources = {"edgar": EdgarSource()}
+    assert dg.materialize([sec_companies, sec_companyfacts], resources=resources).success
+    before = COMPANY_FACTS.scan().collect()
+    down = int(before.get_column("cik").min())
+    read = EdgarFolder.companyfacts
+
+    def outage(self, cik):
+        if cik == down:
+            raise HttpError(f"GET companyfacts CIK{cik} failed after 6 attempts: HTTP 503")
+        return read(self, cik)
+
+    monkeypatch.setattr(EdgarFolder, "companyfacts", outage)
+    result = dg.materialize([sec_companies, sec_companyfacts], resources=resources, raise_on_error=False)
+    assert not result.success  # one company in 30 is more than the 2% allowed
+    assert COMPANY_FACTS.scan().collect().equals(before)
+    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.05")
+    result = dg.materialize([sec_companies, sec_companyfacts], resources=resources)
+    after = COMPANY_FACTS.scan().collect()
+    assert (
+        after.filter(pl.col("cik") == down)
+        .sort(after.columns)
+        .equals(before.filter(pl.col("cik") == down).sort(before.columns))
+    )
+    assert after.height == before.height
+    reasons = quarantine_table(COMPANY_FACTS).scan().collect().get_column("reason").to_list()
+    assert any("HTTP 503 (previous facts kept)" in reason for reason in reasons)
+    [facts] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["sec_companyfacts"]]
+    assert facts.step_materialization_data.materialization.metadata["failed_item_list"].value == [str(down)]

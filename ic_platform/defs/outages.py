@@ -1,0 +1,31 @@
+"""The outage rule: a source that fails never replaces good data.
+
+When a source fails for more than `$IC_MAX_FAILED_SHARE` (2%) of the items a step reads (days,
+companies), the step fails with the reason and leaves its table exactly as it was. Below that
+share, the items that failed keep the rows they had (and are listed in the metadata and the
+quarantine table), never an empty replacement.
+"""
+
+import dagster as dg
+
+from ic_platform import settings
+
+
+def within_failure_budget(table: str, failures: dict, total: int) -> dict:
+    """Raise `dg.Failure` when `failures` (item -> reason) are too large a share of `total` items;
+    else the metadata that lists them."""
+    limit = settings.max_failed_share()
+    examples = "; ".join(f"{item}: {reason}" for item, reason in list(failures.items())[:3])
+    if total and len(failures) / total > limit:
+        raise dg.Failure(
+            description=(
+                f"{table}: the source failed for {len(failures)} of {total} items "
+                f"({len(failures) / total:.1%}, more than the {limit:.0%} allowed by "
+                f"${settings.MAX_FAILED_SHARE_ENV}); the table is left as it was. First failures: {examples}"
+            ),
+            metadata={"failed_items": len(failures), "items": total},
+        )
+    return {
+        "failed_items": len(failures),
+        "failed_item_list": dg.MetadataValue.json([str(item) for item in failures]),
+    }
