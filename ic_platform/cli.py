@@ -248,7 +248,6 @@ FUNDAMENTALS_COLUMNS = (
 
 
 def command_fundamentals(args: argparse.Namespace) -> int:
-    import gzip
 
     import polars as pl
 
@@ -257,9 +256,7 @@ def command_fundamentals(args: argparse.Namespace) -> int:
 
     target = Path(args.path_or_cik)
     if target.exists():
-        payload = target.read_bytes()
-        payload = gzip.decompress(payload) if target.suffix == ".gz" else payload
-        source = str(target)
+        payload, source = _read_bytes(target), str(target)
     elif args.path_or_cik.isdigit():
         from ic_platform.defs.resources import source_resources
 
@@ -285,11 +282,22 @@ def command_fundamentals(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_text(path: str) -> str:
+def _read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, decompressed when it is a `.gz` (a cut or corrupt one is a clear error)."""
     import gzip
+    import zlib
 
     data = Path(path).read_bytes()
-    return (gzip.decompress(data) if path.endswith(".gz") else data).decode("latin-1")
+    if not str(path).endswith(".gz"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (EOFError, OSError, zlib.error) as error:
+        raise ValueError(f"{path}: a truncated or corrupt gzip file ({error})") from error
+
+
+def _read_text(path: str) -> str:
+    return _read_bytes(path).decode("latin-1")
 
 
 def command_form4(args: argparse.Namespace) -> int:
@@ -475,11 +483,13 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)  # backfill_policy is beta in Dagster 1.13
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    import polars as pl
+
     try:
         return args.handler(args)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, pl.exceptions.PolarsError) as error:  # the input, not the platform
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ in the same folder and moved into place with `os.replace`, so a reader sees the 
 one, never half of one. Writing a window replaces exactly the files of that window's trading days
 (an empty file where a day has no rows), so a re-run never duplicates rows and gives identical bytes.
 Each table's columns and rules live in its `pandera.polars` model, which is checked before any write.
+A table fed by a source (written with its quarantined records) keeps the rows that meet the model
+and quarantines the others with the rules they broke; a derived table that breaks its model is a
+bug, and nothing is written.
 """
 
 import os
@@ -48,6 +51,59 @@ def validate(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFram
         return model.validate(frame, lazy=True)
     except SchemaErrors as error:
         raise TableValidationError(f"{model.__name__} rejected the frame:\n{error}") from error
+
+
+def _rejected(frame: pl.DataFrame, rows: dict[int, str], source: str) -> pl.DataFrame:
+    """QuarantinedRecord rows for the frame's rows by index, with their reasons."""
+    if not rows:
+        return pl.DataFrame(schema=polars_schema(QuarantinedRecord))
+    indexes = sorted(rows)
+    picked = frame[indexes]
+    dates = picked.get_column("date") if "date" in frame.columns else pl.Series([None] * len(indexes), dtype=pl.Date)
+    records = [str(row)[:200] for row in picked.iter_rows(named=True)]
+    return pl.DataFrame(
+        {"date": dates, "source": [source] * len(indexes), "record": records, "reason": [rows[i] for i in indexes]},
+        schema=polars_schema(QuarantinedRecord),
+    )
+
+
+def valid_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of `frame` that meet `model`, and QuarantinedRecord rows (the failed rules as the
+    reason) for the others: values that are not of their column's type or not finite, exact copies of another
+    row (the first is kept), and rows breaking a check or a key. A problem of the whole frame (a
+    missing column) raises TableValidationError."""
+    schema = polars_schema(model)
+    missing = [name for name in schema if name not in frame.columns]
+    if missing:
+        raise TableValidationError(f"{model.__name__}: missing columns {missing}")
+    original = frame.select(list(schema))
+    frame = original.select(pl.col(name).cast(dtype, strict=False) for name, dtype in schema.items())
+    reasons: dict[int, list[str]] = {}
+    for name, dtype in schema.items():
+        unreadable = original.get_column(name).is_not_null() & frame.get_column(name).is_null()
+        for index in unreadable.arg_true().to_list():
+            reasons.setdefault(index, []).append(f"{name}: {original[index, name]!r} is not {dtype}")
+        if dtype.is_float():
+            for index in (~frame.get_column(name).is_finite()).fill_null(False).arg_true().to_list():
+                reasons.setdefault(index, []).append(f"{name}: {frame[index, name]} is not a finite number")
+    indexed = frame.with_row_index("_row")
+    firsts = indexed.group_by(list(schema), maintain_order=True).agg(pl.col("_row").min()).get_column("_row")
+    for index in indexed.filter(~pl.col("_row").is_in(firsts.implode())).get_column("_row").to_list():
+        reasons.setdefault(index, []).append("an exact copy of an earlier row")
+    candidates = indexed.filter(~pl.col("_row").is_in(list(reasons)))
+    try:
+        model.validate(candidates.drop("_row"), lazy=True)
+    except SchemaErrors as error:
+        cases = error.failure_cases
+        if cases.get_column("index").null_count():
+            raise TableValidationError(f"{model.__name__} rejected the frame:\n{error}") from error
+        rows, key = candidates.get_column("_row"), ", ".join(model.to_schema().unique or [])
+        for column, check, index in cases.select("column", "check", "index").iter_rows():
+            reason = f"another row has its key ({key})" if check == "multiple_fields_uniqueness" else None
+            reasons.setdefault(rows[index], []).append(reason or f"{column}: fails {check}")
+    rejected = _rejected(original, {i: "; ".join(dict.fromkeys(r)) for i, r in reasons.items()}, model.__name__)
+    kept = frame.with_row_index("_row").filter(~pl.col("_row").is_in(list(reasons))).drop("_row")
+    return validate(kept, model), rejected
 
 
 def _temporary_file(frame: pl.DataFrame, path: Path) -> Path:
@@ -108,6 +164,13 @@ class _Table:
     def _prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
         return validate(frame, self.model).sort(list(self.sort_by), maintain_order=True)
 
+    def _prepare_source(self, frame: pl.DataFrame, quarantined: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """A source's rows: the valid ones sorted, the others added to its quarantined records."""
+        kept, rejected = valid_rows(frame, self.model)
+        return kept.sort(list(self.sort_by), maintain_order=True), pl.concat(
+            [quarantined, rejected], how="diagonal_relaxed"
+        )
+
     def _empty(self) -> pl.LazyFrame:
         return pl.LazyFrame(schema=polars_schema(self.model))
 
@@ -121,8 +184,12 @@ class SnapshotTable(_Table):
         return self.path / "snapshot.parquet"
 
     def write(self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None) -> WriteSummary:
-        """Validate and replace the table; quarantined records go to `<name>__quarantine`."""
-        frame = self._prepare(frame)
+        """Validate and replace the table; quarantined records (a source's table) go to
+        `<name>__quarantine`, with the rows that break the model."""
+        if quarantined is None:
+            frame = self._prepare(frame)
+        else:
+            frame, quarantined = self._prepare_source(frame, quarantined)
         _write_atomically({self.file: frame})
         kept_aside = quarantine_table(self).write(quarantined).rows if quarantined is not None else None
         return WriteSummary(frame.height, frame.head(PREVIEW_ROWS), quarantined=kept_aside)
@@ -145,10 +212,14 @@ class DailyTable(_Table):
         """Validate `frame` and replace the trading days from `start` to `end` (both included) with it.
 
         Rows dated outside the window are refused, days of the window without rows become empty
-        partitions. Quarantined records (columns of `QuarantinedRecord`) go to `<name>__quarantine`
-        over the same window.
+        partitions. Quarantined records (columns of `QuarantinedRecord`: a source's table) go to
+        `<name>__quarantine` over the same window, with the rows that break the model.
         """
-        frame = self._prepare(frame)
+        if quarantined is None:
+            frame = self._prepare(frame)
+        else:
+            frame, quarantined = self._prepare_source(frame, quarantined)
+            quarantined = quarantined.with_columns(pl.col("date").fill_null(start))
         days = trading_days_between(start, end)
         if not days:
             raise ValueError(f"{self.name}: no trading day between {start} and {end}")

@@ -44,7 +44,22 @@ def test_bad_arguments_are_refused_clearly():
     )
     assert result.returncode == 2
     assert "expected a date YYYY-MM-DD, got 'yesterday'" in result.stderr
-    assert cli.main(["generate-demo", "--companies", "2"]) == 1
+    assert cli.main(["generate-demo", "--companies", "2"]) == 2
+
+
+@pytest.mark.real_data
+def test_unreadable_input_files_and_a_bogus_source_mode_are_clear_errors(real_data, tmp_path, capsys, monkeypatch):
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes((real_data / "sec_companyfacts" / "CIK0000320193_AAPL.json.gz").read_bytes()[:1000])
+    assert cli.main(["fundamentals", str(cut)]) == 2
+    assert "cut.json.gz: a truncated or corrupt gzip file" in capsys.readouterr().err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert cli.main(["technicals", str(empty)]) == 2
+    assert "empty.csv: not a readable bars file" in capsys.readouterr().err
+    monkeypatch.setenv("IC_SOURCE_MODE", "bogus")
+    assert cli.main(["fundamentals", "320193"]) == 2
+    assert "IC_SOURCE_MODE='bogus' is not a source mode" in capsys.readouterr().err
 
 
 @pytest.mark.real_data

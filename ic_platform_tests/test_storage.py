@@ -106,6 +106,29 @@ def test_snapshot_tables_and_quarantine(data_dir):
     assert table.scan().collect().height == 2
 
 
+def test_a_source_table_keeps_its_valid_rows_and_quarantines_the_others_with_the_broken_rule(data_dir):
+    day = JULY[0]
+    rows = pl.DataFrame(
+        {
+            "date": [day] * 7,
+            "ticker": ["AAA", "BBB", "BBB", "CCC", "CCC", "DDD", "EEE"],
+            "close": ["10", "-1", "-1", "12", "13", "ten", "inf"],  # as a source's text: one is not a number
+        }
+    )
+    summary = TABLE.write(rows, day, day, quarantined=frame_of(QuarantinedRecord, []))
+    assert TABLE.scan().collect().rows() == [(day, "AAA", 10.0)]
+    reasons = quarantine_table(TABLE).scan().collect().get_column("reason").sort().to_list()
+    assert summary.quarantined == 6
+    assert reasons == [
+        "an exact copy of an earlier row",
+        "another row has its key (date, ticker)",  # two closes for CCC: neither can be trusted
+        "another row has its key (date, ticker)",
+        "close: 'ten' is not Float64",
+        "close: fails greater_than(0)",
+        "close: inf is not a finite number",
+    ]
+
+
 WRITER = textwrap.dedent(
     """
     import os, sys, time

@@ -158,7 +158,10 @@ def _unit_arrays(cik: int, facts: dict, typed: bool, source: str) -> tuple[list,
                 _quarantine(source, {"cik": cik, "taxonomy": taxonomy, "concepts": len(concepts or {})}, reason)
             )
             continue
-        for concept, body in (concepts or {}).items():
+        if not isinstance(concepts, dict):
+            quarantined.append(_quarantine(source, {"cik": cik, "taxonomy": taxonomy}, "taxonomy is not an object"))
+            continue
+        for concept, body in concepts.items():
             units = _field(body, "units", typed)
             if not isinstance(units, dict) or not units:
                 quarantined.append(
@@ -199,15 +202,29 @@ class _Company(NamedTuple):
 
 def _read_company(payload: bytes | str | dict, source: str) -> _Company:
     """A companyfacts document's point arrays and what its structure quarantines; SourceFormatError
-    when it is not a companyfacts document at all."""
+    when it is not a companyfacts document at all, or its values defeat the reader (numbers beyond
+    64 bits, nesting beyond reason)."""
+    try:
+        return _read_company_document(payload, source)
+    except (pl.exceptions.PolarsError, OverflowError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        if isinstance(error, SourceFormatError):
+            raise
+        raise SourceFormatError(
+            f"{source}: unreadable companyfacts document ({type(error).__name__}: {error})"
+        ) from error
+
+
+def _read_company_document(payload: bytes | str | dict, source: str) -> _Company:
     document, typed = _decode(payload, source)
     if (typed and document is None) or (not typed and (not isinstance(document, dict) or "cik" not in document)):
         raise SourceFormatError(f"{source}: not a companyfacts document (no 'cik')")
     raw_cik = _field(document, "cik", typed)
     try:
         cik = int(raw_cik)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise SourceFormatError(f"{source}: cik {raw_cik!r} is not a number") from error
+    if not 0 < cik < 10**10:
+        raise SourceFormatError(f"{source}: cik {raw_cik!r} is not a CIK")
     facts = _field(document, "facts", typed) or {}
     if not isinstance(facts, dict):
         raise SourceFormatError(f"{source}: 'facts' is not an object")
@@ -309,6 +326,22 @@ def _checked_tables(companies: list[_Company]) -> tuple[pl.DataFrame, pl.DataFra
     return facts, frame_of(QuarantinedRecord, quarantined)
 
 
+def _checked_batch(companies: list[_Company]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`_checked_tables` of a batch; when its values defeat the checks, document by document, each
+    failing document one quarantined record."""
+    try:
+        return _checked_tables(companies)
+    except (pl.exceptions.PolarsError, OverflowError, TypeError, ValueError) as error:
+        if len(companies) == 1:
+            company = companies[0]
+            reason = f"unreadable companyfacts document ({type(error).__name__}: {error})"
+            return pl.DataFrame(schema=FACT_SCHEMA), frame_of(
+                QuarantinedRecord, [_quarantine(company.source, {"cik": company.cik}, reason)]
+            )
+        parts = [_checked_batch([company]) for company in companies]
+        return pl.concat([facts for facts, _ in parts]), pl.concat([bad for _, bad in parts])
+
+
 def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact table of one companyfacts document and its quarantined records; SourceFormatError
     when the document is malformed JSON or not a companyfacts document.
@@ -318,7 +351,7 @@ def parse_companyfacts(payload: bytes | str | dict, source: str) -> tuple[pl.Dat
     column-wise: a large filer's 25,000 facts parse in milliseconds. A document that strays from
     EDGAR's schema is decoded as plain JSON instead, point by point, so each bad point is quarantined.
     """
-    return _checked_tables([_read_company(payload, source)])
+    return _checked_batch([_read_company(payload, source)])
 
 
 BATCH_DOCUMENTS = 16  # documents checked together: 5-20 cost least per document; larger batches outgrow the CPU caches
@@ -338,9 +371,9 @@ def parse_companyfacts_documents(
             head = payload[:200].decode(errors="replace") if isinstance(payload, bytes) else str(payload)[:200]
             unreadable.append(_quarantine(source, {"head": head}, str(error)))
         if len(batch) == BATCH_DOCUMENTS:
-            tables.append(_checked_tables(batch))
+            tables.append(_checked_batch(batch))
             batch = []
     if batch:
-        tables.append(_checked_tables(batch))
+        tables.append(_checked_batch(batch))
     tables.append((pl.DataFrame(schema=FACT_SCHEMA), frame_of(QuarantinedRecord, unreadable)))
     return pl.concat([facts for facts, _ in tables]), pl.concat([bad for _, bad in tables])

@@ -2,6 +2,7 @@
 ahead in threads and parsing batches of them in worker processes."""
 
 import multiprocessing
+import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -22,6 +23,16 @@ class SourceFormatError(ValueError):
     """A source file or response is not in the format its parser expects (the message says where and why)."""
 
 
+def parse_xml(payload: bytes | str, source: str, what: str) -> ET.Element:
+    """The root element of an XML document; SourceFormatError naming `what` when it is malformed
+    (or declares an encoding that does not exist)."""
+    data = payload.lstrip().encode() if isinstance(payload, str) else payload.lstrip()
+    try:  # some filers put a blank line before the XML declaration
+        return ET.fromstring(data)
+    except (ET.ParseError, LookupError, ValueError) as error:
+        raise SourceFormatError(f"{source}: malformed {what} ({error})") from error
+
+
 def load_json(payload: bytes | str, source: str):
     """Decode a JSON document, naming the source and the position when it is malformed."""
     try:
@@ -30,6 +41,8 @@ def load_json(payload: bytes | str, source: str):
         raise SourceFormatError(
             f"{source}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
         ) from error
+    except RecursionError as error:
+        raise SourceFormatError(f"{source}: JSON nested deeper than the parser follows") from error
 
 
 class JsonFolder:

@@ -15,9 +15,8 @@ import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from xml.etree import ElementTree
 
-from ic_platform.sources.documents import SourceFormatError, load_json
+from ic_platform.sources.documents import SourceFormatError, load_json, parse_xml
 from ic_platform.sources.edgar_submission import complete_submission_text
 from ic_platform.sources.http import HttpClient, HttpError
 
@@ -41,10 +40,7 @@ def merge_submission_pages(document: dict, pages: list[dict]) -> dict:
 
 def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
     """Entries of EDGAR's current-filings Atom feed: accession, form, cik, name, role, updated, link."""
-    try:
-        root = ElementTree.fromstring(payload)
-    except ElementTree.ParseError as error:
-        raise SourceFormatError(f"{source}: malformed Atom feed ({error})") from error
+    root = parse_xml(payload, source, "Atom feed")
     entries = []
     for entry in root.iter(f"{ATOM}entry"):
         title = (entry.findtext(f"{ATOM}title") or "").strip()
@@ -54,6 +50,10 @@ def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
         link = entry.find(f"{ATOM}link")
         if not match or "accession-number=" not in identifier:
             raise SourceFormatError(f"{source}: feed entry {title!r} lacks a form, CIK or accession number")
+        try:
+            updated = datetime.fromisoformat(entry.findtext(f"{ATOM}updated") or "")
+        except ValueError as error:
+            raise SourceFormatError(f"{source}: feed entry {title!r} has no readable update time") from error
         entries.append(
             {
                 "accession": identifier.split("accession-number=")[1],
@@ -61,7 +61,7 @@ def parse_current_filings(payload: bytes | str, source: str) -> list[dict]:
                 "cik": int(match["cik"]),
                 "name": match["name"],
                 "role": match["role"],
-                "updated": datetime.fromisoformat(entry.findtext(f"{ATOM}updated")),
+                "updated": updated,
                 "link": link.get("href") if link is not None else None,
             }
         )

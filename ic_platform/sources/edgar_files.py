@@ -1,5 +1,6 @@
 """Parsers for EDGAR's `company_tickers.json` and `submissions/CIK##########.json` documents."""
 
+import re
 from datetime import date, datetime
 
 import polars as pl
@@ -16,10 +17,11 @@ def parse_company_tickers(payload: bytes | str, source: str = "company_tickers.j
     rows = []
     for key, entry in document.items():
         try:
-            rows.append(
-                {"ticker": str(entry["ticker"]).upper(), "cik": int(entry["cik_str"]), "name": str(entry["title"])}
-            )
-        except (KeyError, TypeError, ValueError) as error:
+            cik = int(entry["cik_str"])
+            if not 0 < cik < 10**10:
+                raise ValueError(f"cik_str {cik} is not a CIK")
+            rows.append({"ticker": str(entry["ticker"]).upper(), "cik": cik, "name": str(entry["title"])})
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             raise SourceFormatError(f"{source}: entry {key!r} lacks ticker, cik_str or title ({error})") from error
     return pl.DataFrame(rows, schema={"ticker": pl.String, "cik": pl.Int64, "name": pl.String})
 
@@ -29,17 +31,26 @@ def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
     document = payload if isinstance(payload, dict) else load_json(payload, source)
     if not isinstance(document, dict) or "cik" not in document:
         raise SourceFormatError(f"{source}: not a submissions document (no 'cik')")
+    cik_text = str(document["cik"]).strip()
+    if not (cik_text.isascii() and cik_text.isdigit() and 0 < len(cik_text) <= 10 and int(cik_text)):
+        raise SourceFormatError(f"{source}: cik {document['cik']!r} is not a CIK")
     sic_text = str(document.get("sic") or "").strip()
-    sic = int(sic_text) if sic_text.isdigit() else None
-    exchanges = [e for e in document.get("exchanges") or [] if e]
+    sic = int(sic_text) if sic_text.isascii() and sic_text.isdigit() and 100 <= int(sic_text) <= 9999 else None
+    exchanges = document.get("exchanges")
+    exchanges = [e for e in exchanges if isinstance(e, str) and e] if isinstance(exchanges, list) else []
+    fiscal_year_end = _text(document.get("fiscalYearEnd"))
     return {
-        "cik": int(document["cik"]),
+        "cik": int(cik_text),
         "sic": sic,
-        "sic_description": document.get("sicDescription") or None,
-        "gics_sector": gics_sector_for_sic(sic, int(document["cik"])),
+        "sic_description": _text(document.get("sicDescription")),
+        "gics_sector": gics_sector_for_sic(sic, int(cik_text)),
         "exchange": exchanges[0] if exchanges else None,
-        "fiscal_year_end": document.get("fiscalYearEnd") or None,
+        "fiscal_year_end": fiscal_year_end if fiscal_year_end and re.fullmatch(r"\d{4}", fiscal_year_end) else None,
     }
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def filings_of(document: dict, forms: tuple[str, ...]) -> list[dict]:

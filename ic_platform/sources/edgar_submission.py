@@ -19,8 +19,6 @@ _TEXT_HEADER = {
     "CONFORMED PERIOD OF REPORT": "period",
 }
 _TAG_HEADER = {"ACCESSION-NUMBER": "accession", "TYPE": "form", "FILING-DATE": "filed", "PERIOD": "period"}
-_DOCUMENT = re.compile(r"<DOCUMENT>(.*?)</DOCUMENT>", re.S)
-_XML_BLOCK = re.compile(r"<XML>\s*(.*?)\s*</XML>", re.S)
 _TYPE = re.compile(r"<TYPE>([^\n<]+)")
 _HEADER_TAG = re.compile(r"<([A-Z][A-Z0-9-]*)>([^<\n]*)")
 
@@ -73,6 +71,18 @@ def _day(text: str | None) -> date | None:
     return datetime.strptime(text, "%Y%m%d").date() if text else None
 
 
+def _blocks(text: str, opening: str, closing: str):
+    """The texts between `opening` and the next `closing`, in one pass (a regex with a lazy group
+    is quadratic on text with many unclosed tags)."""
+    position = 0
+    while (start := text.find(opening, position)) >= 0:
+        end = text.find(closing, start + len(opening))
+        if end < 0:
+            return
+        yield text[start + len(opening) : end]
+        position = end + len(closing)
+
+
 def parse_submission(text: str, source: str) -> Submission:
     """Header fields and XML documents of a full EDGAR submission; a clear error when it is not one."""
     first_document = text.find("<DOCUMENT>")
@@ -87,8 +97,8 @@ def parse_submission(text: str, source: str) -> Submission:
     except ValueError as error:
         raise SourceFormatError(f"{source}: unreadable date in the submission header ({error})") from error
     documents = []
-    for body in _DOCUMENT.findall(text):
-        kind, xml = _TYPE.search(body), _XML_BLOCK.search(body)
-        if xml:
-            documents.append(((kind.group(1).strip() if kind else ""), xml.group(1)))
+    for body in _blocks(text, "<DOCUMENT>", "</DOCUMENT>"):
+        kind, xml = _TYPE.search(body), next(_blocks(body, "<XML>", "</XML>"), None)
+        if xml is not None:
+            documents.append(((kind.group(1).strip() if kind else ""), xml.strip()))
     return Submission(values["accession"], values["form"], filed, accepted, period, documents)

@@ -108,7 +108,11 @@ def _days_with_files(root: Path, start: date, end: date) -> list[date]:
 
 
 class ArchiveBars:
-    """A CSV or Parquet file of daily bars, read once and served by day."""
+    """A CSV or Parquet file of daily bars, read once and served by day.
+
+    A CSV is read as text and each column converted on its own, so one bad cell anywhere in the
+    file costs its row (quarantined with the reason), not the file. Rows whose date cannot be read
+    are quarantined with the file's first day."""
 
     read_threads = 1  # served from memory
 
@@ -116,18 +120,32 @@ class ArchiveBars:
         if not path.exists():
             raise FileNotFoundError(f"archive bars file {path} does not exist")
         suffixes = "".join(path.suffixes)
-        frame = (
-            pl.read_parquet(path)
-            if suffixes.endswith(".parquet")
-            else pl.read_csv(path, try_parse_dates=True, infer_schema_length=10000)
-        )
+        try:
+            frame = pl.read_parquet(path) if suffixes.endswith(".parquet") else pl.read_csv(path, infer_schema=False)
+        except (pl.exceptions.PolarsError, OSError, EOFError) as error:
+            raise SourceFormatError(f"{path}: not a readable bars file ({error})") from error
         if "ticker" not in frame.columns and "Name" in frame.columns:
             frame = frame.rename({"Name": "ticker"})
         missing = {"date", "ticker", "open", "high", "low", "close", "volume"} - set(frame.columns)
         if missing:
             raise SourceFormatError(f"{path}: missing columns {sorted(missing)}")
         self.path = path
-        self.frame = frame.with_columns(pl.col("date").cast(pl.Date))
+        dated = (
+            pl.col("date").str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+            if frame.schema["date"] == pl.String
+            else pl.col("date").cast(pl.Date, strict=False)
+        )
+        frame = frame.with_columns(date=dated, _text_date=pl.col("date").cast(pl.String))
+        undated = frame.filter(pl.col("date").is_null())
+        self.frame = frame.filter(pl.col("date").is_not_null()).drop("_text_date")
+        self.first_day = self.frame.get_column("date").min()
+        self.undated = frame_of(
+            QuarantinedRecord,
+            [
+                {"date": self.first_day, "source": str(path), "record": str(row)[:2000], "reason": "unreadable date"}
+                for row in undated.drop("date").iter_rows(named=True)
+            ],
+        )
 
     def bars(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Usable bars and quarantined rows of a slice of the file."""
@@ -145,7 +163,8 @@ class ArchiveBars:
         return checked_bars(raw, str(self.path), lambda i: frame.drop("_row").row(i, named=True))
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return self.bars(self.frame.filter(pl.col("date") == day))
+        bars, quarantined = self.bars(self.frame.filter(pl.col("date") == day))
+        return bars, pl.concat([quarantined, self.undated]) if day == self.first_day else quarantined
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         return self.bars(self.frame.filter((pl.col("ticker") == ticker) & pl.col("date").is_between(start, end)))

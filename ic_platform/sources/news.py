@@ -34,7 +34,10 @@ def parse_news(payload: bytes | str, source: str) -> tuple[list[dict], list[dict
     articles, quarantined = [], []
     for record in document.get("results", []):
         try:
-            tickers = sorted({str(t).upper() for t in record.get("tickers") or []})
+            listed = record.get("tickers") or []
+            if not isinstance(listed, list) or not all(isinstance(t, str) for t in listed):
+                raise ValueError(f"tickers {listed!r} are not a list of symbols")
+            tickers = sorted({t.upper() for t in listed})
             if not tickers or not record.get("title") or not record.get("article_url"):
                 raise ValueError("article without tickers, a title or a URL")
             published = datetime.fromisoformat(record["published_utc"].replace("Z", "+00:00"))

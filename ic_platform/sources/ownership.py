@@ -7,10 +7,11 @@ several owners; `transaction_index` and `owner_count` tell the copies apart). Fl
 that cannot be read are returned as quarantined records with a reason.
 """
 
+import math
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, parse_xml
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
 OWNERSHIP_FORMS = ("3", "3/A", "4", "4/A", "5", "5/A")
@@ -38,16 +39,28 @@ def _flag(element: ET.Element, path: str) -> bool:
 
 def _number(element: ET.Element, path: str) -> float | None:
     text = _text(element, path)
-    return float(text.replace(",", "")) if text is not None else None
+    if text is None:
+        return None
+    value = float(text.replace(",", ""))
+    if not math.isfinite(value):
+        raise ValueError(f"{path}: {text!r} is not a finite number")
+    return value
 
 
-def _owners(root: ET.Element) -> list[dict]:
+def _owner_cik(owner: ET.Element, source: str) -> int:
+    text = _text(owner, "reportingOwnerId/rptOwnerCik") or "0"
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        raise SourceFormatError(f"{source}: reporting owner CIK {text!r} is not a CIK")
+    return int(text)
+
+
+def _owners(root: ET.Element, source: str) -> list[dict]:
     owners = []
     for owner in root.findall("reportingOwner"):
         relationship = owner.find("reportingOwnerRelationship")
         owners.append(
             {
-                "owner_cik": int(_text(owner, "reportingOwnerId/rptOwnerCik") or 0),
+                "owner_cik": _owner_cik(owner, source),
                 "owner_name": _text(owner, "reportingOwnerId/rptOwnerName") or "",
                 "is_director": _flag(relationship, "isDirector") if relationship is not None else False,
                 "is_officer": _flag(relationship, "isOfficer") if relationship is not None else False,
@@ -94,24 +107,27 @@ def parse_ownership(
             raise SourceFormatError(f"{source}: the submission holds no ownership XML document")
         text, accession = xml, accession or submission.accession
         filed, accepted = filed or submission.filed, accepted or submission.accepted
-    try:
-        root = ET.fromstring(text.lstrip().encode())
-    except ET.ParseError as error:
-        raise SourceFormatError(f"{source}: malformed ownership XML ({error})") from error
+    root = parse_xml(text, source, "ownership XML")
     if root.tag != "ownershipDocument":
         raise SourceFormatError(f"{source}: expected an ownershipDocument, found <{root.tag}>")
     form = _text(root, "documentType") or ""
-    owners = _owners(root)
+    owners = _owners(root, source)
     if not owners:
         raise SourceFormatError(f"{source}: ownership document without a reporting owner")
+    try:
+        issuer_cik = int(_text(root, "issuer/issuerCik") or 0)
+        period = _text(root, "periodOfReport")
+        period_of_report = date.fromisoformat(period[:10]) if period else None
+    except ValueError as error:
+        raise SourceFormatError(f"{source}: unreadable issuer CIK or period of report ({error})") from error
+    if not 0 <= issuer_cik < 10**10:
+        raise SourceFormatError(f"{source}: issuer CIK {issuer_cik} is not a CIK")
     common = {
         "accession": accession,
         "form": form,
-        "issuer_cik": int(_text(root, "issuer/issuerCik") or 0),
+        "issuer_cik": issuer_cik,
         "ticker": (_text(root, "issuer/issuerTradingSymbol") or "").upper(),
-        "period_of_report": date.fromisoformat(_text(root, "periodOfReport")[:10])
-        if _text(root, "periodOfReport")
-        else None,
+        "period_of_report": period_of_report,
         "filed": filed,
         "accepted": accepted,
         "owner_count": len(owners),

@@ -45,15 +45,19 @@ def _coerced(row: dict) -> tuple[dict, str | None]:
         return {}, "ticker is not a non-empty string"
     try:
         numbers = {key: None if row.get(key) is None else float(row[key]) for key in ("o", "h", "l", "c", "v", "vw")}
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return {}, "a price or the volume is not a number"
     transactions, timestamp = row.get("n"), row.get("t")
     return {
         "T": ticker,
         **numbers,
-        "n": transactions if isinstance(transactions, int) else None,
-        "t": timestamp if isinstance(timestamp, int) else None,
+        "n": transactions if _is_int64(transactions) else None,
+        "t": timestamp if _is_int64(timestamp) else None,
     }, None
+
+
+def _is_int64(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def _problem() -> pl.Expr:
@@ -65,6 +69,11 @@ def _problem() -> pl.Expr:
         .then(pl.lit("missing fields ['") + missing.list.join("', '") + pl.lit("']"))
         .when(pl.col("T") == "")
         .then(pl.lit("ticker is not a non-empty string"))
+        .when(
+            ~pl.all_horizontal(pl.col(c).is_finite() for c in (*prices, "v"))
+            | (pl.col("vw").is_not_null() & ~pl.col("vw").is_finite())
+        )
+        .then(pl.lit("a price or the volume is not a finite number"))
         .when(pl.min_horizontal(prices) <= 0)
         .then(pl.lit("non-positive price"))
         .when(pl.col("v") < 0)
@@ -85,7 +94,7 @@ def bars_from_rows(rows: list, source: str, day: date | None = None) -> tuple[pl
     typed = all(type(row.get("T")) is str for row in objects)
     try:
         raw = pl.DataFrame(objects, schema=RAW_SCHEMA, strict=True) if typed else None
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError):
         raw = None
     if raw is None:  # some row has a value of the wrong type: check them one by one
         coerced = [(i, *_coerced(row)) for i, row in zip(positions, objects)]

@@ -4,6 +4,7 @@ Rating texts map to the 1-5 scale (Strong Buy 5 ... Strong Sell 1) with the usua
 rating whose text is unknown, or a record without ticker, firm or date, is quarantined with the reason.
 """
 
+import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,8 @@ def _number(text) -> float | None:
     if text in (None, ""):
         return None
     value = float(str(text).replace(",", "").replace("$", ""))
+    if not math.isfinite(value):
+        raise ValueError(f"price target {text!r} is not a finite number")
     return value if value > 0 else None
 
 
@@ -84,6 +87,8 @@ def parse_ratings(payload: bytes | str, source: str) -> tuple[list[dict], list[d
     rows, quarantined = [], []
     for record in document.get("ratings", []):
         try:
+            if not isinstance(record, dict):
+                raise TypeError(f"a rating is not an object but {type(record).__name__}")
             score = rating_score(record.get("rating_current"))
             if score is None:
                 raise ValueError(f"unknown rating {record.get('rating_current')!r}")
@@ -107,7 +112,7 @@ def parse_ratings(payload: bytes | str, source: str) -> tuple[list[dict], list[d
                     "published_utc": local.astimezone(ZoneInfo("UTC")),
                 }
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             quarantined.append({"date": None, "source": source, "record": str(record)[:2000], "reason": str(error)})
     return rows, quarantined
 

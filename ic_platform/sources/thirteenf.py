@@ -7,6 +7,7 @@ periods use dollars). `value_multiplier` decides per filing: against reference p
 date, overruled when nearly every holding's implied price per share says otherwise.
 """
 
+import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from statistics import median
 
 import polars as pl
 
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, parse_xml
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
 DOLLAR_VALUES_FROM = date(2023, 1, 3)
@@ -55,10 +56,7 @@ def _local(tag: str) -> str:
 
 
 def _xml_root(text: str, source: str) -> ET.Element:
-    try:  # some filers put a blank line before the XML declaration
-        return ET.fromstring(text.lstrip().encode())
-    except ET.ParseError as error:
-        raise SourceFormatError(f"{source}: malformed 13F XML ({error})") from error
+    return parse_xml(text, source, "13F XML")
 
 
 def _find_text(root: ET.Element, name: str) -> str | None:
@@ -83,16 +81,23 @@ def parse_cover_page(text: str, source: str) -> CoverPage:
         raise SourceFormatError(f"{source}: 13F cover page without a period of report or filer CIK")
     entries, total = _find_text(root, "tableEntryTotal"), _find_text(root, "tableValueTotal")
     form = _find_text(root, "submissionType") or "13F-HR"
-    return CoverPage(
-        manager_cik=int(cik),
-        manager_name=_find_text(root, "name") or "",
-        period=datetime.strptime(period_text, "%m-%d-%Y").date(),
-        form=form,
-        is_amendment=(_find_text(root, "isAmendment") or "false").lower() in ("true", "1", "y") or form.endswith("/A"),
-        amendment_type=_find_text(root, "amendmentType"),
-        table_entry_total=int(entries) if entries else None,
-        table_value_total=float(total) if total else None,
-    )
+    try:
+        manager_cik = int(cik)
+        if not 0 < manager_cik < 10**10:
+            raise ValueError(f"{cik} is not a CIK")
+        return CoverPage(
+            manager_cik=manager_cik,
+            manager_name=_find_text(root, "name") or "",
+            period=datetime.strptime(period_text, "%m-%d-%Y").date(),
+            form=form,
+            is_amendment=(_find_text(root, "isAmendment") or "false").lower() in ("true", "1", "y")
+            or form.endswith("/A"),
+            amendment_type=_find_text(root, "amendmentType"),
+            table_entry_total=int(entries) if entries else None,
+            table_value_total=float(total) if total else None,
+        )
+    except ValueError as error:
+        raise SourceFormatError(f"{source}: unreadable 13F cover page field ({error})") from error
 
 
 def parse_information_table(text: str, source: str) -> tuple[pl.DataFrame, list[dict]]:
@@ -123,6 +128,8 @@ def parse_information_table(text: str, source: str) -> tuple[pl.DataFrame, list[
                 "put_call": text_of("putCall"),
                 "investment_discretion": text_of("investmentDiscretion"),
             }
+            if not (math.isfinite(row["reported_value"]) and math.isfinite(row["shares"])):
+                raise ValueError("a value or an amount is not a finite number")
             if row["reported_value"] < 0 or row["shares"] < 0:
                 raise ValueError("negative value or amount")
         except ValueError as error:
@@ -191,6 +198,12 @@ def parse_thirteenf_submission(text: str, source: str) -> ThirteenFFiling:
     holdings, quarantined = (
         parse_information_table(table_xml, source) if table_xml else (pl.DataFrame(schema=HOLDING_SCHEMA), [])
     )
+    read = holdings.height + len(quarantined)
+    if cover.table_entry_total and read < cover.table_entry_total:  # a cut-off table must not replace a report
+        raise SourceFormatError(
+            f"{source}: the cover page lists {cover.table_entry_total} holdings, the information table "
+            f"holds {read}: the filing is incomplete"
+        )
     return ThirteenFFiling(submission.accession, submission.filed, submission.accepted, cover, holdings, quarantined)
 
 

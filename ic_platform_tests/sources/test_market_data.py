@@ -6,6 +6,7 @@ import pytest
 
 from ic_platform.sources.http import HttpClient
 from ic_platform.sources.market_data import ArchiveBars, PolygonClient, adjust_for_splits, parse_splits
+from ic_platform.trading_days import trading_days_between
 from ic_platform_tests.local_server import LocalServer, Reply
 
 
@@ -77,3 +78,18 @@ def test_live_mode_reads_grouped_and_paged_ticker_ranges_through_faults(real_dat
 def test_live_mode_needs_an_api_key():
     with pytest.raises(ValueError, match="POLYGON_API_KEY"):
         PolygonClient(HttpClient("http://127.0.0.1:9"), api_key="")
+
+
+def test_a_bad_cell_deep_in_an_archive_costs_its_row_not_the_file(tmp_path):
+    days = trading_days_between(date(2015, 1, 2), date(2015, 12, 31))
+    lines = ["date,open,high,low,close,volume,Name"]
+    lines += [f"{day},10,11,9,10.5,1000,T{n:03d}" for day in days for n in range(45)]  # over 10,000 rows
+    lines[-5] = lines[-5].replace(",10.5,", ",n/a,")  # past the rows a schema would be inferred from
+    lines.append("someday,10,11,9,10.5,1000,T000")
+    path = tmp_path / "bars.csv"
+    path.write_text("\n".join(lines) + "\n")
+    archive = ArchiveBars(path)
+    last_bars, last_bad = archive.day(days[-1])
+    assert last_bars.height == 44 and last_bad.get_column("reason").to_list() == ["missing fields ['c']"]
+    first_bars, first_bad = archive.day(days[0])
+    assert first_bars.height == 45 and first_bad.get_column("reason").to_list() == ["unreadable date"]

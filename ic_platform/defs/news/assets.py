@@ -93,7 +93,8 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
 def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
     """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
-    publication time in UTC and knowledge date. Unknown ratings are quarantined with the text."""
+    publication time in UTC and knowledge date. Unknown ratings are quarantined with the text, and
+    so is each record a later one of the same id replaces."""
     rows, quarantined = [], []
     for name, payload in _documents(news.ratings_reader()):
         try:
@@ -103,9 +104,13 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
             continue
         rows.extend(found)
         quarantined.extend(bad)
-    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(AnalystRating)).unique(
-        "rating_id", keep="last"
+    frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(AnalystRating))
+    replaced = frame.filter(~pl.col("rating_id").is_last_distinct())  # a later record of the same id updates it
+    quarantined.extend(
+        quarantined_record("ratings", str(row), f"rating {row['rating_id']} is replaced by a later record of its id")
+        for row in replaced.select("rating_id", "ticker", "firm", "rating", "published_utc").iter_rows(named=True)
     )
+    frame = frame.filter(pl.col("rating_id").is_last_distinct())
     frame = frame.with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
     context.log.info(f"{frame.height} ratings, {len(quarantined)} quarantined")
     return materialized(ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)))

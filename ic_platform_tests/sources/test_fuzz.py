@@ -1,0 +1,161 @@
+"""Property-based fuzzing of every parser on mutated real and demo documents.
+
+The property: whatever the bytes (flipped, cut, values of the wrong type, huge and non-finite
+numbers, duplicate keys, deep nesting), a parser returns its rows and quarantined records or
+raises the platform's own `SourceFormatError`; no other exception escapes. Run with `-s` to see
+the counts per parser (inputs tried, refused as a whole, records quarantined).
+"""
+
+import gzip
+import json
+from collections import Counter
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ic_platform.sources.companyfacts import parse_companyfacts
+from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.edgar import parse_current_filings
+from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
+from ic_platform.sources.news import parse_news
+from ic_platform.sources.ownership import parse_ownership
+from ic_platform.sources.polygon_files import parse_grouped_daily, parse_ticker_aggregates
+from ic_platform.sources.ratings import parse_ratings
+from ic_platform.sources.thirteenf import parse_thirteenf_submission
+
+EXAMPLES = 300
+TALLY: Counter = Counter()
+
+ODD_VALUES = [None, True, "", "x", "AAPL", -1, 0, 1e308, "1e400", 2**70, -(2**70), [], {}, [1, "a"], {"a": {}}, "NaN"]
+
+
+def _read(path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
+    demo_ratings = sorted((small_demo / "ratings").glob("*.json"))[0]
+    demo_news = sorted((small_demo / "polygon" / "news").glob("*.json"))[0]
+    ratings = json.loads(demo_ratings.read_text())
+    news = json.loads(demo_news.read_text())
+    return {
+        "companyfacts": [
+            _read(real_data / "sec_companyfacts" / "trimmed" / "CIK0000789019_MSFT_trimmed.json.gz"),
+            _read(sorted((small_demo / "edgar" / "companyfacts").glob("*.json"))[0]),
+        ],
+        "form4": [_read(p) for p in sorted((real_data / "sec_form4" / "submissions").glob("*"))[:3]],
+        "13f": [_read(real_data / "sec_13f" / "0001790837-23-000002_BullStreet_13F-HR.txt")],
+        "news": [
+            _read(real_data / "news" / "polygon_reference_news_AAPL_limit2.json"),
+            json.dumps(news | {"results": news["results"][:5]}).encode(),
+        ],
+        "ratings": [json.dumps(ratings | {"ratings": ratings["ratings"][:5]}).encode()],
+        "grouped": [_read(sorted((small_demo / "polygon" / "grouped").glob("*.json"))[0])],
+        "aggregates": [_read(real_data / "prices" / "polygon_aggs_AAPL_2023-01-01_2023-01-10.json")],
+        "submissions": [_read(real_data / "sec_submissions" / "CIK0000320193_AAPL.json.gz")],
+        "tickers": [
+            json.dumps(
+                dict(list(json.loads(_read(real_data / "sec_submissions" / "company_tickers.json.gz")).items())[:20])
+            ).encode()
+        ],
+        "feed": [_read(real_data / "sec_form4" / "getcurrent_type4_start0.atom.xml")],
+    }
+
+
+def _records(result) -> int:
+    """How many records a parser quarantined (its result's second part, where it has one)."""
+    if isinstance(result, tuple) and len(result) > 1:
+        quarantined = result[1]
+        return quarantined.height if hasattr(quarantined, "height") else len(quarantined)
+    return 0
+
+
+PARSERS = {
+    "companyfacts": lambda body: parse_companyfacts(body, "fuzz"),
+    "form4": lambda body: parse_ownership(body.decode("latin-1"), "fuzz"),
+    "13f": lambda body: parse_thirteenf_submission(body.decode("latin-1"), "fuzz"),
+    "news": lambda body: parse_news(body, "fuzz"),
+    "ratings": lambda body: parse_ratings(body, "fuzz"),
+    "grouped": lambda body: parse_grouped_daily(body, date(2025, 1, 2), "fuzz"),
+    "aggregates": lambda body: parse_ticker_aggregates(body, "AAPL", "fuzz"),
+    "submissions": lambda body: parse_submissions_profile(body, "fuzz"),
+    "tickers": lambda body: parse_company_tickers(body, "fuzz"),
+    "feed": lambda body: parse_current_filings(body, "fuzz"),
+}
+
+
+def _replace_a_value(document, path: list[int], value):
+    """`document` with the JSON value reached by following `path` (indices modulo each container's
+    size) replaced by `value`."""
+    if not path or not isinstance(document, dict | list) or not document:
+        return value
+    keys = list(document) if isinstance(document, dict) else list(range(len(document)))
+    key = keys[path[0] % len(keys)]
+    copy = dict(document) if isinstance(document, dict) else list(document)
+    copy[key] = _replace_a_value(document[key], path[1:], value)
+    return copy
+
+
+@st.composite
+def mutated(draw, seeds: list[bytes]) -> bytes:
+    body = draw(st.sampled_from(seeds))
+    kind = draw(st.sampled_from(["flip", "cut", "value", "duplicate_key", "nesting", "insert"]))
+    if kind == "flip":
+        data = bytearray(body)
+        for _ in range(draw(st.integers(1, 8))):
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        return bytes(data)
+    if kind == "cut":
+        return body[: draw(st.integers(0, len(body)))]
+    if kind == "insert":
+        at = draw(st.integers(0, len(body)))
+        return (
+            body[:at] + draw(st.sampled_from([b"<", b"</DOCUMENT>", b'"', b"{", b"]", b"\x00", b"&amp;"])) + body[at:]
+        )
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body[: len(body) // 2]  # XML and text seeds: a cut instead
+    if kind == "value":
+        path = draw(st.lists(st.integers(0, 10_000), min_size=1, max_size=8))
+        value = draw(st.sampled_from(ODD_VALUES) | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=5))
+        text = json.dumps(_replace_a_value(document, path, value))
+        return text.replace('"1e400"', "1e400").replace("Infinity", "1e999").encode()
+    if kind == "duplicate_key":
+        text = body.decode("utf-8", "replace")
+        at = text.find("{") + 1
+        return (text[:at] + '"results": 1, "facts": [], "ratings": {}, ' + text[at:]).encode()
+    depth = draw(st.integers(100, 5_000))
+    return body.rstrip()[:-1] + b', "deep": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_a_parser_returns_or_refuses_with_its_own_error_whatever_the_bytes(parser, real_data, small_demo):
+    seeds = _seeds(real_data, small_demo)[parser]
+    for seed in seeds:  # the unmutated seeds parse
+        PARSERS[parser](seed)
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(mutated(seeds))
+    def fuzz(body: bytes):
+        TALLY[f"{parser} tried"] += 1
+        try:
+            TALLY[f"{parser} quarantined records"] += _records(PARSERS[parser](body))
+        except SourceFormatError:
+            TALLY[f"{parser} refused"] += 1
+
+    fuzz()
+    print(
+        f"{parser}: {TALLY[f'{parser} tried']} inputs, {TALLY[f'{parser} refused']} refused as a whole, "
+        f"{TALLY[f'{parser} quarantined records']} records quarantined, 0 crashed"
+    )
