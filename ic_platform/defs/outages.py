@@ -6,9 +6,12 @@ share, the items that failed keep the rows they had (and are listed in the metad
 quarantine table), never an empty replacement.
 """
 
+from dataclasses import dataclass, field
+
 import dagster as dg
 
 from ic_platform import settings
+from ic_platform.sources.http import stale_served_since
 
 
 def within_failure_budget(table: str, failures: dict, total: int) -> dict:
@@ -29,3 +32,31 @@ def within_failure_budget(table: str, failures: dict, total: int) -> dict:
         "failed_items": len(failures),
         "failed_item_list": dg.MetadataValue.json([str(item) for item in failures]),
     }
+
+
+@dataclass
+class FetchTally:
+    """The items a step asked a source for and the ones it failed for (item -> reason); worker
+    processes return one each, which `merge` adds up."""
+
+    listed: int = 0
+    failures: dict = field(default_factory=dict)
+
+    def merge(self, other: "FetchTally") -> None:
+        self.listed += other.listed
+        self.failures |= other.failures
+
+    def within_budget(self, table: str) -> dict:
+        return within_failure_budget(table, self.failures, self.listed)
+
+
+class StaleBodies:
+    """Counts the bodies a step was served stale from the HTTP cache while a source was down (in
+    this process), for its metadata."""
+
+    def __init__(self):
+        self.mark = len(stale_served_since(0))
+
+    def metadata(self) -> dict:
+        urls = stale_served_since(self.mark)
+        return {"stale_bodies_served": len(urls), "stale_urls": dg.MetadataValue.json(urls[:100])} if urls else {}

@@ -214,6 +214,23 @@ def _read_company(payload: bytes | str | dict, source: str) -> _Company:
         ) from error
 
 
+_UNITS_KEY = re.compile(rb'"units"\s*:')
+
+
+def _repeated_concepts(payload: bytes | str | dict, facts: dict, cik: int, source: str) -> list[dict]:
+    """A quarantined record when the document declares more concepts (each has one "units" key)
+    than its decoded objects hold: a concept key repeated in the JSON, whose earlier copies every
+    decoder drops."""
+    if isinstance(payload, dict):
+        return []
+    declared = len(_UNITS_KEY.findall(payload if isinstance(payload, bytes) else payload.encode()))
+    decoded = sum(len(concepts) for concepts in facts.values() if isinstance(concepts, dict))
+    if declared <= decoded:
+        return []
+    reason = f"{declared - decoded} concept keys repeated in the document: only the last copy of each is read"
+    return [_quarantine(source, {"cik": cik, "concepts_declared": declared, "concepts_read": decoded}, reason)]
+
+
 def _read_company_document(payload: bytes | str | dict, source: str) -> _Company:
     document, typed = _decode(payload, source)
     if (typed and document is None) or (not typed and (not isinstance(document, dict) or "cik" not in document)):
@@ -229,6 +246,7 @@ def _read_company_document(payload: bytes | str | dict, source: str) -> _Company
     if not isinstance(facts, dict):
         raise SourceFormatError(f"{source}: 'facts' is not an object")
     arrays, keys, quarantined = _unit_arrays(cik, facts, typed, source)
+    quarantined += _repeated_concepts(payload, facts, cik, source)
     read = _typed_points(arrays) if typed and arrays else None
     if typed and arrays and read is None:  # a point strays from EDGAR's schema: read them one by one
         document, typed = load_json(payload, source), False

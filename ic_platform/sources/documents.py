@@ -1,6 +1,7 @@
 """What every parser shares: its error type, JSON decoding that names the source, reading documents
 ahead in threads and parsing batches of them in worker processes."""
 
+import json
 import multiprocessing
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -33,16 +34,30 @@ def parse_xml(payload: bytes | str, source: str, what: str) -> ET.Element:
         raise SourceFormatError(f"{source}: malformed {what} ({error})") from error
 
 
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(keys) != len(set(keys)):
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        raise ValueError(f"the key {repeated[0]!r} appears twice in one object")
+    return dict(pairs)
+
+
 def load_json(payload: bytes | str, source: str):
-    """Decode a JSON document, naming the source and the position when it is malformed."""
+    """Decode a JSON document, naming the source and the position when it is malformed. A key
+    repeated in one object makes the document ambiguous (a decoder keeps one copy and silently
+    loses the other): it is refused too."""
     try:
-        return orjson.loads(payload)
+        document = orjson.loads(payload)
+        json.loads(payload, object_pairs_hook=_unique_keys)  # about twice orjson's time, for the check
+        return document
     except orjson.JSONDecodeError as error:
         raise SourceFormatError(
             f"{source}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
         ) from error
     except RecursionError as error:
         raise SourceFormatError(f"{source}: JSON nested deeper than the parser follows") from error
+    except ValueError as error:
+        raise SourceFormatError(f"{source}: {error}: the document is ambiguous") from error
 
 
 class JsonFolder:

@@ -114,6 +114,14 @@ class CircuitBreaker:
 _shared_lock = threading.Lock()
 _limiters: dict[str, RateLimiter] = {}
 _breakers: dict[str, CircuitBreaker] = {}
+_stale_served: list[str] = []  # every URL served stale in this process, in order
+
+
+def stale_served_since(mark: int) -> list[str]:
+    """The URLs this process served stale (from the cache, their source down) since `mark`, a
+    length of `stale_served_since(0)` taken earlier."""
+    with _shared_lock:
+        return _stale_served[mark:]
 
 
 def shared_limiter(group: str, max_per_second: float) -> RateLimiter:
@@ -234,6 +242,8 @@ class HttpClient:
         except HttpError as error:
             if error.status is None and validators:  # the source failed: serve what it said before
                 self.stale_served.append(url)
+                with _shared_lock:
+                    _stale_served.append(url)
                 return decode(cached[0].read_bytes())
             raise
         if status == 304 and validators:

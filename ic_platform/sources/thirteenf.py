@@ -213,9 +213,12 @@ def _read_tsv(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, separator="\t", infer_schema=False, quote_char=None)
 
 
-def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
     """The SEC's quarterly Form 13F data set (SUBMISSION, COVERPAGE and INFOTABLE .tsv files):
-    the filings (accession, manager, period, filed, form) and their holdings (values as reported)."""
+    the filings (accession, manager, period, filed, form), their holdings (values as reported) and
+    the quarantined rows: a filing whose CIK or dates cannot be read (with its holdings), a holding
+    whose value or amount is not a finite number. Every cell is read as text, so a bad one costs
+    its row, not the file."""
     submissions = _read_tsv(folder / "SUBMISSION.tsv")
     covers = _read_tsv(folder / "COVERPAGE.tsv")
     table = _read_tsv(folder / "INFOTABLE.tsv")
@@ -223,27 +226,41 @@ def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         covers.select("ACCESSION_NUMBER", "FILINGMANAGER_NAME", "ISAMENDMENT"), on="ACCESSION_NUMBER", how="left"
     ).select(
         accession=pl.col("ACCESSION_NUMBER"),
-        manager_cik=pl.col("CIK").cast(pl.Int64),
+        manager_cik=pl.col("CIK").str.strip_chars().cast(pl.Int64, strict=False),
         manager_name=pl.col("FILINGMANAGER_NAME").fill_null(""),
         form=pl.col("SUBMISSIONTYPE"),
         filed=pl.col("FILING_DATE").str.to_date("%d-%b-%Y", strict=False),
         period=pl.col("PERIODOFREPORT").str.to_date("%d-%b-%Y", strict=False),
         is_amendment=pl.col("ISAMENDMENT").fill_null("N") == "Y",
     )
-    unreadable = filings.filter(pl.col("filed").is_null() | pl.col("period").is_null())
-    if not unreadable.is_empty():
-        raise SourceFormatError(
-            f"{folder}: unreadable FILING_DATE/PERIODOFREPORT for {unreadable.height} filings, e.g. {unreadable.row(0)}"
-        )
+    unreadable = filings.filter(
+        pl.col("filed").is_null() | pl.col("period").is_null() | ~pl.col("manager_cik").is_between(1, 10**10 - 1)
+    )
+    reason = "unreadable CIK, FILING_DATE or PERIODOFREPORT (its holdings are left out too)"
+    quarantined = [
+        {"date": None, "source": str(folder / "SUBMISSION.tsv"), "record": str(row)[:2000], "reason": reason}
+        for row in unreadable.iter_rows(named=True)
+    ]
+    filings = filings.join(unreadable.select("accession"), on="accession", how="anti")
     holdings = table.select(
         accession=pl.col("ACCESSION_NUMBER"),
         cusip=pl.col("CUSIP").str.to_uppercase(),
         issuer_name=pl.col("NAMEOFISSUER"),
         title_of_class=pl.col("TITLEOFCLASS"),
-        reported_value=pl.col("VALUE").str.replace_all(",", "").cast(pl.Float64),
-        shares=pl.col("SSHPRNAMT").str.replace_all(",", "").cast(pl.Float64),
+        reported_value=pl.col("VALUE").str.replace_all(",", "").cast(pl.Float64, strict=False),
+        shares=pl.col("SSHPRNAMT").str.replace_all(",", "").cast(pl.Float64, strict=False),
         shares_type=pl.col("SSHPRNAMTTYPE"),
         put_call=pl.col("PUTCALL"),
         investment_discretion=pl.col("INVESTMENTDISCRETION"),
-    )
-    return filings, holdings
+    ).join(unreadable.select("accession"), on="accession", how="anti")
+    bad = ~(pl.col("reported_value").is_finite() & pl.col("shares").is_finite()).fill_null(False)
+    quarantined += [
+        {
+            "date": None,
+            "source": str(folder / "INFOTABLE.tsv"),
+            "record": str(row)[:2000],
+            "reason": "VALUE or SSHPRNAMT is not a finite number",
+        }
+        for row in holdings.filter(bad).iter_rows(named=True)
+    ]
+    return filings, holdings.filter(~bad), quarantined

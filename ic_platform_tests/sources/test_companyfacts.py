@@ -141,3 +141,23 @@ def test_a_brace_inside_a_string_reads_the_points_one_by_one_and_keeps_them():
     )
     assert facts.get_column("frame").to_list() == [None, "CY{2024}Q1", "{"]
     assert quarantined.is_empty()
+
+
+def test_a_concept_key_repeated_in_the_document_is_counted_not_silently_lost():
+    point = (
+        '{{"end": "{end}-12-31", "start": "{end}-01-01", "val": {val}, "accn": "0000000001-25-00000{val}", '
+        '"fy": {end}, "fp": "FY", "form": "10-K", "filed": "2025-02-01"}}'
+    )
+    concept = '"Revenues": {{"label": "R", "units": {{"USD": [' + point + "]}}}}"
+    document = (
+        '{"cik": 1, "entityName": "X", "facts": {"us-gaap": {'
+        + concept.format(end=2024, val=1)
+        + ", "
+        + concept.format(end=2023, val=2)
+        + "}}}"
+    )
+    facts, quarantined = parse_companyfacts(document.encode(), "doubled")
+    assert facts.height == 1
+    assert quarantined.get_column("reason").to_list() == [
+        "1 concept keys repeated in the document: only the last copy of each is read"
+    ]

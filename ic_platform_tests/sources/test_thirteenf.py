@@ -96,8 +96,11 @@ def test_the_sec_13f_data_set_tsvs(tmp_path):
     (tmp_path / "INFOTABLE.tsv").write_text(
         "ACCESSION_NUMBER\tINFOTABLE_SK\tNAMEOFISSUER\tTITLEOFCLASS\tCUSIP\tVALUE\tSSHPRNAMT\tSSHPRNAMTTYPE\tPUTCALL\tINVESTMENTDISCRETION\n"
         "0000000001-24-000001\t1\tAPPLE INC\tCOM\t037833100\t174347000000\t905560000\tSH\t\tDFND\n"
+        "0000000001-24-000001\t2\tBANK OF AMERICA\tCOM\t060505104\tn/a\t1000\tSH\t\tDFND\n"
     )
-    filings, holdings = parse_thirteenf_dataset(tmp_path)
+    filings, holdings, quarantined = parse_thirteenf_dataset(tmp_path)
+    assert [q["reason"] for q in quarantined] == ["VALUE or SSHPRNAMT is not a finite number"]
+    assert holdings.height == 1
     assert filings.row(0, named=True) == {
         "accession": "0000000001-24-000001",
         "manager_cik": 1067983,

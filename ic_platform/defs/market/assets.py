@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.outages import within_failure_budget
+from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import MarketDataSource
@@ -23,7 +23,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
     `daily_bars__quarantine`. A day the source fails for keeps the bars it had; when it fails for
     more than $IC_MAX_FAILED_SHARE (2%) of the days, the step fails and no partition changes."""
     start, end = partition_window(context)
-    reader = market_data.reader()
+    reader, stale = market_data.reader(), StaleBodies()
     bars, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
     failures: dict = {}
     days = trading_days_between(start, end)
@@ -44,4 +44,4 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
         quarantined.append(day_quarantined)
     failed = within_failure_budget("daily_bars", failures, len(days))
     summary = DAILY_BARS.write(pl.concat(bars, how="vertical_relaxed"), start, end, quarantined=pl.concat(quarantined))
-    return materialized(summary, **failed)
+    return materialized(summary, **failed, **stale.metadata())

@@ -8,6 +8,7 @@ import polars as pl
 
 from ic_platform import settings
 from ic_platform.defs.inputs import bars_before
+from ic_platform.defs.outages import StaleBodies
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.resources import NewsSource
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
@@ -57,7 +58,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
     publishers: the duplicates are quarantined with the reason), one row per article and ticker, with
     the sentiment of the configured model (cached by content hash and model version) and the
     knowledge date (the first trading day whose open follows the publication)."""
-    articles, quarantined = [], []
+    articles, quarantined, stale = [], [], StaleBodies()
     for name, payload in _documents(news.news_reader()):
         try:
             found, bad, _ = parse_news(payload, name)
@@ -86,6 +87,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
         NEWS_ARTICLES.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
         sentiment_model=f"{model.name} {model.version}",
         duplicates_dropped=len(duplicates),
+        **stale.metadata(),
     )
 
 
@@ -95,7 +97,7 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
     publication time in UTC and knowledge date. Unknown ratings are quarantined with the text, and
     so is each record a later one of the same id replaces."""
-    rows, quarantined = [], []
+    rows, quarantined, stale = [], [], StaleBodies()
     for name, payload in _documents(news.ratings_reader()):
         try:
             found, bad = parse_ratings(payload, name)
@@ -113,7 +115,8 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
     frame = frame.filter(pl.col("rating_id").is_last_distinct())
     frame = frame.with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
     context.log.info(f"{frame.height} ratings, {len(quarantined)} quarantined")
-    return materialized(ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)))
+    summary = ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
+    return materialized(summary, **stale.metadata())
 
 
 @daily_asset("features", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])

@@ -9,6 +9,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.filings_feed import CIKS_TAG
+from ic_platform.defs.outages import FetchTally, StaleBodies
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
@@ -56,15 +57,23 @@ def _filing_texts(reader: EdgarReader, cik: int, forms: tuple[str, ...]) -> list
     return texts
 
 
-def _parsed_filings(reader: EdgarReader, ciks: Iterable[int], forms: tuple[str, ...], parse, quarantined: list[dict]):
+def _parsed_filings(
+    reader: EdgarReader, ciks: Iterable[int], forms: tuple[str, ...], parse, quarantined: list[dict], tally: FetchTally
+):
     """(filing, parse(text, source, filing)) for each filing of `forms` in the CIKs' submissions,
     read ahead by threads while the previous ones are parsed; a filing that is missing or
-    unreadable is quarantined with the reason instead."""
+    unreadable is quarantined with the reason instead, and one the source failed to deliver is
+    counted in `tally` (its previous rows are kept)."""
     for _, texts in read_ahead(ciks, lambda cik: _filing_texts(reader, cik, forms), reader.read_threads):
         for filing, text in texts.result():
             source = f"{filing['form']} {filing['accession']}"
-            if text is None or isinstance(text, Exception):
-                reason = str(text) if text is not None else "the filing's full submission is not available"
+            tally.listed += 1
+            if isinstance(text, Exception):
+                tally.failures[filing["accession"]] = str(text)
+                quarantined.append(quarantined_record(source, filing["accession"], f"{text} (previous rows kept)"))
+                continue
+            if text is None:
+                reason = "the filing's full submission is not available"
                 quarantined.append(quarantined_record(source, filing["accession"], reason))
                 continue
             try:
@@ -79,16 +88,16 @@ def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list
 
 def _form4_transactions(
     reader: EdgarReader, tickers: dict[int, str], ciks: list[int]
-) -> tuple[pl.DataFrame, list[dict]]:
-    """The transaction rows (knowledge date still empty) and quarantined records of the issuers'
-    Form 4 filings; runs in a worker process for large universes."""
-    rows, quarantined = [], []
-    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined):
+) -> tuple[pl.DataFrame, list[dict], FetchTally]:
+    """The transaction rows (knowledge date still empty), quarantined records and fetch tally of the
+    issuers' Form 4 filings; runs in a worker process for large universes."""
+    rows, quarantined, tally = [], [], FetchTally()
+    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined, tally):
         rows.extend(
             row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found
         )
         quarantined.extend(bad)
-    return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined
+    return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined, tally
 
 
 @table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"])
@@ -96,8 +105,10 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
     read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
     knowledge date (first trading day after acceptance). Runs from the Form 4 sensor re-read only the
-    issuers that filed. Unreadable filings and transactions are quarantined with a reason."""
-    reader = edgar.reader()
+    issuers that filed. Unreadable filings and transactions are quarantined with a reason. A filing
+    the source fails to deliver keeps its previous rows; when it fails for more than
+    $IC_MAX_FAILED_SHARE (2%) of the filings, the step fails and the table stays as it was."""
+    reader, stale = edgar.reader(), StaleBodies()
     companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
     tickers = dict(companies.iter_rows())
     ciks, kept = sorted(tickers), pl.DataFrame(schema=polars_schema(InsiderTransaction))
@@ -105,20 +116,27 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
-    frames, quarantined = [], []
-    for done, (found, bad) in map_in_processes(
+    frames, quarantined, tally = [], [], FetchTally()
+    for done, (found, bad, part) in map_in_processes(
         partial(_form4_transactions, reader, tickers), ciks, reader.parse_processes
     ):
         frames.append(found)
         quarantined.extend(bad)
+        tally.merge(part)
         context.log.info(f"issuers read: {done}/{len(ciks)}")
+    failed = tally.within_budget("sec_form4")
+    previous = INSIDER_TRANSACTIONS.scan().filter(pl.col("accession").is_in(list(tally.failures))).collect()
     frame = pl.concat([pl.DataFrame(schema=polars_schema(InsiderTransaction)), *frames])
-    frame = pl.concat([kept, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
+    frame = pl.concat([kept, previous, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
     context.log.info(
         f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, "
         f"{len(quarantined)} quarantined"
     )
-    return materialized(INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)))
+    return materialized(
+        INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        **failed,
+        **stale.metadata(),
+    )
 
 
 def _knowledge_dates(frame: pl.DataFrame) -> pl.Series:
@@ -130,12 +148,20 @@ def _knowledge_dates(frame: pl.DataFrame) -> pl.Series:
 THIRTEENF_MANAGERS_PER_BATCH = 20  # managers a worker process reads (each files 4 reports a year)
 
 
-def _thirteenf_filings(reader: EdgarReader, managers: list[int]) -> tuple[list[dict], pl.DataFrame, list[dict]]:
+def _thirteenf_filings(
+    reader: EdgarReader, managers: list[int]
+) -> tuple[list[dict], pl.DataFrame, list[dict], FetchTally]:
     """Cover pages, holdings (values as reported) and quarantined records of the managers' 13F
     filings; runs in a worker process when there are many managers."""
     covers, holdings, quarantined = [], [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String})], []
+    tally = FetchTally()
     for filing, parsed in _parsed_filings(
-        reader, managers, THIRTEENF_FORMS, lambda text, source, _: parse_thirteenf_submission(text, source), quarantined
+        reader,
+        managers,
+        THIRTEENF_FORMS,
+        lambda text, source, _: parse_thirteenf_submission(text, source),
+        quarantined,
+        tally,
     ):
         cover = parsed.cover
         covers.append(
@@ -151,35 +177,37 @@ def _thirteenf_filings(reader: EdgarReader, managers: list[int]) -> tuple[list[d
         )
         holdings.append(parsed.holdings.with_columns(accession=pl.lit(parsed.accession)))
         quarantined.extend(parsed.quarantined)
-    return covers, pl.concat(holdings, how="diagonal_relaxed"), quarantined
+    return covers, pl.concat(holdings, how="diagonal_relaxed"), quarantined, tally
 
 
 def _thirteenf_from_filings(
     context: dg.AssetExecutionContext, edgar: EdgarSource
-) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
-    """Cover pages, holdings (values as reported) and quarantined records of the followed managers'
-    13F filings, parsed by worker processes a batch of managers at a time."""
+) -> tuple[list[dict], list[pl.DataFrame], list[dict], FetchTally]:
+    """Cover pages, holdings (values as reported), quarantined records and fetch tally of the
+    followed managers' 13F filings, parsed by worker processes a batch of managers at a time."""
     reader, managers = edgar.reader(), list(edgar.thirteenf_manager_ciks())
-    covers, holdings, quarantined = [], [], []
+    covers, holdings, quarantined, tally = [], [], [], FetchTally()
     batches = map_in_processes(
         partial(_thirteenf_filings, reader), managers, reader.parse_processes, THIRTEENF_MANAGERS_PER_BATCH
     )
-    for done, (found, table, bad) in batches:
+    for done, (found, table, bad, part) in batches:
         covers.extend(found)
         holdings.append(table)
         quarantined.extend(bad)
+        tally.merge(part)
         context.log.info(f"13F managers read: {done}/{len(managers)}")
-    return covers, holdings, quarantined
+    return covers, holdings, quarantined, tally
 
 
-def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFrame], list[dict]]:
+def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFrame], list[dict], FetchTally]:
     """Cover pages and holdings of every quarter folder of SEC Form 13F data sets."""
-    covers, holdings = [], []
+    covers, holdings, quarantined = [], [], []
     for quarter in sorted(p for p in folder.iterdir() if p.is_dir()):
-        filings, table = parse_thirteenf_dataset(quarter)
+        filings, table, bad = parse_thirteenf_dataset(quarter)
         covers.extend(filings.with_columns(accepted=None).drop("is_amendment").to_dicts())
         holdings.append(table)
-    return covers, holdings, []
+        quarantined.extend(bad)
+    return covers, holdings, quarantined, FetchTally()
 
 
 @dg.multi_asset(
@@ -209,10 +237,12 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
 def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[dg.MaterializeResult]:
     """Reads the followed managers' 13F-HR filings and writes their holdings, cover pages and the
     CUSIP to ticker map they are matched with."""
+    stale = StaleBodies()
     if edgar.thirteenf_datasets:
-        covers, holdings, quarantined = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
+        covers, holdings, quarantined, tally = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
-        covers, holdings, quarantined = _thirteenf_from_filings(context, edgar)
+        covers, holdings, quarantined, tally = _thirteenf_from_filings(context, edgar)
+    failed = tally.within_budget("sec_13f")  # a filing the source failed to deliver keeps its rows
     table = pl.concat(
         [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed"
     )
@@ -267,6 +297,13 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
     table = table.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(
         value_usd=pl.col("reported_value") * pl.col("value_multiplier")
     )
+    kept = list(tally.failures)
+    filings = pl.concat(
+        [filings, THIRTEENF_FILINGS.scan().filter(pl.col("accession").is_in(kept)).collect()], how="diagonal_relaxed"
+    )
+    table = pl.concat(
+        [table, THIRTEENF_HOLDINGS.scan().filter(pl.col("accession").is_in(kept)).collect()], how="diagonal_relaxed"
+    )
     yield materialized(CUSIP_TICKERS.write(mapping), asset_key=CUSIP_TICKERS.name)
     yield materialized(THIRTEENF_FILINGS.write(filings), asset_key=THIRTEENF_FILINGS.name)
     context.log.info(
@@ -278,6 +315,8 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
         asset_key=THIRTEENF_HOLDINGS.name,
         filings=filings.height,
         cusips_mapped=mapping.height,
+        **failed,
+        **stale.metadata(),
     )
 
 

@@ -7,7 +7,7 @@ import polars as pl
 
 from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.inputs import every_bar_before
-from ic_platform.defs.outages import within_failure_budget
+from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import materialized, table_asset
@@ -83,7 +83,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     unreadable documents are quarantined with a reason; the other companies go on. A company the
     source fails for keeps its previous facts; when it fails for more than $IC_MAX_FAILED_SHARE (2%)
     of the companies, the step fails and the table stays as it was."""
-    reader = edgar.reader()
+    reader, stale = edgar.reader(), StaleBodies()
     ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
     frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
     touched = context.run.tags.get(CIKS_TAG)
@@ -95,7 +95,8 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     failed = within_failure_budget("sec_companyfacts", failures, len(ciks))
     frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]
     quarantined.append(bad)
-    return materialized(COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined)), **failed)
+    summary = COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
+    return materialized(summary, **failed, **stale.metadata())
 
 
 @table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])
