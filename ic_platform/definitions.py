@@ -16,6 +16,7 @@ from ic_platform.defs.scores.assets import factor_scores, ic_scores, score_evalu
 from ic_platform.defs.scores.checks import factor_coverage_steady, scores_consistent
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.defs.sec.sensors import refresh_fundamentals, sec_filings_sensor
+from ic_platform.defs.serving.assets import serving_matches_scores, serving_scores
 
 defs = dg.Definitions(
     assets=[
@@ -41,6 +42,8 @@ defs = dg.Definitions(
         factor_scores,
         ic_scores,
         score_evaluation,
+        # serving
+        serving_scores,
     ],
     asset_checks=[
         *POINT_IN_TIME_CHECKS.values(),
@@ -48,6 +51,7 @@ defs = dg.Definitions(
         bar_count_steady,
         scores_consistent,
         factor_coverage_steady,
+        serving_matches_scores,
     ],
     jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders],
     sensors=[sec_filings_sensor, form4_filings_sensor],

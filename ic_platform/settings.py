@@ -10,6 +10,7 @@ SOURCE_MODE_ENV = "IC_SOURCE_MODE"
 FUNDAMENTALS_MAX_AGE_ENV = "IC_FUNDAMENTALS_MAX_AGE_DAYS"
 MAX_FAILED_SHARE_ENV = "IC_MAX_FAILED_SHARE"
 MAX_ROW_DROP_ENV = "IC_MAX_ROW_DROP"
+SERVING_URL_ENV = "IC_SERVING_URL"
 DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
 
 
@@ -66,6 +67,11 @@ def max_failed_share() -> float:
 def max_row_drop() -> float:
     """How far a day's bar count may fall below the day before's: `$IC_MAX_ROW_DROP`, else 0.25."""
     return _share(MAX_ROW_DROP_ENV, 0.25)
+
+
+def serving_url() -> str:
+    """The serving database: `$IC_SERVING_URL`, else the SQLite file `$IC_DATA_DIR/serving.sqlite`."""
+    return os.environ.get(SERVING_URL_ENV) or f"sqlite:///{data_dir() / 'serving.sqlite'}"
 
 
 def dagster_home() -> Path:

@@ -1,9 +1,13 @@
-"""Shared fixtures: an isolated data folder per test, a small demo universe, the real data folder."""
+"""Shared fixtures: an isolated data folder per test, a small demo universe, the real data folder,
+a fresh PostgreSQL database."""
 
 import os
 import shutil
+import uuid
 from pathlib import Path
+from urllib.parse import urlparse
 
+import psycopg2
 import pytest
 
 from ic_platform import settings
@@ -45,3 +49,43 @@ def real_data() -> Path:
             pytest.fail(f"{REAL_DATA} is missing: CI must run the real-data tests")
         pytest.skip(f"{REAL_DATA} is absent (real-data tests run where ../shared is present)")
     return REAL_DATA
+
+
+POSTGRES_URL_ENV = "IC_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh database on the test server, dropped afterwards; yields its connection parts."""
+    url = urlparse(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
+    server = {
+        "host": url.hostname,
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+        "password": url.password or "",
+    }
+    try:
+        admin = psycopg2.connect(dbname=url.path.lstrip("/") or "postgres", connect_timeout=5, **server)
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"PostgreSQL at {url.hostname}:{server['port']} does not answer and CI must run this test: {error}"
+            )
+        pytest.skip(f"no PostgreSQL server at {url.hostname}:{server['port']} (set {POSTGRES_URL_ENV}): {error}")
+    admin.autocommit = True
+    name = f"ic_platform_test_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server | {"dbname": name}
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def postgres_url(database: dict) -> str:
+    """A SQLAlchemy-style URL of a `postgres_database`."""
+    password = f":{database['password']}" if database["password"] else ""
+    return f"postgresql://{database['user']}{password}@{database['host']}:{database['port']}/{database['dbname']}"

@@ -15,6 +15,7 @@ FREE_OF_DAGSTER = (
     "trading_days.py",
     "storage.py",
     "tables.py",
+    "serving",
 )
 
 

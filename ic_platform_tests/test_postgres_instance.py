@@ -1,9 +1,6 @@
 """The production instance (docker/dagster.yaml) on a real PostgreSQL server."""
 
-import os
 import shutil
-import uuid
-from urllib.parse import urlparse
 
 import dagster as dg
 import psycopg2
@@ -14,39 +11,6 @@ from ic_platform.definitions import defs
 from ic_platform.runner import materialize_window
 from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.market.test_assets import demo_days
-
-POSTGRES_URL_ENV = "IC_TEST_POSTGRES_URL"
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture
-def postgres_database():
-    """A fresh database on the test server, dropped afterwards; yields its connection parts."""
-    url = urlparse(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
-    server = {
-        "host": url.hostname,
-        "port": url.port or 5432,
-        "user": url.username or "postgres",
-        "password": url.password or "",
-    }
-    try:
-        admin = psycopg2.connect(dbname=url.path.lstrip("/") or "postgres", connect_timeout=5, **server)
-    except psycopg2.OperationalError as error:
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"PostgreSQL at {url.hostname}:{server['port']} does not answer and CI must run this test: {error}"
-            )
-        pytest.skip(f"no PostgreSQL server at {url.hostname}:{server['port']} (set {POSTGRES_URL_ENV}): {error}")
-    admin.autocommit = True
-    name = f"ic_platform_test_{uuid.uuid4().hex[:12]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server | {"dbname": name}
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.mark.postgres

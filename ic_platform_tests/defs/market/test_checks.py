@@ -7,23 +7,13 @@ from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.market.checks import bar_count_drops, bar_count_steady
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.tables import DAILY_BARS
+from ic_platform_tests.defs.checking import check_results
 from ic_platform_tests.defs.market.test_assets import demo_days, materialize_range
 
 
 def _check(days) -> dg.AssetCheckEvaluation:
-    tags = {
-        "dagster/asset_partition_range_start": days[0].isoformat(),
-        "dagster/asset_partition_range_end": days[-1].isoformat(),
-    }
-    result = dg.materialize(
-        [daily_bars, bar_count_steady],
-        resources={"market_data": MarketDataSource()},
-        selection=dg.AssetSelection.checks_for_assets(daily_bars),
-        tags=tags,
-        raise_on_error=False,
-    )
-    [check] = result.get_asset_check_evaluations()
-    return check
+    results = check_results(daily_bars, days, [daily_bars, bar_count_steady], {"market_data": MarketDataSource()})
+    return results["bar_count_steady"]
 
 
 def test_a_day_with_a_fraction_of_the_market_is_refused(demo_data_dir):

@@ -8,27 +8,14 @@ from ic_platform.defs.scores.assets import ic_scores
 from ic_platform.defs.scores.checks import MIN_COVERAGE, factor_coverage_drops
 from ic_platform.runner import materialize_window
 from ic_platform.tables import FACTOR_SCORES, IC_SCORES
+from ic_platform_tests.defs.checking import check_results
 from ic_platform_tests.defs.market.test_assets import demo_days
-
-
-def _run_score_checks(days) -> dict:
-    tags = {
-        "dagster/asset_partition_range_start": days[0].isoformat(),
-        "dagster/asset_partition_range_end": days[-1].isoformat(),
-    }
-    result = dg.materialize(
-        [*defs.resolve_asset_graph().assets_defs],
-        selection=dg.AssetSelection.checks_for_assets(ic_scores),
-        tags=tags,
-        raise_on_error=False,
-    )
-    return {e.check_name: e for e in result.get_asset_check_evaluations()}
 
 
 def test_coverage_is_counted_from_the_inputs_so_names_the_scorer_lost_fail_the_check(demo_data_dir):
     days = demo_days(demo_data_dir)[-5:]
     assert materialize_window(defs, days[0], days[-1], dg.DagsterInstance.ephemeral(), progress=False).success
-    outcome = _run_score_checks(days)
+    outcome = check_results(ic_scores, days)
     assert outcome["scores_consistent"].passed and outcome["factor_coverage_steady"].passed
     metadata = outcome["scores_consistent"].metadata
     assert metadata["coverage_of_eligible_names"].value >= MIN_COVERAGE and metadata["eligible_names"].value > 100
@@ -38,7 +25,7 @@ def test_coverage_is_counted_from_the_inputs_so_names_the_scorer_lost_fail_the_c
     lost = IC_SCORES.scan().select("ticker").unique().sort("ticker").collect().get_column("ticker").gather_every(10)
     for table in (FACTOR_SCORES, IC_SCORES):
         table.write(table.scan().filter(~pl.col("ticker").is_in(lost)).collect(), days[0], days[-1])
-    outcome = _run_score_checks(days)
+    outcome = check_results(ic_scores, days)
     assert not outcome["scores_consistent"].passed
     assert outcome["scores_consistent"].metadata["coverage_of_eligible_names"].value < 0.95
 
@@ -51,7 +38,7 @@ def test_a_factor_whose_coverage_falls_by_more_than_20_points_warns(demo_data_di
         institutional=pl.when(pl.col("date") == days[-1]).then(None).otherwise(pl.col("institutional"))
     )
     IC_SCORES.write(outage, days[0], days[-1])
-    check = _run_score_checks(days)["factor_coverage_steady"]
+    check = check_results(ic_scores, days)["factor_coverage_steady"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert check.metadata["drops"].value == 1
     assert "institutional" in check.metadata["examples"].value
@@ -84,7 +71,7 @@ def test_the_checks_fail_on_a_score_from_future_inputs_or_a_wrong_band(demo_data
         score=pl.when(pl.col("ticker") == scores["ticker"][1]).then(pl.lit(99)).otherwise("score"),
     )
     IC_SCORES.write(leaky, days[0], days[-1])
-    outcome = _run_score_checks(days)
+    outcome = check_results(ic_scores, days)
     rows_of = {t: scores.filter(pl.col("ticker") == t).height for t in scores["ticker"][:2]}
     assert not outcome["inputs_known_before_the_day"].passed
     assert (

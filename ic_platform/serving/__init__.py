@@ -1,0 +1,1 @@
+"""The serving database the web site reads: the published scores and the companies."""

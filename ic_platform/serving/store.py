@@ -1,0 +1,106 @@
+"""The serving database: one row per ticker and day of the published scores, and the companies.
+
+Both backends go through SQLAlchemy Core, one code path: PostgreSQL in production
+(`$IC_SERVING_URL`, e.g. `postgresql://user@host/db`) and an embedded SQLite file under
+`$IC_DATA_DIR` by default. The schema is created and migrated by Alembic (`migrations/`). A window
+of days is replaced in one transaction: readers see the old window or the new one, a re-run leaves
+no duplicate, and a ticker no longer scored on a recomputed day disappears from it.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from ic_platform import settings
+from ic_platform.schemas.scores import FACTOR_METRICS
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+INSERT_BATCH = 10_000  # rows per INSERT statement batch
+
+metadata = sa.MetaData()
+scores = sa.Table(
+    "scores",
+    metadata,
+    sa.Column("ticker", sa.String(16), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("overall_score", sa.SmallInteger, nullable=False),
+    sa.Column("rating", sa.String(16), nullable=False),
+    *(sa.Column(factor, sa.Float) for factor in FACTOR_METRICS),
+    sa.Column("sector_percentile", sa.Float, nullable=False),
+    sa.Column("data_completeness", sa.Float, nullable=False),
+    sa.Column("confidence_level", sa.String(8), nullable=False),
+    sa.Column("gics_sector", sa.String(32)),
+    sa.Column("inputs_knowledge_date", sa.Date, nullable=False),
+    sa.Index("scores_by_day", "date", "overall_score"),
+    sa.Index("scores_by_sector_and_day", "gics_sector", "date"),
+)
+companies = sa.Table(
+    "companies",
+    metadata,
+    sa.Column("ticker", sa.String(16), primary_key=True),
+    sa.Column("cik", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("gics_sector", sa.String(32)),
+)
+SCORE_COLUMNS = [column.name for column in scores.columns]
+
+
+def engine(url: str | None = None) -> sa.Engine:
+    """An engine on the serving database, `$IC_SERVING_URL` by default (psycopg2 for a
+    `postgresql://` URL)."""
+    url = url or settings.serving_url()
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
+    return sa.create_engine(url)
+
+
+def migrate(db: sa.Engine) -> None:
+    """Create or upgrade the schema to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def score_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """`ic_scores` rows in the serving table's columns."""
+    return frame.rename({"score": "overall_score", "confidence": "confidence_level"}).select(SCORE_COLUMNS)
+
+
+def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, company_rows: pl.DataFrame) -> int:
+    """Replace the days `start`..`end` with `rows` (serving columns) and the companies table, in one
+    transaction; the number of score rows written."""
+    outside = rows.filter(~pl.col("date").is_between(start, end)).height
+    if outside:
+        raise ValueError(f"{outside} serving rows fall outside the window {start}..{end}")
+    with db.begin() as connection:
+        connection.execute(scores.delete().where(scores.c.date.between(start, end)))
+        for batch in rows.iter_slices(INSERT_BATCH):
+            connection.execute(scores.insert(), batch.to_dicts())
+        connection.execute(companies.delete())
+        if company_rows.height:
+            connection.execute(
+                companies.insert(), company_rows.select("ticker", "cik", "name", "gics_sector").to_dicts()
+            )
+    return rows.height
+
+
+def window_rows(db: sa.Engine, start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """The serving rows of the days `start`..`end` (all when None), sorted by date and ticker."""
+    query = sa.select(scores).order_by(scores.c.date, scores.c.ticker)
+    if start is not None:
+        query = query.where(scores.c.date >= start)
+    if end is not None:
+        query = query.where(scores.c.date <= end)
+    with db.connect() as connection:
+        return pl.DataFrame(connection.execute(query).fetchall(), schema=_polars_schema(), orient="row")
+
+
+def _polars_schema() -> dict:
+    kinds = {sa.String: pl.String, sa.Date: pl.Date, sa.SmallInteger: pl.Int32, sa.Float: pl.Float64}
+    return {column.name: next(v for k, v in kinds.items() if isinstance(column.type, k)) for column in scores.columns}

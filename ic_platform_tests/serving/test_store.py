@@ -1,0 +1,74 @@
+from datetime import date
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from ic_platform.schemas.scores import FACTOR_METRICS
+from ic_platform.serving import store
+from ic_platform_tests.conftest import postgres_url
+
+DAYS = [date(2025, 1, 2), date(2025, 1, 3), date(2025, 1, 6)]
+COMPANIES = pl.DataFrame(
+    {"ticker": ["AAA", "BBB"], "cik": [1, 2], "name": ["A Inc.", "B Inc."], "gics_sector": ["Energy", None]}
+)
+
+
+def score_rows(days, tickers=("AAA", "BBB"), score=50) -> pl.DataFrame:
+    rows = [
+        {
+            "ticker": ticker,
+            "date": day,
+            "overall_score": score,
+            "rating": "Hold",
+            **dict.fromkeys(FACTOR_METRICS, 50.0),
+            "sector_percentile": 50.0,
+            "data_completeness": 0.9,
+            "confidence_level": "High",
+            "gics_sector": "Energy",
+            "inputs_knowledge_date": day,
+        }
+        for day in days
+        for ticker in tickers
+    ]
+    return pl.DataFrame(rows).select(store.SCORE_COLUMNS).cast({"overall_score": pl.Int32})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    """The serving database on each backend, migrated."""
+    if request.param == "sqlite":
+        engine = store.engine(f"sqlite:///{tmp_path / 'serving.sqlite'}")
+    else:
+        engine = store.engine(postgres_url(request.getfixturevalue("postgres_database")))
+    store.migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_the_schema_is_migrated_once_with_the_indexes_the_api_needs(db):
+    store.migrate(db)  # a second upgrade is a no-op
+    inspector = sa.inspect(db)
+    assert {"scores", "companies", "alembic_version"} <= set(inspector.get_table_names())
+    assert {index["name"] for index in inspector.get_indexes("scores")} == {"scores_by_day", "scores_by_sector_and_day"}
+
+
+def test_a_window_is_replaced_whole_and_a_ticker_no_longer_scored_disappears(db):
+    assert store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES) == 6
+    assert store.window_rows(db).equals(score_rows(DAYS).sort("date", "ticker"))
+    # the middle day recomputed: BBB no longer scored, AAA's score changed; the other days untouched
+    store.replace_window(db, score_rows(DAYS[1:2], ("AAA",), score=70), DAYS[1], DAYS[1], COMPANIES.head(1))
+    served = store.window_rows(db)
+    assert served.height == 5
+    assert served.filter(pl.col("date") == DAYS[1]).select("ticker", "overall_score").rows() == [("AAA", 70)]
+    with db.connect() as connection:
+        assert connection.execute(sa.select(store.companies.c.ticker)).scalars().all() == ["AAA"]
+
+
+def test_a_window_that_fails_leaves_the_previous_one(db):
+    store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    with pytest.raises(sa.exc.IntegrityError):  # two rows for one ticker and day: the transaction rolls back
+        store.replace_window(db, pl.concat([score_rows(DAYS), score_rows(DAYS)]), DAYS[0], DAYS[-1], COMPANIES)
+    assert store.window_rows(db).height == 6
+    with pytest.raises(ValueError, match="outside the window"):
+        store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[0], COMPANIES)
