@@ -182,6 +182,13 @@ def command_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("ic_platform.api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
 def command_export(args: argparse.Namespace) -> int:
     from ic_platform.tables import DAILY_TABLES
 
@@ -474,6 +481,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--end", type=_date, required=True)
     export.add_argument("--out", required=True, help="output .parquet file")
     export.set_defaults(handler=command_export)
+
+    serve = commands.add_parser("serve", help="serve the scores API on the serving database ($IC_SERVING_URL)")
+    serve.add_argument("--host", default="127.0.0.1", help="default %(default)s")
+    serve.add_argument("--port", type=int, default=8000, help="default %(default)s")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default %(default)s)")
+    serve.set_defaults(handler=command_serve)
     return parser
 
 

@@ -16,6 +16,7 @@ FREE_OF_DAGSTER = (
     "storage.py",
     "tables.py",
     "serving",
+    "api",
 )
 
 

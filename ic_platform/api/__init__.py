@@ -1,0 +1,1 @@
+"""The scores API: the serving database over HTTP, as JSON."""
