@@ -189,6 +189,22 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_serving_backup(args: argparse.Namespace) -> int:
+    from ic_platform.serving import backup, store
+
+    manifest = backup.backup(store.engine(), args.out, args.keep)
+    print(f"backed up {manifest['rows']} (schema {manifest['revision']}) to {args.out}")
+    return 0
+
+
+def command_serving_restore(args: argparse.Namespace) -> int:
+    from ic_platform.serving import backup, store
+
+    manifest = backup.restore(store.engine(), args.file)
+    print(f"restored {manifest['rows']} from {args.file} (written {manifest['written_at']})")
+    return 0
+
+
 def command_export(args: argparse.Namespace) -> int:
     from ic_platform.tables import DAILY_TABLES
 
@@ -487,6 +503,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="default %(default)s")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default %(default)s)")
     serve.set_defaults(handler=command_serve)
+
+    serving = commands.add_parser("serving", help="back up or restore the serving database ($IC_SERVING_URL)")
+    serving_commands = serving.add_subparsers(dest="serving_command", required=True)
+    backup = serving_commands.add_parser("backup", help="write the serving database to a portable zip")
+    backup.add_argument("--out", type=Path, required=True, help="the backup file, e.g. backups/2026-12-03.serving.zip")
+    backup.add_argument("--keep", type=int, help="then keep only the KEEP newest *.serving.zip files of its folder")
+    backup.set_defaults(handler=command_serving_backup)
+    restore = serving_commands.add_parser("restore", help="replace the serving database's contents with a backup")
+    restore.add_argument("file", type=Path)
+    restore.set_defaults(handler=command_serving_restore)
     return parser
 
 

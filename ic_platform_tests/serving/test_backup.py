@@ -1,0 +1,48 @@
+import os
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from ic_platform import cli
+from ic_platform.serving import backup, store
+from ic_platform_tests.conftest import postgres_url
+from ic_platform_tests.serving.test_store import COMPANIES, DAYS, score_rows
+
+
+def test_a_backup_restores_every_row_into_either_backend(tmp_path, postgres_database):
+    sqlite = store.engine(f"sqlite:///{tmp_path / 'serving.sqlite'}")
+    store.migrate(sqlite)
+    store.replace_window(sqlite, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    before = store.window_rows(sqlite)
+    manifest = backup.backup(sqlite, tmp_path / "a.serving.zip")
+    assert manifest["rows"] == {"scores": 6, "companies": 2} and manifest["revision"] == "0001"
+    with sqlite.begin() as connection:  # the database is lost
+        connection.execute(store.scores.delete())
+    backup.restore(sqlite, tmp_path / "a.serving.zip")
+    assert store.window_rows(sqlite).equals(before)
+    postgres = store.engine(postgres_url(postgres_database))  # and the same file restores into PostgreSQL
+    backup.restore(postgres, tmp_path / "a.serving.zip")
+    assert store.window_rows(postgres).equals(before)
+    with postgres.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(store.companies)).scalar() == 2
+    postgres.dispose()
+
+
+def test_the_commands_keep_the_newest_backups_and_refuse_a_file_that_is_not_one(data_dir, tmp_path, capsys):
+    db = store.engine()
+    store.migrate(db)
+    store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    folder = tmp_path / "backups"
+    for day in range(3):
+        out = folder / f"2026-12-0{day + 1}.serving.zip"
+        assert cli.main(["serving", "backup", "--out", str(out), "--keep", "2"]) == 0
+        os.utime(out, (time.time() + day, time.time() + day))
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-12-02.serving.zip", "2026-12-03.serving.zip"]
+    assert cli.main(["serving", "restore", str(folder / "2026-12-03.serving.zip")]) == 0
+    assert "restored {'scores': 6, 'companies': 2}" in capsys.readouterr().out
+    (tmp_path / "bogus.zip").write_bytes(b"not a zip")
+    assert cli.main(["serving", "restore", str(tmp_path / "bogus.zip")]) == 2
+    assert "not a serving backup" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="keep at least"):
+        backup.backup(db, folder / "x.serving.zip", keep=0)
