@@ -22,7 +22,7 @@ SUFFIX = ".serving.zip"  # the backups `keep` counts in a folder
 
 def _frame(connection, table: sa.Table) -> pl.DataFrame:
     rows = connection.execute(sa.select(table).order_by(*table.primary_key.columns)).fetchall()
-    return pl.DataFrame([tuple(row) for row in rows], schema=[c.name for c in table.columns], orient="row")
+    return pl.DataFrame([tuple(row) for row in rows], schema=store.polars_schema(table), orient="row")
 
 
 def backup(db: sa.Engine, out: Path, keep: int | None = None) -> dict:

@@ -98,9 +98,16 @@ def window_rows(db: sa.Engine, start: date | None = None, end: date | None = Non
     if end is not None:
         query = query.where(scores.c.date <= end)
     with db.connect() as connection:
-        return pl.DataFrame(connection.execute(query).fetchall(), schema=_polars_schema(), orient="row")
+        return pl.DataFrame(connection.execute(query).fetchall(), schema=polars_schema(scores), orient="row")
 
 
-def _polars_schema() -> dict:
-    kinds = {sa.String: pl.String, sa.Date: pl.Date, sa.SmallInteger: pl.Int32, sa.Float: pl.Float64}
-    return {column.name: next(v for k, v in kinds.items() if isinstance(column.type, k)) for column in scores.columns}
+def polars_schema(table: sa.Table) -> dict:
+    """The Polars types of a serving table's columns (declared, never inferred from the rows)."""
+    kinds = {
+        sa.String: pl.String,
+        sa.Date: pl.Date,
+        sa.SmallInteger: pl.Int32,
+        sa.BigInteger: pl.Int64,
+        sa.Float: pl.Float64,
+    }
+    return {column.name: next(v for k, v in kinds.items() if isinstance(column.type, k)) for column in table.columns}

@@ -1,6 +1,7 @@
 import os
 import time
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +14,8 @@ from ic_platform_tests.serving.test_store import COMPANIES, DAYS, score_rows
 def test_a_backup_restores_every_row_into_either_backend(tmp_path, postgres_database):
     sqlite = store.engine(f"sqlite:///{tmp_path / 'serving.sqlite'}")
     store.migrate(sqlite)
-    store.replace_window(sqlite, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    rows = score_rows(DAYS).with_columns(value=pl.Series([50.0, 90.909091] * 3))  # whole and fractional floats
+    store.replace_window(sqlite, rows, DAYS[0], DAYS[-1], COMPANIES)
     before = store.window_rows(sqlite)
     manifest = backup.backup(sqlite, tmp_path / "a.serving.zip")
     assert manifest["rows"] == {"scores": 6, "companies": 2} and manifest["revision"] == "0001"
