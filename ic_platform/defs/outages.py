@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from ic_platform import settings
-from ic_platform.sources.http import stale_served_since
+from ic_platform.sources.http import stale_served_mark, stale_served_since
 
 
 def within_failure_budget(table: str, failures: dict, total: int) -> dict:
@@ -55,7 +55,7 @@ class StaleBodies:
     this process), for its metadata."""
 
     def __init__(self):
-        self.mark = len(stale_served_since(0))
+        self.mark = stale_served_mark()
 
     def metadata(self) -> dict:
         urls = stale_served_since(self.mark)

@@ -19,7 +19,7 @@
   `decode` accepted it; a cached body that no longer decodes is dropped and fetched again. A body
   younger than the call's `max_age` is served without a request, an older one is revalidated with
   a conditional request (a 304 serves the cached body). When the host is down or the request
-  fails for good, a cached body is served stale and its URL recorded in `stale_served`.
+  fails for good, a cached body is served stale and its URL recorded for `stale_served_since`.
 """
 
 import hashlib
@@ -117,9 +117,14 @@ _breakers: dict[str, CircuitBreaker] = {}
 _stale_served: list[str] = []  # every URL served stale in this process, in order
 
 
+def stale_served_mark() -> int:
+    """A mark for `stale_served_since`: how many bodies this process has served stale so far."""
+    with _shared_lock:
+        return len(_stale_served)
+
+
 def stale_served_since(mark: int) -> list[str]:
-    """The URLs this process served stale (from the cache, their source down) since `mark`, a
-    length of `stale_served_since(0)` taken earlier."""
+    """The URLs this process served stale (from the cache, their source down) since `mark`."""
     with _shared_lock:
         return _stale_served[mark:]
 
@@ -191,7 +196,6 @@ class HttpClient:
         group = rate_group or urlsplit(self.base_url).netloc
         self.limiter = shared_limiter(group, max_per_second)
         self.breaker = shared_breaker(group, breaker_threshold, breaker_cooldown_seconds)
-        self.stale_served: list[str] = []
         self._sleep = sleep
         headers = {"Accept-Encoding": "gzip, deflate", **(headers or {})}
         self._client = httpx.Client(headers=headers, timeout=timeout_seconds, follow_redirects=True, max_redirects=10)
@@ -241,7 +245,6 @@ class HttpClient:
             status, body, headers = self._request(url, params, conditional)
         except HttpError as error:
             if error.status is None and validators:  # the source failed: serve what it said before
-                self.stale_served.append(url)
                 with _shared_lock:
                     _stale_served.append(url)
                 return decode(cached[0].read_bytes())
