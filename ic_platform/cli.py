@@ -197,6 +197,19 @@ def command_serving_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_serving_grant_reader(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from ic_platform.serving import store
+
+    try:
+        store.grant_reader(store.engine(), args.role)
+    except sa.exc.ProgrammingError as error:  # an unknown role
+        raise ValueError(str(error.orig).strip()) from error
+    print(f"{args.role} may now read the serving database (SELECT only)")
+    return 0
+
+
 def command_serving_restore(args: argparse.Namespace) -> int:
     from ic_platform.serving import backup, store
 
@@ -504,7 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default %(default)s)")
     serve.set_defaults(handler=command_serve)
 
-    serving = commands.add_parser("serving", help="back up or restore the serving database ($IC_SERVING_URL)")
+    serving = commands.add_parser("serving", help="back up, restore or grant access to the serving database")
     serving_commands = serving.add_subparsers(dest="serving_command", required=True)
     backup = serving_commands.add_parser("backup", help="write the serving database to a portable zip")
     backup.add_argument("--out", type=Path, required=True, help="the backup file, e.g. backups/2026-12-03.serving.zip")
@@ -513,6 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore = serving_commands.add_parser("restore", help="replace the serving database's contents with a backup")
     restore.add_argument("file", type=Path)
     restore.set_defaults(handler=command_serving_restore)
+    reader = serving_commands.add_parser(
+        "grant-reader", help="give a PostgreSQL role read-only access to the serving tables (the API's role)"
+    )
+    reader.add_argument("role")
+    reader.set_defaults(handler=command_serving_grant_reader)
     return parser
 
 

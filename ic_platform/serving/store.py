@@ -111,3 +111,20 @@ def polars_schema(table: sa.Table) -> dict:
         sa.Float: pl.Float64,
     }
     return {column.name: next(v for k, v in kinds.items() if isinstance(column.type, k)) for column in table.columns}
+
+
+def grant_reader(db: sa.Engine, role: str) -> None:
+    """Give the PostgreSQL role `role` read access to the serving tables, those there now and those
+    later migrations create (the API needs nothing more); SQLite has no roles."""
+    if db.dialect.name != "postgresql":
+        raise ValueError(f"{db.dialect.name} has no database roles: give the API read-only access to the file instead")
+    with db.begin() as connection:
+        quoted = db.dialect.identifier_preparer.quote
+        reader, database = quoted(role), quoted(connection.execute(sa.text("SELECT current_database()")).scalar())
+        for statement in (
+            f"GRANT CONNECT ON DATABASE {database} TO {reader}",
+            f"GRANT USAGE ON SCHEMA public TO {reader}",
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {reader}",
+        ):
+            connection.execute(sa.text(statement))

@@ -1,43 +1,12 @@
-import socket
-import subprocess
-import sys
-import time
-from datetime import date
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from ic_platform.api.app import create_app
+from ic_platform.api.process import serving
 from ic_platform.serving import store
-from ic_platform_tests.conftest import postgres_url
+from ic_platform_tests.api.conftest import DAYS
 from ic_platform_tests.serving.test_store import COMPANIES, score_rows
-
-DAYS = [date(2025, 1, 2), date(2025, 1, 3), date(2025, 1, 6)]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def serving_url(request, tmp_path) -> str:
-    """A serving database on each backend holding three days of scores for AAA and BBB."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'serving.sqlite'}"
-    else:
-        url = postgres_url(request.getfixturevalue("postgres_database"))
-    db = store.engine(url)
-    store.migrate(db)
-    rows = score_rows(DAYS).with_columns(
-        overall_score=(score_rows(DAYS)["ticker"] == "AAA").cast(int) * 30 + 40,
-        gics_sector=(score_rows(DAYS)["ticker"] == "AAA").replace_strict({True: "Energy", False: "Utilities"}),
-    )
-    store.replace_window(db, rows, DAYS[0], DAYS[-1], COMPANIES)
-    db.dispose()
-    return url
-
-
-@pytest.fixture
-def client(serving_url):
-    with TestClient(create_app(serving_url)) as running:
-        yield running
 
 
 def test_a_ticker_s_latest_score_and_the_score_known_on_a_day(client):
@@ -95,24 +64,11 @@ def test_health_and_the_openapi_document(client, tmp_path):
         assert no_scores.get("/health").status_code == 503
 
 
-def test_ic_platform_serve_answers_over_real_http(tmp_path, monkeypatch):
+def test_ic_platform_serve_answers_over_real_http(tmp_path):
     url = f"sqlite:///{tmp_path / 'serving.sqlite'}"
     db = store.engine(url)
     store.migrate(db)
     store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    monkeypatch.setenv("IC_SERVING_URL", url)
-    server = subprocess.Popen([sys.executable, "-m", "ic_platform.cli", "serve", "--port", str(port)])
-    try:
-        for _ in range(100):
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/scores/AAA", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert response.status_code == 200 and response.json()["ticker"] == "AAA"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(url, workers=2) as base:
+        response = httpx.get(f"{base}/api/scores/AAA", timeout=5)
+    assert response.status_code == 200 and response.json()["ticker"] == "AAA"
