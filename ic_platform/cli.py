@@ -185,7 +185,14 @@ def command_score(args: argparse.Namespace) -> int:
 def command_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("ic_platform.api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    uvicorn.run(
+        "ic_platform.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+    )
     return 0
 
 
@@ -515,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="default %(default)s")
     serve.add_argument("--port", type=int, default=8000, help="default %(default)s")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default %(default)s)")
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a log line per request (default on; the deployments turn it off and log at the proxy)",
+    )
     serve.set_defaults(handler=command_serve)
 
     serving = commands.add_parser("serving", help="back up, restore or grant access to the serving database")

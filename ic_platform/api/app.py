@@ -20,12 +20,17 @@ from ic_platform.serving import store
 
 MAX_TOP = 500
 MAX_HISTORY_DAYS = 2520  # ten years of trading days
+# The score endpoints are `async` and run their indexed queries (about a millisecond) on the event
+# loop: handing each to a thread cost more than the query, and the history endpoint saturated two
+# cores at 500 requests/s (benchmarks/api.py). A query that runs long is cancelled instead of
+# stalling its worker; /health and the pages stay in threads (a database that is down blocks there).
+STATEMENT_TIMEOUT_MS = 2000
 Score = Annotated[float, Query(ge=0, le=100)]
 
 
 def create_app(url: str | None = None) -> FastAPI:
     """The API on the serving database at `url` (default `$IC_SERVING_URL`)."""
-    reads = ScoreQueries(store.engine(url))
+    reads = ScoreQueries(store.engine(url, statement_timeout_ms=STATEMENT_TIMEOUT_MS))
     app = FastAPI(title="IC Score API", description="Daily point-in-time IC Scores of US stocks.")
 
     @app.get("/health")
@@ -45,7 +50,7 @@ def create_app(url: str | None = None) -> FastAPI:
 
     # /top and /screener are declared before /{ticker}, which would otherwise take them as tickers
     @app.get("/api/scores/top")
-    def top(
+    async def top(
         sector: str | None = None,
         min_score: Annotated[int, Query(ge=1, le=100)] = 1,
         limit: Annotated[int, Query(ge=1, le=MAX_TOP)] = 50,
@@ -54,7 +59,7 @@ def create_app(url: str | None = None) -> FastAPI:
         return best({}, sector, min_score, limit)
 
     @app.get("/api/scores/screener")
-    def screener(
+    async def screener(
         sector: str | None = None,
         min_value: Score = 0,
         min_growth: Score = 0,
@@ -75,7 +80,7 @@ def create_app(url: str | None = None) -> FastAPI:
         return best(minimums, sector, min_score, limit)
 
     @app.get("/api/scores/{ticker}")
-    def score(ticker: str, date: date | None = None) -> dict:
+    async def score(ticker: str, date: date | None = None) -> dict:
         """The ticker's latest score with its factors, or the score known for trading day `date`."""
         row = reads.score(ticker.upper(), date)
         if row is None:
@@ -84,7 +89,7 @@ def create_app(url: str | None = None) -> FastAPI:
         return as_json(row)
 
     @app.get("/api/scores/{ticker}/history")
-    def history(
+    async def history(
         ticker: str,
         days: Annotated[int, Query(ge=1, le=MAX_HISTORY_DAYS)] = 90,
         start: date | None = None,

@@ -49,12 +49,16 @@ companies = sa.Table(
 SCORE_COLUMNS = [column.name for column in scores.columns]
 
 
-def engine(url: str | None = None) -> sa.Engine:
-    """An engine on the serving database, `$IC_SERVING_URL` by default (psycopg2 for a
-    `postgresql://` URL)."""
+def engine(url: str | None = None, statement_timeout_ms: int | None = None) -> sa.Engine:
+    """A pooled engine on the serving database, `$IC_SERVING_URL` by default (psycopg2 for a
+    `postgresql://` URL); on PostgreSQL a statement running past `statement_timeout_ms` is cancelled."""
     url = url or settings.serving_url()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
+    if statement_timeout_ms and url.startswith("postgresql"):
+        return sa.create_engine(
+            url, connect_args={"options": f"-c statement_timeout={statement_timeout_ms}", "connect_timeout": 5}
+        )
     return sa.create_engine(url)
 
 
