@@ -12,10 +12,12 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import FastAPI, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ic_platform.api import pages
 from ic_platform.api.queries import ScoreQueries, as_json
+from ic_platform.api.responses import JSON, DayScores, History, Score
 from ic_platform.serving import store
 
 MAX_TOP = 500
@@ -25,7 +27,7 @@ MAX_HISTORY_DAYS = 2520  # ten years of trading days
 # cores at 500 requests/s (benchmarks/api.py). A query that runs long is cancelled instead of
 # stalling its worker; /health and the pages stay in threads (a database that is down blocks there).
 STATEMENT_TIMEOUT_MS = 2000
-Score = Annotated[float, Query(ge=0, le=100)]
+FactorMinimum = Annotated[float, Query(ge=0, le=100)]
 
 
 def create_app(url: str | None = None) -> FastAPI:
@@ -44,31 +46,31 @@ def create_app(url: str | None = None) -> FastAPI:
             return JSONResponse({"status": "empty", "reason": "no scores in the serving database"}, status_code=503)
         return JSONResponse({"status": "ok", "latest_day": day.isoformat()})
 
-    def best(minimums: dict, sector: str | None, min_score: int, limit: int) -> dict:
+    def best(minimums: dict, sector: str | None, min_score: int, limit: int) -> JSON:
         day, rows = reads.best_of_latest_day(minimums, sector, min_score, limit)
-        return {"date": day.isoformat() if day else None, "scores": [as_json(row) for row in rows]}
+        return JSON({"date": day, "scores": [as_json(row) for row in rows]})
 
     # /top and /screener are declared before /{ticker}, which would otherwise take them as tickers
-    @app.get("/api/scores/top")
+    @app.get("/api/scores/top", response_model=DayScores)
     async def top(
         sector: str | None = None,
         min_score: Annotated[int, Query(ge=1, le=100)] = 1,
         limit: Annotated[int, Query(ge=1, le=MAX_TOP)] = 50,
-    ) -> dict:
+    ) -> JSON:
         """The highest scores of the latest day, optionally of one GICS sector."""
         return best({}, sector, min_score, limit)
 
-    @app.get("/api/scores/screener")
+    @app.get("/api/scores/screener", response_model=DayScores)
     async def screener(
         sector: str | None = None,
-        min_value: Score = 0,
-        min_growth: Score = 0,
-        min_profitability: Score = 0,
-        min_financial_health: Score = 0,
-        min_momentum: Score = 0,
+        min_value: FactorMinimum = 0,
+        min_growth: FactorMinimum = 0,
+        min_profitability: FactorMinimum = 0,
+        min_financial_health: FactorMinimum = 0,
+        min_momentum: FactorMinimum = 0,
         min_score: Annotated[int, Query(ge=1, le=100)] = 1,
         limit: Annotated[int, Query(ge=1, le=MAX_TOP)] = 100,
-    ) -> dict:
+    ) -> JSON:
         """The latest day's stocks whose factors all reach the given minimums (a missing factor does not)."""
         minimums = {
             "value": min_value,
@@ -79,29 +81,30 @@ def create_app(url: str | None = None) -> FastAPI:
         }
         return best(minimums, sector, min_score, limit)
 
-    @app.get("/api/scores/{ticker}")
-    async def score(ticker: str, date: date | None = None) -> dict:
+    @app.get("/api/scores/{ticker}", response_model=Score, responses={404: {"description": "no such score"}})
+    async def score(ticker: str, date: date | None = None) -> JSON:
         """The ticker's latest score with its factors, or the score known for trading day `date`."""
         row = reads.score(ticker.upper(), date)
         if row is None:
             known = f" on {date}" if date else ""
             raise HTTPException(404, f"no IC Score for {ticker.upper()}{known}")
-        return as_json(row)
+        return JSON(as_json(row))
 
-    @app.get("/api/scores/{ticker}/history")
+    @app.get("/api/scores/{ticker}/history", response_model=History, responses={404: {"description": "no such scores"}})
     async def history(
         ticker: str,
         days: Annotated[int, Query(ge=1, le=MAX_HISTORY_DAYS)] = 90,
         start: date | None = None,
         end: date | None = None,
-    ) -> dict:
+    ) -> JSON:
         """The ticker's scores over the last `days` trading days, or from `start` to `end`."""
         if start and end and start > end:
-            raise HTTPException(422, f"start {start} is after end {end}")
+            reason = {"type": "value_error", "loc": ("query", "start"), "msg": f"start {start} is after end {end}"}
+            raise RequestValidationError([reason | {"input": start.isoformat()}])  # a 422 shaped as the others
         rows = reads.history(ticker.upper(), None if start else days, start, end)
         if not rows:
             raise HTTPException(404, f"no IC Scores for {ticker.upper()}")
-        return {"ticker": ticker.upper(), "scores": [as_json(row) for row in rows]}
+        return JSON({"ticker": ticker.upper(), "scores": [as_json(row) for row in rows]})
 
     app.include_router(pages.router(reads))
     return app

@@ -1,7 +1,7 @@
 """The serving database's read queries, shared by the JSON endpoints and the score pages.
 
-Each is one parameterised SQLAlchemy Core statement (or two: the latest day, then its rows) on a
-pooled engine; nothing here writes, so the API's database role needs only SELECT.
+Each is one parameterised SQLAlchemy Core statement on a pooled engine; nothing here writes, so the
+API's database role needs only SELECT.
 """
 
 from datetime import date
@@ -15,21 +15,44 @@ scores = store.scores
 companies = store.companies
 
 
+FACTOR_COLUMNS = frozenset(FACTOR_METRICS)
+FIELDS = tuple(str(column.name) for column in scores.columns)  # plain str: SQLAlchemy's names subclass it
+
+
 def as_json(row) -> dict:
-    """A serving row as the API's JSON object (the ten factors grouped)."""
-    record = row._mapping
-    return {
-        "ticker": record["ticker"],
-        "date": record["date"].isoformat(),
-        "overall_score": record["overall_score"],
-        "rating": record["rating"],
-        "factors": {factor: record[factor] for factor in FACTOR_METRICS},
-        "sector_percentile": record["sector_percentile"],
-        "data_completeness": record["data_completeness"],
-        "confidence_level": record["confidence_level"],
-        "gics_sector": record["gics_sector"],
-        "inputs_knowledge_date": record["inputs_knowledge_date"].isoformat(),
-    }
+    """A `scores` row as the API's JSON object: the ten factors grouped, dates left to the JSON
+    encoder (orjson writes them as ISO dates)."""
+    record, factors = {}, {}
+    for name, value in zip(FIELDS, row, strict=True):
+        (factors if name in FACTOR_COLUMNS else record)[name] = value
+    record["factors"] = factors
+    return record
+
+
+def best_query(minimums: dict[str, float], sector: str | None, min_score: int, limit: int) -> sa.Select:
+    """The latest day's rows whose factors reach `minimums` (a missing factor does not), of
+    `sector` and at least `min_score`, best first; the day is a subquery."""
+    conditions = [scores.c[factor] >= minimum for factor, minimum in minimums.items() if minimum > 0]
+    if sector:
+        conditions.append(scores.c.gics_sector == sector)
+    latest = sa.select(sa.func.max(scores.c.date)).scalar_subquery()
+    query = sa.select(scores).where(scores.c.date == latest, scores.c.overall_score >= min_score, *conditions)
+    return query.order_by(scores.c.overall_score.desc(), scores.c.ticker).limit(limit)
+
+
+def score_query(ticker: str, on: date | None = None) -> sa.Select:
+    """The ticker's latest row, or its row of trading day `on`."""
+    query = sa.select(scores).where(scores.c.ticker == ticker)
+    return query.where(scores.c.date == on) if on else query.order_by(scores.c.date.desc()).limit(1)
+
+
+def history_query(ticker: str, last: int | None, start: date | None = None, end: date | None = None) -> sa.Select:
+    """The ticker's rows from `start` to `end` (each open when None), newest first; only the `last`
+    ones when given."""
+    query = sa.select(scores).where(scores.c.ticker == ticker)
+    if start or end:
+        query = query.where(scores.c.date >= (start or date.min), scores.c.date <= (end or date.max))
+    return query.order_by(scores.c.date.desc()).limit(last)
 
 
 class ScoreQueries:
@@ -37,6 +60,10 @@ class ScoreQueries:
 
     def __init__(self, db: sa.Engine):
         self.db = db
+
+    def rows(self, query: sa.Select) -> list:
+        with self.db.connect() as connection:
+            return connection.execute(query).fetchall()
 
     def latest_day(self) -> date | None:
         """The newest scored day, None when the database holds no scores."""
@@ -46,33 +73,18 @@ class ScoreQueries:
     def best_of_latest_day(
         self, minimums: dict[str, float], sector: str | None, min_score: int, limit: int
     ) -> tuple[date | None, list]:
-        """The latest day and its rows whose factors reach `minimums` (a missing factor does not),
-        of `sector` and at least `min_score`, best first."""
-        conditions = [scores.c[factor] >= minimum for factor, minimum in minimums.items() if minimum > 0]
-        if sector:
-            conditions.append(scores.c.gics_sector == sector)
-        with self.db.connect() as connection:
-            day = connection.execute(sa.select(sa.func.max(scores.c.date))).scalar()
-            query = sa.select(scores).where(scores.c.date == day, scores.c.overall_score >= min_score, *conditions)
-            query = query.order_by(scores.c.overall_score.desc(), scores.c.ticker).limit(limit)
-            return day, connection.execute(query).fetchall()
+        """The latest day and its best rows meeting the filters (`best_query`)."""
+        rows = self.rows(best_query(minimums, sector, min_score, limit))
+        return (rows[0].date if rows else self.latest_day()), rows
 
     def score(self, ticker: str, on: date | None = None):
         """The ticker's latest row, or its row of trading day `on`; None when there is none."""
-        query = sa.select(scores).where(scores.c.ticker == ticker)
-        query = query.where(scores.c.date == on) if on else query.order_by(scores.c.date.desc()).limit(1)
-        with self.db.connect() as connection:
-            return connection.execute(query).first()
+        rows = self.rows(score_query(ticker, on))
+        return rows[0] if rows else None
 
     def history(self, ticker: str, last: int | None, start: date | None = None, end: date | None = None) -> list:
-        """The ticker's rows from `start` to `end` (each open when None), oldest first; only the
-        `last` ones when given."""
-        query = sa.select(scores).where(scores.c.ticker == ticker)
-        if start or end:
-            query = query.where(scores.c.date >= (start or date.min), scores.c.date <= (end or date.max))
-        with self.db.connect() as connection:
-            rows = connection.execute(query.order_by(scores.c.date.desc()).limit(last)).fetchall()
-        return rows[::-1]
+        """The ticker's rows from `start` to `end`, oldest first (`history_query`)."""
+        return self.rows(history_query(ticker, last, start, end))[::-1]
 
     def company(self, ticker: str):
         """The ticker's companies row (CIK, name, sector), None when unknown."""

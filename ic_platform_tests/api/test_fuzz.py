@@ -1,5 +1,6 @@
 """An OpenAPI-driven fuzz run (schemathesis): every operation, with generated valid and invalid
-parameters, on a filled SQLite serving database, answers without a server error."""
+parameters, on a filled SQLite serving database, answers without a server error and as its
+OpenAPI document declares."""
 
 import itertools
 
@@ -7,12 +8,20 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from ic_platform.api.app import create_app
 from ic_platform.serving import store
 from ic_platform_tests.api.conftest import DAYS
 from ic_platform_tests.serving.test_store import COMPANIES, score_rows
+
+# no 5xx, and every answer's status, content type and body are those the OpenAPI document declares
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +45,6 @@ def test_no_input_makes_a_server_error(api_schema):
         @given(case=operation.as_strategy(mode))
         @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
         def answers_without_a_server_error(case):
-            case.call_and_validate(checks=[not_a_server_error])
+            case.call_and_validate(checks=CHECKS)
 
         answers_without_a_server_error()
