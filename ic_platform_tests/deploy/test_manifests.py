@@ -15,6 +15,24 @@ MANIFESTS = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
 KUBERNETES_VERSION = "1.33.0"
 
 
+@pytest.fixture
+def postgres_settings(monkeypatch):
+    """The DAGSTER_PG_* variables the instance configurations read."""
+    for name, value in {
+        "HOST": "postgres",
+        "PORT": "5432",
+        "USER": "dagster",
+        "PASSWORD": "x",
+        "DB": "dagster",
+    }.items():
+        monkeypatch.setenv(f"DAGSTER_PG_{name}", value)
+
+
+def instance_config_is_valid(instance: dict) -> None:
+    checked = process_config(dagster_instance_config_schema(), instance)
+    assert checked.success, checked.errors
+
+
 def documents(path: Path) -> list[dict]:
     return [document for document in yaml.safe_load_all(path.read_text()) if document]
 
@@ -38,9 +56,9 @@ def test_the_api_runs_three_replicas_probed_on_health_with_limits():
     assert resources("Service")["ic-api"]["spec"]["selector"] == api["selector"]["matchLabels"]
 
 
-def test_the_kubernetes_instance_launches_runs_with_dagster_k8s():
+def test_the_kubernetes_instance_launches_runs_with_dagster_k8s(postgres_settings):
     instance = yaml.safe_load(resources("ConfigMap")["ic-dagster-instance"]["data"]["dagster.yaml"])
-    assert process_config(dagster_instance_config_schema(), instance).success
+    instance_config_is_valid(instance)
     launcher = instance["run_launcher"]
     assert (launcher["module"], launcher["class"]) == ("dagster_k8s", "K8sRunLauncher")
     checked = process_config(K8sRunLauncher.config_type(), launcher["config"])
@@ -48,7 +66,7 @@ def test_the_kubernetes_instance_launches_runs_with_dagster_k8s():
     assert launcher["config"]["instance_config_map"] in resources("ConfigMap")
 
 
-def test_compose_runs_a_separate_user_code_server_and_the_api_on_a_read_only_role():
+def test_compose_runs_a_separate_user_code_server_and_the_api_on_a_read_only_role(postgres_settings):
     compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
     services = compose["services"]
     assert {"postgres", "user_code", "webserver", "daemon", "api"} <= set(services)
@@ -57,6 +75,4 @@ def test_compose_runs_a_separate_user_code_server_and_the_api_on_a_read_only_rol
     assert "code-server start" in services["user_code"]["command"]
     assert "grant-reader ic_api" in services["user_code"]["command"]
     assert services["api"]["environment"]["IC_SERVING_URL"].startswith("postgresql://ic_api:")
-    assert process_config(
-        dagster_instance_config_schema(), yaml.safe_load((ROOT / "docker" / "dagster.yaml").read_text())
-    ).success
+    instance_config_is_valid(yaml.safe_load((ROOT / "docker" / "dagster.yaml").read_text()))
