@@ -1,10 +1,14 @@
-"""The one Dagster entry point: every domain's assets, checks, jobs and sensors, the point-in-time
-checks generated from the table catalog, and the source resources of `$IC_SOURCE_MODE`."""
+"""The one Dagster entry point: every domain's assets, checks, jobs and sensors, the schedules and
+alerts that run it, the point-in-time checks generated from the table catalog, and the source
+resources of `$IC_SOURCE_MODE`."""
 
 import dagster as dg
 
+from ic_platform.defs.alerts import alert_on_failed_checks, alert_on_run_failure
+from ic_platform.defs.automation import JOBS, SCHEDULES
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import technical_daily, valuation_daily
+from ic_platform.defs.freshness import FRESHNESS_CHECKS, check_freshness, freshness_every_30_minutes
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.market.checks import bar_count_steady, no_missing_ticker_days
 from ic_platform.defs.market.jobs import repair_daily_bar_gaps
@@ -52,8 +56,10 @@ defs = dg.Definitions(
         scores_consistent,
         factor_coverage_steady,
         serving_matches_scores,
+        *FRESHNESS_CHECKS,
     ],
-    jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders],
-    sensors=[sec_filings_sensor, form4_filings_sensor],
+    jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders, *JOBS, check_freshness],
+    schedules=[*SCHEDULES, freshness_every_30_minutes],
+    sensors=[sec_filings_sensor, form4_filings_sensor, alert_on_run_failure, alert_on_failed_checks],
     resources=source_resources(),
 )

@@ -77,3 +77,18 @@ def serving_url() -> str:
 def dagster_home() -> Path:
     """Dagster's instance folder: `$DAGSTER_HOME`, else `.dagster_home/` under the project (SQLite)."""
     return Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
+
+
+def source_retry_delay_seconds() -> float:
+    """The wait before a failed source step's first retry (doubled for the next, with jitter):
+    `$IC_SOURCE_RETRY_DELAY_S`, else 60."""
+    configured = os.environ.get("IC_SOURCE_RETRY_DELAY_S")
+    if not configured:
+        return 60.0
+    try:
+        delay = float(configured)
+    except ValueError:
+        delay = -1.0
+    if delay < 0:
+        raise ValueError(f"IC_SOURCE_RETRY_DELAY_S={configured!r} is not a number of seconds of 0 or more")
+    return delay

@@ -13,6 +13,8 @@ import pytest
 from ic_platform import settings
 from ic_platform.demo.generator import DemoOptions, generate
 
+# failing source steps are retried at once in tests (the definitions read this when imported)
+os.environ.setdefault("IC_SOURCE_RETRY_DELAY_S", "0")
 REAL_DATA = settings.PROJECT_ROOT.parent / "shared" / "data" / "real"
 SMALL_DEMO = DemoOptions(companies=30, years=1, seed=11)
 

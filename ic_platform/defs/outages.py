@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from ic_platform import settings
+from ic_platform.defs.policies import SOURCE_RETRIES
 from ic_platform.sources.http import stale_served_mark, stale_served_since
 
 
-def within_failure_budget(table: str, failures: dict, total: int) -> dict:
-    """Raise `dg.Failure` when `failures` (item -> reason) are too large a share of `total` items;
-    else the metadata that lists them."""
+def within_failure_budget(table: str, failures: dict, total: int, attempt: int) -> dict:
+    """Raise `dg.Failure` when `failures` (item -> reason) are too large a share of `total` items
+    (retryable until `attempt`, the step's retry number, is its last, so that the last failure
+    carries this reason); else the metadata that lists them."""
     limit = settings.max_failed_share()
     examples = "; ".join(f"{item}: {reason}" for item, reason in list(failures.items())[:3])
     if total and len(failures) / total > limit:
@@ -27,6 +29,7 @@ def within_failure_budget(table: str, failures: dict, total: int) -> dict:
                 f"${settings.MAX_FAILED_SHARE_ENV}); the table is left as it was. First failures: {examples}"
             ),
             metadata={"failed_items": len(failures), "items": total},
+            allow_retries=attempt < SOURCE_RETRIES,
         )
     return {
         "failed_items": len(failures),
@@ -46,8 +49,8 @@ class FetchTally:
         self.listed += other.listed
         self.failures |= other.failures
 
-    def within_budget(self, table: str) -> dict:
-        return within_failure_budget(table, self.failures, self.listed)
+    def within_budget(self, table: str, attempt: int) -> dict:
+        return within_failure_budget(table, self.failures, self.listed, attempt)
 
 
 class StaleBodies:

@@ -38,7 +38,8 @@ class SourceResource(dg.ConfigurableResource):
         """The mode, with a clear error when it is not one of MODES."""
         if self.mode not in MODES:
             raise dg.Failure(
-                f"{type(self).__name__}: mode {self.mode!r} is not available; choose one of {', '.join(MODES)}"
+                f"{type(self).__name__}: mode {self.mode!r} is not available; choose one of {', '.join(MODES)}",
+                allow_retries=False,  # a setting: a retry cannot fix it
             )
         return self.mode
 
@@ -46,7 +47,10 @@ class SourceResource(dg.ConfigurableResource):
         """The demo universe's folder, with the command to make it when it is missing."""
         root = Path(self.demo_root) if self.demo_root else settings.demo_dir()
         if not (root / "manifest.json").exists():
-            raise dg.Failure(f"no demo universe in {root}: run `ic-platform generate-demo` (or `ic-platform demo`)")
+            raise dg.Failure(
+                f"no demo universe in {root}: run `ic-platform generate-demo` (or `ic-platform demo`)",
+                allow_retries=False,
+            )
         return root
 
     def cache(self, name: str, configured: str = "") -> Path:

@@ -5,20 +5,24 @@ import pytest
 
 from ic_platform import settings
 from ic_platform.defs.outages import FetchTally, StaleBodies, within_failure_budget
+from ic_platform.defs.policies import SOURCE_RETRIES
 from ic_platform.sources.http import HttpClient
 from ic_platform_tests.local_server import LocalServer, Reply
 
 
 def test_failures_within_the_budget_are_listed_and_beyond_it_fail_the_step(monkeypatch):
-    assert within_failure_budget("t", {}, 100)["failed_items"] == 0
-    assert within_failure_budget("t", {"a": "HTTP 503"}, 100)["failed_item_list"].value == ["a"]
-    with pytest.raises(dg.Failure, match=r"t: the source failed for 3 of 100 items \(3.0%, more than the 2%"):
-        within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100)
+    assert within_failure_budget("t", {}, 100, 0)["failed_items"] == 0
+    assert within_failure_budget("t", {"a": "HTTP 503"}, 100, 0)["failed_item_list"].value == ["a"]
+    with pytest.raises(dg.Failure, match=r"t: the source failed for 3 of 100 items \(3.0%, more than the 2%") as first:
+        within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100, 0)
+    with pytest.raises(dg.Failure) as last:
+        within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100, SOURCE_RETRIES)
+    assert first.value.allow_retries and not last.value.allow_retries  # the last attempt keeps its reason
     monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.05")
-    assert within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100)["failed_items"] == 3
+    assert within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100, 0)["failed_items"] == 3
     monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "lots")
     with pytest.raises(ValueError, match="IC_MAX_FAILED_SHARE='lots' is not a share"):
-        within_failure_budget("t", {}, 1)
+        within_failure_budget("t", {}, 1, 0)
 
 
 def test_tallies_of_worker_processes_add_up():

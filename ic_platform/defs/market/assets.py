@@ -5,6 +5,7 @@ import polars as pl
 
 from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.policies import source_step
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.defs.table_assets import daily_asset, materialized
@@ -16,7 +17,7 @@ from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import trading_days_between
 
 
-@daily_asset("market", DAILY_BARS)
+@daily_asset("market", DAILY_BARS, **source_step())
 def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
     """Split-adjusted daily open, high, low, close, volume and VWAP of every ticker, one partition per
     trading day. Rows the source delivers unusably are quarantined with a reason in
@@ -31,7 +32,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
         try:
             day_bars, day_quarantined = read.result()
         except FileNotFoundError as error:
-            raise dg.Failure(str(error)) from None
+            raise dg.Failure(str(error), allow_retries=False) from None  # the files lack the day
         except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep what we had
             context.log.warning(str(error))
             failures[day] = str(error)
@@ -42,6 +43,6 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
             )
         bars.append(day_bars)
         quarantined.append(day_quarantined)
-    failed = within_failure_budget("daily_bars", failures, len(days))
+    failed = within_failure_budget("daily_bars", failures, len(days), context.retry_number)
     summary = DAILY_BARS.write(pl.concat(bars, how="vertical_relaxed"), start, end, quarantined=pl.concat(quarantined))
     return materialized(summary, **failed, **stale.metadata())

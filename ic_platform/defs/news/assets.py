@@ -10,6 +10,7 @@ from ic_platform import settings
 from ic_platform.defs.inputs import bars_before
 from ic_platform.defs.outages import StaleBodies
 from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.policies import source_step
 from ic_platform.defs.resources import NewsSource
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
 from ic_platform.features import analyst as analyst_features
@@ -52,7 +53,7 @@ def _article_ticker_rows(articles: list[dict]) -> pl.DataFrame:
     return frame[rows].with_columns(ticker=pl.Series([t for a in articles for t in a["tickers"]], dtype=pl.String))
 
 
-@table_asset("news", NEWS_ARTICLES)
+@table_asset("news", NEWS_ARTICLES, **source_step())
 def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
     """Every news article, deduplicated (same URL, same content, near-identical titles across
     publishers: the duplicates are quarantined with the reason), one row per article and ticker, with
@@ -91,7 +92,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
     )
 
 
-@table_asset("news", ANALYST_RATINGS)
+@table_asset("news", ANALYST_RATINGS, **source_step())
 def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
     """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,

@@ -11,6 +11,7 @@ import polars as pl
 from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.outages import FetchTally, StaleBodies
 from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.policies import source_step
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
 from ic_platform.features import insider, institutional
@@ -100,7 +101,7 @@ def _form4_transactions(
     return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined, tally
 
 
-@table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"])
+@table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"], **source_step(edgar=True))
 def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
     read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
@@ -124,7 +125,7 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
         quarantined.extend(bad)
         tally.merge(part)
         context.log.info(f"issuers read: {done}/{len(ciks)}")
-    failed = tally.within_budget("sec_form4")
+    failed = tally.within_budget("sec_form4", context.retry_number)
     previous = INSIDER_TRANSACTIONS.scan().filter(pl.col("accession").is_in(list(tally.failures))).collect()
     frame = pl.concat([pl.DataFrame(schema=polars_schema(InsiderTransaction)), *frames])
     frame = pl.concat([kept, previous, frame.with_columns(knowledge_date=_knowledge_dates(frame))])
@@ -233,6 +234,7 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
             "match exactly one universe company's name.",
         ),
     ],
+    **source_step(edgar=True),
 )
 def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[dg.MaterializeResult]:
     """Reads the followed managers' 13F-HR filings and writes their holdings, cover pages and the
@@ -242,7 +244,9 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
         covers, holdings, quarantined, tally = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
         covers, holdings, quarantined, tally = _thirteenf_from_filings(context, edgar)
-    failed = tally.within_budget("sec_13f")  # a filing the source failed to deliver keeps its rows
+    failed = tally.within_budget(
+        "sec_13f", context.retry_number
+    )  # a filing the source failed to deliver keeps its rows
     table = pl.concat(
         [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed"
     )

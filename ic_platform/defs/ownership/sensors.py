@@ -8,9 +8,10 @@ from ic_platform.defs.resources import EdgarSource
 
 refresh_insiders = dg.define_asset_job(
     "refresh_insiders",
-    selection=dg.AssetSelection.assets("sec_form4", "insider_daily"),
+    selection=dg.AssetSelection.assets("sec_form4").downstream() - dg.AssetSelection.assets("score_evaluation"),
     description=(
-        "Re-read the Form 4s of the issuers that filed and rebuild insider_daily for the day they become known."
+        "Re-read the Form 4s of the issuers that filed, then rebuild insider_daily, the factor scores, "
+        "IC Scores and serving rows of the day they become known."
     ),
 )
 

@@ -107,7 +107,7 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     No score below 40% completeness or with fewer than two of value/growth/profitability/health."""
     unknown = set(config.weights) - set(FACTOR_METRICS)
     if unknown:
-        raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}")
+        raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}", allow_retries=False)
     start, end = partition_window(context)
     gated_out = 0
 

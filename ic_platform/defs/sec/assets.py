@@ -8,6 +8,7 @@ import polars as pl
 from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.inputs import every_bar_before
 from ic_platform.defs.outages import StaleBodies, within_failure_budget
+from ic_platform.defs.policies import source_step
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import materialized, table_asset
@@ -25,7 +26,7 @@ from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
 
-@table_asset("sec", COMPANIES)
+@table_asset("sec", COMPANIES, **source_step(edgar=True))
 def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map with its CIK, name, SIC code and
     GICS sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or
@@ -75,7 +76,7 @@ def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.D
     return facts, pl.concat([quarantined, frame_of(QuarantinedRecord, missing)]), failures
 
 
-@table_asset("sec", COMPANY_FACTS, deps=[sec_companies])
+@table_asset("sec", COMPANY_FACTS, deps=[sec_companies], **source_step(edgar=True))
 def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
     version with its filing date (runs from the filings sensor re-read only the companies that
@@ -92,7 +93,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
         quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
     found, bad, failures = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
-    failed = within_failure_budget("sec_companyfacts", failures, len(ciks))
+    failed = within_failure_budget("sec_companyfacts", failures, len(ciks), context.retry_number)
     frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]
     quarantined.append(bad)
     summary = COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))

@@ -9,10 +9,10 @@ FUNDAMENTAL_FORMS = ("10-K", "10-Q", "10-K/A", "10-Q/A")
 
 refresh_fundamentals = dg.define_asset_job(
     "refresh_fundamentals",
-    selection=dg.AssetSelection.assets("sec_companyfacts", "fundamentals_pit", "fundamental_states", "valuation_daily"),
+    selection=dg.AssetSelection.assets("sec_companyfacts").downstream() - dg.AssetSelection.assets("score_evaluation"),
     description=(
-        "Re-read companyfacts and rebuild the point-in-time fundamentals, then the "
-        "valuation of the day the filings become known."
+        "Re-read companyfacts and rebuild the point-in-time fundamentals, then the valuation, factor "
+        "scores, IC Scores and serving rows of the day the filings become known."
     ),
 )
 
@@ -20,5 +20,6 @@ refresh_fundamentals = dg.define_asset_job(
 @dg.sensor(job=refresh_fundamentals, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
 def sec_filings_sensor(context: dg.SensorEvaluationContext, edgar: EdgarSource) -> dg.SensorResult | dg.SkipReason:
     """Reads EDGAR's current-filings feed and, for new 10-K/10-Q filings (and amendments) of companies
-    in the universe, requests a fundamentals refresh and the valuation partition of the day they become known."""
+    in the universe, requests a fundamentals refresh through to the scores and serving rows of the day
+    they become known."""
     return feed_run_requests(context, edgar, FUNDAMENTAL_FORMS, "", "filings")

@@ -93,7 +93,7 @@ def test_a_day_the_source_fails_for_keeps_its_bars_and_too_many_such_days_fail_t
     result = materialize_range(days[0], days[-1], raise_on_error=False)
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert "failed for 1 of 3 items" in failure.step_failure_data.error.message
+    assert "failed for 1 of 3 items" in failure.step_failure_data.error.message  # the last retry says why
     assert "left as it was" in failure.step_failure_data.error.message
     assert {path: path.read_bytes() for path in tables.rglob("*.parquet")} == before
     # under a looser limit the day keeps the bars it had, and says why

@@ -117,3 +117,11 @@ def test_the_form4_sensor_requests_insider_refreshes_for_issuers_in_the_universe
         assert "type=4&" in server.requests[0][1]
         with dg.build_sensor_context(resources={"edgar": live}, cursor=first.cursor) as context:
             assert form4_filings_sensor(context).run_requests == []
+
+
+@pytest.mark.parametrize("job", ["refresh_fundamentals", "refresh_insiders"])
+def test_the_filings_sensors_runs_reach_the_scores_and_serving(job):
+    from ic_platform.definitions import defs
+
+    selected = {key.to_user_string() for key in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+    assert {"factor_scores", "ic_scores", "serving_scores"} <= selected and "score_evaluation" not in selected

@@ -1,0 +1,137 @@
+"""What runs by itself: schedules built on the trading-day partitions (one run per new trading day,
+none on weekends and NYSE holidays) and the raw sources' refreshes, on the original system's cadence.
+
+A day's partition D holds what was public before D's open, so the day splits in two runs:
+`after_the_close` (23:00 UTC) writes day D's bars into `daily_bars` D, and `before_the_open`
+(00:15 New York, when partition D+1 opens) computes every daily feature, the IC Scores and their
+serving rows for D+1 from them: the information the original system scored at 19:00 New York.
+In demo mode each skips, with the reason, where the demo universe holds nothing new.
+"""
+
+import json
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from ic_platform import settings
+from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
+from ic_platform.trading_days import is_trading_day
+
+NEW_YORK = ZoneInfo("America/New_York")
+DAILY_FEATURES_AND_SCORES = (
+    "technical_daily",
+    "valuation_daily",
+    "insider_daily",
+    "institutional_daily",
+    "analyst_daily",
+    "news_sentiment_daily",
+    "factor_scores",
+    "ic_scores",
+    "serving_scores",
+)
+
+market_close = dg.define_asset_job(
+    "market_close",
+    selection=dg.AssetSelection.assets("daily_bars"),
+    partitions_def=TRADING_DAY_PARTITIONS,
+    description="The day's bars of every ticker, after the close.",
+)
+daily_scores = dg.define_asset_job(
+    "daily_scores",
+    selection=dg.AssetSelection.assets(*DAILY_FEATURES_AND_SCORES),
+    partitions_def=TRADING_DAY_PARTITIONS,
+    description="Every daily feature, the factor scores, the IC Scores and their serving rows of one trading day.",
+)
+
+
+def demo_last_day() -> date | None:
+    """The demo universe's last trading day in demo mode, None in the other modes (or before the
+    demo is generated)."""
+    manifest = settings.demo_dir() / "manifest.json"
+    if settings.source_mode() != "demo" or not manifest.exists():
+        return None
+    return date.fromisoformat(json.loads(manifest.read_text())["last_day"])
+
+
+def trading_day_request(day: date, what: str) -> dg.RunRequest | dg.SkipReason:
+    """A run of partition `day`, or why there is none: not a trading day, or past the demo's data."""
+    if not is_trading_day(day):
+        return dg.SkipReason(f"{day} is not a trading day (weekend or NYSE holiday): no {what}")
+    last = demo_last_day()
+    if last is not None and day > last:
+        return dg.SkipReason(
+            f"the demo universe ends on {last}: nothing new for {day} "
+            "(ic-platform demo --regenerate --end DAY extends it)"
+        )
+    return dg.RunRequest(partition_key=day.isoformat())
+
+
+def new_york_day(context: dg.ScheduleEvaluationContext) -> date:
+    return context.scheduled_execution_time.astimezone(NEW_YORK).date()
+
+
+@dg.schedule(
+    job=market_close,
+    cron_schedule="0 23 * * 1-5",
+    execution_timezone="UTC",
+    description="23:00 UTC on trading days: that day's bars (daily_bars).",
+)
+def after_the_close(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    return trading_day_request(new_york_day(context), "bars")
+
+
+@dg.schedule(
+    job=daily_scores,
+    cron_schedule="15 0 * * 1-5",
+    execution_timezone="America/New_York",
+    description="00:15 New York on trading days, as the day's partition opens: its features, scores and serving rows.",
+)
+def before_the_open(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    return trading_day_request(new_york_day(context), "scores")
+
+
+def source_refresh(name: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
+    """A job rebuilding the raw tables `assets` and the schedule that runs it on `cron`, skipped in
+    demo mode (the demo's files change only when it is regenerated)."""
+    job = dg.define_asset_job(
+        f"refresh_{name}", selection=dg.AssetSelection.assets(*assets), description=f"Re-read {', '.join(assets)}."
+    )
+
+    @dg.schedule(
+        name=f"{name}_refresh",
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        description=f"{cadence}: re-read {', '.join(assets)}.",
+    )
+    def refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        if settings.source_mode() == "demo":
+            return dg.SkipReason("demo mode: the demo's files change only when it is regenerated")
+        return dg.RunRequest(run_key=f"{name}-{context.scheduled_execution_time.isoformat()}")
+
+    return job, refresh
+
+
+SOURCE_REFRESHES = [
+    source_refresh(
+        "sec_facts",
+        ("sec_companies", "sec_companyfacts", "fundamentals_pit", "fundamental_states"),
+        "0 2 * * 0",
+        "UTC",
+        "Sundays 02:00 UTC (the filings sensor adds the week's filings in between)",
+    ),
+    source_refresh("form4", ("sec_form4",), "0 10-16 * * 1-5", "America/New_York", "Hourly in market hours"),
+    source_refresh("news", ("news_articles",), "0 */4 * * *", "UTC", "Every 4 hours"),
+    source_refresh("ratings", ("analyst_ratings",), "0 22 * * 1-5", "UTC", "Weekdays 22:00 UTC"),
+    # 13F-HRs are due 45 days after each quarter's end
+    source_refresh(
+        "13f",
+        ("sec_13f", "sec_13f_filings", "cusip_tickers"),
+        "0 6 16 2,5,8,11 *",
+        "UTC",
+        "Quarterly, after the 13F-HR deadline",
+    ),
+]
+JOBS = [market_close, daily_scores, *(job for job, _ in SOURCE_REFRESHES)]
+SCHEDULES = [after_the_close, before_the_open, *(schedule for _, schedule in SOURCE_REFRESHES)]

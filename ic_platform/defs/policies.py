@@ -1,0 +1,28 @@
+"""How source steps run: a retry policy for the steps that read a source (a failed attempt leaves
+its table as it was, so a retry is safe; failures a retry cannot fix, such as a missing demo
+universe or a day the files lack, are raised with `allow_retries=False`), and the concurrency pool
+that serialises EDGAR steps across runs (EDGAR allows 10 requests/s per client; the instance's
+`concurrency:` setting gives the pool its limit)."""
+
+import dagster as dg
+
+from ic_platform import settings
+
+SOURCE_RETRIES = 2
+EDGAR_POOL = "edgar"
+
+
+def source_retry_policy() -> dg.RetryPolicy:
+    """Two retries, after `$IC_SOURCE_RETRY_DELAY_S` (60 s) and twice that, each +- jitter."""
+    return dg.RetryPolicy(
+        max_retries=SOURCE_RETRIES,
+        delay=settings.source_retry_delay_seconds(),
+        backoff=dg.Backoff.EXPONENTIAL,
+        jitter=dg.Jitter.PLUS_MINUS,
+    )
+
+
+def source_step(edgar: bool = False) -> dict:
+    """The keyword arguments of a source step's asset decorator: the retry policy, and for EDGAR's
+    steps the EDGAR pool."""
+    return {"retry_policy": source_retry_policy()} | ({"pool": EDGAR_POOL} if edgar else {})

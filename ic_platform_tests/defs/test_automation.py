@@ -1,0 +1,59 @@
+import json
+from datetime import UTC, datetime
+
+import dagster as dg
+import pytest
+
+from ic_platform.definitions import defs
+from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, after_the_close, before_the_open
+
+
+def evaluate(schedule: dg.ScheduleDefinition, at: datetime):
+    with dg.build_schedule_context(scheduled_execution_time=at) as context:
+        return schedule(context)
+
+
+@pytest.fixture
+def live(monkeypatch):
+    monkeypatch.setenv("IC_SOURCE_MODE", "live")
+
+
+def test_a_trading_day_gets_its_bars_after_the_close_and_its_scores_before_the_open(live):
+    bars = evaluate(after_the_close, datetime(2026, 12, 2, 23, 0, tzinfo=UTC))  # a Wednesday
+    assert bars.partition_key == "2026-12-02"
+    scores = evaluate(before_the_open, datetime(2026, 12, 3, 5, 15, tzinfo=UTC))  # 00:15 New York
+    assert scores.partition_key == "2026-12-03"
+
+
+@pytest.mark.parametrize(
+    "at, why",
+    [
+        (datetime(2026, 11, 26, 23, 0, tzinfo=UTC), "2026-11-26 is not a trading day"),  # Thanksgiving
+        (datetime(2026, 12, 5, 23, 0, tzinfo=UTC), "2026-12-05 is not a trading day"),  # a Saturday
+    ],
+)
+def test_holidays_and_weekends_produce_no_run(live, at, why):
+    for schedule in (after_the_close, before_the_open):
+        skipped = evaluate(schedule, at)
+        assert isinstance(skipped, dg.SkipReason) and why in skipped.skip_message
+
+
+def test_in_demo_mode_days_past_the_demo_universe_skip_with_the_reason(data_dir, monkeypatch):
+    monkeypatch.setenv("IC_SOURCE_MODE", "demo")
+    (data_dir / "demo").mkdir()
+    (data_dir / "demo" / "manifest.json").write_text(json.dumps({"last_day": "2026-10-30"}))
+    assert evaluate(after_the_close, datetime(2026, 10, 30, 23, 0, tzinfo=UTC)).partition_key == "2026-10-30"
+    skipped = evaluate(before_the_open, datetime(2026, 12, 3, 5, 15, tzinfo=UTC))
+    assert "the demo universe ends on 2026-10-30: nothing new for 2026-12-03" in skipped.skip_message
+    refresh = defs.resolve_schedule_def("news_refresh")
+    assert "demo mode" in evaluate(refresh, datetime(2026, 12, 3, 8, 0, tzinfo=UTC)).skip_message
+
+
+def test_the_daily_runs_cover_every_daily_asset_through_serving():
+    daily = {
+        node.key.to_user_string() for node in defs.resolve_asset_graph().asset_nodes if node.partitions_def is not None
+    }
+    scheduled = {"daily_bars", *DAILY_FEATURES_AND_SCORES}
+    assert daily == scheduled
+    for name in ("after_the_close", "before_the_open", "sec_facts_refresh", "form4_refresh", "13f_refresh"):
+        assert defs.resolve_schedule_def(name).description
