@@ -16,20 +16,12 @@ import dagster as dg
 
 from ic_platform import settings
 from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
+from ic_platform.tables import DAILY_BARS, DAILY_TABLES
 from ic_platform.trading_days import is_trading_day
 
 NEW_YORK = ZoneInfo("America/New_York")
-DAILY_FEATURES_AND_SCORES = (
-    "technical_daily",
-    "valuation_daily",
-    "insider_daily",
-    "institutional_daily",
-    "analyst_daily",
-    "news_sentiment_daily",
-    "factor_scores",
-    "ic_scores",
-    "serving_scores",
-)
+# every daily table of the catalog but the bars, and the serving rows
+DAILY_FEATURES_AND_SCORES = (*(name for name in DAILY_TABLES if name != DAILY_BARS.name), "serving_scores")
 
 market_close = dg.define_asset_job(
     "market_close",
@@ -67,28 +59,27 @@ def trading_day_request(day: date, what: str) -> dg.RunRequest | dg.SkipReason:
     return dg.RunRequest(partition_key=day.isoformat())
 
 
-def new_york_day(context: dg.ScheduleEvaluationContext) -> date:
-    return context.scheduled_execution_time.astimezone(NEW_YORK).date()
+def trading_day_schedule(name: str, job, cron: str, timezone: str, what: str, description: str):
+    """A schedule of `job` on `cron` that requests the New York trading day's partition (or skips)."""
+
+    @dg.schedule(name=name, job=job, cron_schedule=cron, execution_timezone=timezone, description=description)
+    def on_trading_days(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        return trading_day_request(context.scheduled_execution_time.astimezone(NEW_YORK).date(), what)
+
+    return on_trading_days
 
 
-@dg.schedule(
-    job=market_close,
-    cron_schedule="0 23 * * 1-5",
-    execution_timezone="UTC",
-    description="23:00 UTC on trading days: that day's bars (daily_bars).",
+after_the_close = trading_day_schedule(
+    "after_the_close", market_close, "0 23 * * 1-5", "UTC", "bars", "23:00 UTC on trading days: that day's bars."
 )
-def after_the_close(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    return trading_day_request(new_york_day(context), "bars")
-
-
-@dg.schedule(
-    job=daily_scores,
-    cron_schedule="15 0 * * 1-5",
-    execution_timezone="America/New_York",
-    description="00:15 New York on trading days, as the day's partition opens: its features, scores and serving rows.",
+before_the_open = trading_day_schedule(
+    "before_the_open",
+    daily_scores,
+    "15 0 * * 1-5",
+    "America/New_York",
+    "scores",
+    "00:15 New York on trading days, as the day's partition opens: its features, scores and serving rows.",
 )
-def before_the_open(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    return trading_day_request(new_york_day(context), "scores")
 
 
 def source_refresh(name: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
