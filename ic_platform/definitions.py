@@ -21,6 +21,15 @@ from ic_platform.defs.scores.checks import factor_coverage_steady, scores_consis
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.defs.sec.sensors import refresh_fundamentals, sec_filings_sensor
 from ic_platform.defs.serving.assets import serving_matches_scores, serving_scores
+from ic_platform.runner import WINDOW_JOB
+
+# what `ic-platform demo` (and a range backfill of everything) runs; the freshness checks belong to
+# the freshness schedule: in a window of past days they would only say that today is missing
+score_window = dg.define_asset_job(
+    WINDOW_JOB,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*FRESHNESS_CHECKS),
+    description="Every asset and its checks over a window of trading days, in one run: what ic-platform demo runs.",
+)
 
 defs = dg.Definitions(
     assets=[
@@ -58,7 +67,7 @@ defs = dg.Definitions(
         serving_matches_scores,
         *FRESHNESS_CHECKS,
     ],
-    jobs=[repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders, *JOBS, check_freshness],
+    jobs=[score_window, repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders, *JOBS, check_freshness],
     schedules=[*SCHEDULES, freshness_every_30_minutes],
     sensors=[sec_filings_sensor, form4_filings_sensor, alert_on_run_failure, alert_on_failed_checks],
     resources=source_resources(),

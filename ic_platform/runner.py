@@ -15,6 +15,8 @@ from ic_platform import settings
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from ic_platform.memory import peak_memory_gib
 
+WINDOW_JOB = "score_window"  # defined in ic_platform/definitions.py
+
 PLANNED_EVENTS_AS_SUBSET = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
 DEFAULT_EVENT_BATCH_SIZE = "1000"  # partition materializations written together where the storage can (PostgreSQL)
@@ -73,7 +75,8 @@ def instance_for_cli() -> dg.DagsterInstance:
 def materialize_window(
     defs: dg.Definitions, start: date, end: date, instance: dg.DagsterInstance, progress: bool = True
 ) -> dg.ExecuteInProcessResult:
-    """Run every asset of `defs` once over the trading days `start`..`end` (a single-run backfill).
+    """Run every asset of `defs` and its checks (the `score_window` job) once over the trading days
+    `start`..`end` (a single-run backfill).
 
     Dagster records one "materialization planned" event per asset for the range instead of one per
     partition (DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS, unless set otherwise): a 10-year run
@@ -88,7 +91,7 @@ def materialize_window(
     """
     os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
     os.environ.setdefault(EVENT_BATCH_SIZE, DEFAULT_EVENT_BATCH_SIZE)
-    job = defs.resolve_implicit_global_asset_job_def()
+    job = defs.resolve_job_def(WINDOW_JOB)
     run_config = None
     if progress:
         job = job.with_logger_defs({"progress": progress_logger})

@@ -8,7 +8,7 @@ from datetime import datetime, time
 
 import dagster as dg
 
-from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, NEW_YORK
+from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, NEW_YORK, demo_last_day
 from ic_platform.trading_days import is_trading_day, previous_trading_day
 
 LATE_IS_AN_ERROR = ("ic_scores", "serving_scores")
@@ -21,12 +21,13 @@ def clock() -> datetime:
 
 
 def due_day(asset: str, now: datetime):
-    """The latest trading day whose partition of `asset` is due by `now` (its deadline passed)."""
+    """The latest trading day whose partition of `asset` is due by `now` (its deadline passed); in
+    demo mode no later than the demo universe's last day."""
     local = now.astimezone(NEW_YORK)
     day = local.date()
-    if is_trading_day(day) and local.time() >= DEADLINES[asset]:
-        return day
-    return previous_trading_day(day)
+    due = day if is_trading_day(day) and local.time() >= DEADLINES[asset] else previous_trading_day(day)
+    last = demo_last_day()
+    return min(due, last) if last else due
 
 
 def freshness_check(asset: str) -> dg.AssetChecksDefinition:

@@ -20,8 +20,16 @@ from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
         ("daily_bars", datetime(2026, 12, 4, 2, 0, tzinfo=UTC), "2026-12-03"),  # 21:00 New York
     ],
 )
-def test_the_day_due_is_the_latest_trading_day_past_its_deadline(asset, now, due):
+def test_the_day_due_is_the_latest_trading_day_past_its_deadline(asset, now, due, monkeypatch):
+    monkeypatch.setenv("IC_SOURCE_MODE", "live")
     assert due_day(asset, now).isoformat() == due
+
+
+def test_in_demo_mode_nothing_past_the_demo_universe_is_due(data_dir, monkeypatch):
+    monkeypatch.setenv("IC_SOURCE_MODE", "demo")
+    (data_dir / "demo").mkdir()
+    (data_dir / "demo" / "manifest.json").write_text('{"last_day": "2026-10-30"}')
+    assert due_day("ic_scores", datetime(2026, 12, 3, 12, 0, tzinfo=UTC)).isoformat() == "2026-10-30"
 
 
 def stand_in(name: str) -> dg.AssetsDefinition:
@@ -30,6 +38,7 @@ def stand_in(name: str) -> dg.AssetsDefinition:
 
 
 def scores_freshness(materialized_day: str, now: datetime, monkeypatch) -> dg.AssetCheckEvaluation:
+    monkeypatch.setenv("IC_SOURCE_MODE", "live")
     (check,) = [c for c in FRESHNESS_CHECKS if dg.AssetKey("ic_scores") in {k.asset_key for k in c.check_keys}]
     scores = stand_in("ic_scores")
     with dg.instance_for_test() as instance:
