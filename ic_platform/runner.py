@@ -16,6 +16,9 @@ from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from ic_platform.memory import peak_memory_gib
 
 WINDOW_JOB = "score_window"  # defined in ic_platform/definitions.py
+# the embedded instance's configuration; not in the project root, where `dagster dev` would warn
+# that a dagster.yaml beside it is ignored for $DAGSTER_HOME's
+EMBEDDED_INSTANCE = settings.PROJECT_ROOT / "instance" / "dagster.yaml"
 
 PLANNED_EVENTS_AS_SUBSET = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
@@ -64,11 +67,12 @@ class AssetSummary:
 
 def instance_for_cli() -> dg.DagsterInstance:
     """`$DAGSTER_HOME`'s instance (default `.dagster_home/`). A home without a `dagster.yaml` gets a
-    copy of the project's (the embedded SQLite instance), so `dagster dev` on it reads the same file."""
+    copy of the project's `instance/dagster.yaml` (the embedded SQLite instance), so `dagster dev`
+    on it reads the same file."""
     home = settings.dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
-        shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+        shutil.copyfile(EMBEDDED_INSTANCE, home / "dagster.yaml")
     return dg.DagsterInstance.from_config(str(home))
 
 
