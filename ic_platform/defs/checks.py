@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
-from ic_platform.defs.table_assets import markdown_preview
+from ic_platform.defs.table_assets import table_preview
 from ic_platform.schemas.common import polars_schema
 from ic_platform.storage import DailyTable
 from ic_platform.tables import DAILY_TABLES
@@ -46,7 +46,7 @@ def point_in_time_check(table: DailyTable) -> dg.AssetChecksDefinition:
             metadata={
                 "window": f"{start or 'first'} .. {end or 'last'}",
                 "rows_with_future_inputs": offending.height,
-                "examples": dg.MetadataValue.md(markdown_preview(offending)),
+                "examples": table_preview(offending),
             },
         )
 

@@ -1,6 +1,8 @@
 """What every table asset shares: the decorators (column schema on the definition; for daily assets
 the trading-day partitions and single-run range backfills) and the metadata of a write."""
 
+import math
+
 import dagster as dg
 import pandera.polars as pa
 import polars as pl
@@ -48,18 +50,28 @@ def daily_asset(group_name: str, table: DailyTable, **kwargs):
     )
 
 
-def markdown_preview(frame: pl.DataFrame, rows: int | None = 5) -> str:
-    """The first `rows` rows (all when None) as a Markdown table."""
+PREVIEW_DIGITS = 4
+
+
+def preview_value(value):
+    """A cell as a table record holds it: floats rounded (non-finite ones as text), dates as ISO text."""
+    if isinstance(value, float):
+        return round(value, PREVIEW_DIGITS) if math.isfinite(value) else str(value)
+    return value if value is None or isinstance(value, int | str | bool) else str(value)
+
+
+def table_preview(frame: pl.DataFrame, rows: int | None = 5) -> dg.TableMetadataValue:
+    """The first `rows` rows (all when None) as a typed table, shown as one in the UI."""
     head = frame if rows is None else frame.head(rows)
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in head.iter_rows()]
-    return "\n".join(lines)
+    schema = dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in head.schema.items()])
+    records = [dg.TableRecord({k: preview_value(v) for k, v in row.items()}) for row in head.iter_rows(named=True)]
+    return dg.MetadataValue.table(records, schema)
 
 
 def materialized(summary: WriteSummary, asset_key: str | None = None, **metadata) -> dg.MaterializeResult:
     """The materialization of a write: row count, a small preview, partitions and quarantined rows
     written (the column schema is on the definition: a range run records this once per partition)."""
-    recorded = {"dagster/row_count": summary.rows, "preview": dg.MetadataValue.md(markdown_preview(summary.preview))}
+    recorded = {"dagster/row_count": summary.rows, "preview": table_preview(summary.preview)}
     if summary.partitions is not None:
         recorded["partitions_written"] = summary.partitions
     if summary.quarantined is not None:

@@ -7,7 +7,7 @@ import polars as pl
 from ic_platform import settings
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.market.assets import daily_bars
-from ic_platform.defs.table_assets import markdown_preview
+from ic_platform.defs.table_assets import table_preview
 from ic_platform.features.bar_gaps import find_gaps
 from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import previous_trading_day, trading_days_between
@@ -33,7 +33,7 @@ def no_missing_ticker_days(context: dg.AssetCheckExecutionContext) -> dg.AssetCh
         metadata={
             "missing_ticker_days": gaps.height,
             "tickers": gaps.get_column("ticker").n_unique(),
-            "examples": dg.MetadataValue.md(markdown_preview(gaps)),
+            "examples": table_preview(gaps),
         },
     )
 
@@ -72,5 +72,5 @@ def bar_count_steady(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
     drops = bar_count_drops(counts, settings.max_row_drop())
     return dg.AssetCheckResult(
         passed=drops.is_empty(),
-        metadata={"days_with_a_drop": drops.height, "examples": dg.MetadataValue.md(markdown_preview(drops))},
+        metadata={"days_with_a_drop": drops.height, "examples": table_preview(drops)},
     )

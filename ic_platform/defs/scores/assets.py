@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.partitions import partition_window
-from ic_platform.defs.table_assets import daily_asset, markdown_preview, materialized
+from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS
 from ic_platform.scoring import evaluation, scores
 from ic_platform.tables import (
@@ -146,12 +146,12 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     context.log.info(f"score IC: {overall.select('horizon_days', 'mean_ic', 't_stat').to_dicts()}")
     return dg.MaterializeResult(
         metadata={
-            "ic_summary": dg.MetadataValue.md(markdown_preview(summary, rows=None)),
-            "decile_returns_21d": dg.MetadataValue.md(markdown_preview(deciles, rows=None)),
-            "learned_vs_fixed_weights": dg.MetadataValue.md(
-                markdown_preview(summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None)
+            "ic_summary": table_preview(summary, rows=None),
+            "decile_returns_21d": table_preview(deciles, rows=None),
+            "learned_vs_fixed_weights": table_preview(
+                summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None
             ),
-            "learned_weights_latest_fit": dg.MetadataValue.md(markdown_preview(fits.tail(1), rows=None)),
+            "learned_weights_latest_fit": table_preview(fits.tail(1), rows=None),
             "decile_plot_21d": dg.MetadataValue.md(f"```\n{bars}\n```"),
             "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
             "learned_score_ic_21d": float(

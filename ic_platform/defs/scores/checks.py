@@ -8,7 +8,7 @@ import polars as pl
 
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.scores.assets import score_inputs
-from ic_platform.defs.table_assets import markdown_preview
+from ic_platform.defs.table_assets import table_preview
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS, FUNDAMENTAL_FACTORS
 from ic_platform.scoring.scores import COMPLETENESS_FLOOR, rating
 from ic_platform.storage import CHUNK_DAYS
@@ -110,5 +110,5 @@ def factor_coverage_steady(context: dg.AssetCheckExecutionContext) -> dg.AssetCh
     return dg.AssetCheckResult(
         passed=drops.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"drops": drops.height, "examples": dg.MetadataValue.md(markdown_preview(drops))},
+        metadata={"drops": drops.height, "examples": table_preview(drops)},
     )
