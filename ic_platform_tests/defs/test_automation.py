@@ -57,3 +57,9 @@ def test_the_daily_runs_cover_every_daily_asset_through_serving():
     assert daily == scheduled
     for name in ("after_the_close", "before_the_open", "sec_facts_refresh", "form4_refresh", "13f_refresh"):
         assert defs.resolve_schedule_def(name).description
+
+
+def test_every_sensor_schedule_and_job_says_what_it_does():
+    repository = defs.get_repository_def()
+    for definition in [*repository.sensor_defs, *repository.schedule_defs, *repository.get_all_jobs()]:
+        assert definition.description or definition.name == "__ASSET_JOB", definition.name

@@ -16,8 +16,15 @@ refresh_insiders = dg.define_asset_job(
 )
 
 
-@dg.sensor(job=refresh_insiders, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=refresh_insiders,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description=(
+        "Follows EDGAR's current-filings feed for Form 4 and 4/A and, for issuers in the universe, requests "
+        "the insider refresh (through to the scores and serving rows) of the trading day after acceptance, "
+        "tagged with the issuers' CIKs."
+    ),
+)
 def form4_filings_sensor(context: dg.SensorEvaluationContext, edgar: EdgarSource) -> dg.SensorResult | dg.SkipReason:
-    """Follows EDGAR's current-filings feed for Form 4 and 4/A and, for issuers in the universe, requests
-    the insider refresh of the trading day after acceptance, tagged with the issuers' CIKs."""
     return feed_run_requests(context, edgar, FORM4_FORMS, "4", "form4")

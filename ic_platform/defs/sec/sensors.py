@@ -17,9 +17,15 @@ refresh_fundamentals = dg.define_asset_job(
 )
 
 
-@dg.sensor(job=refresh_fundamentals, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=refresh_fundamentals,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description=(
+        "Reads EDGAR's current-filings feed and, for new 10-K/10-Q filings (and amendments) of companies "
+        "in the universe, requests a fundamentals refresh through to the scores and serving rows of the "
+        "day they become known."
+    ),
+)
 def sec_filings_sensor(context: dg.SensorEvaluationContext, edgar: EdgarSource) -> dg.SensorResult | dg.SkipReason:
-    """Reads EDGAR's current-filings feed and, for new 10-K/10-Q filings (and amendments) of companies
-    in the universe, requests a fundamentals refresh through to the scores and serving rows of the day
-    they become known."""
     return feed_run_requests(context, edgar, FUNDAMENTAL_FORMS, "", "filings")
