@@ -45,17 +45,22 @@ def fundamentals_max_age_days() -> int:
     return int(configured)
 
 
-def _share(variable: str, default: float) -> float:
+def _number(variable: str, default: float, low: float, high: float, meaning: str) -> float:
+    """`$variable` as a number from `low` to `high` (`default` when unset), else a clear error."""
     configured = os.environ.get(variable)
     if not configured:
         return default
     try:
-        share = float(configured)
+        number = float(configured)
     except ValueError:
-        share = -1.0
-    if not 0 <= share <= 1:
-        raise ValueError(f"{variable}={configured!r} is not a share between 0 and 1")
-    return share
+        number = float("nan")
+    if not low <= number <= high:
+        raise ValueError(f"{variable}={configured!r} is not {meaning}")
+    return number
+
+
+def _share(variable: str, default: float) -> float:
+    return _number(variable, default, 0, 1, "a share between 0 and 1")
 
 
 def max_failed_share() -> float:
@@ -82,13 +87,4 @@ def dagster_home() -> Path:
 def source_retry_delay_seconds() -> float:
     """The wait before a failed source step's first retry (doubled for the next, with jitter):
     `$IC_SOURCE_RETRY_DELAY_S`, else 60."""
-    configured = os.environ.get("IC_SOURCE_RETRY_DELAY_S")
-    if not configured:
-        return 60.0
-    try:
-        delay = float(configured)
-    except ValueError:
-        delay = -1.0
-    if delay < 0:
-        raise ValueError(f"IC_SOURCE_RETRY_DELAY_S={configured!r} is not a number of seconds of 0 or more")
-    return delay
+    return _number("IC_SOURCE_RETRY_DELAY_S", 60.0, 0, float("inf"), "a number of seconds of 0 or more")

@@ -15,6 +15,7 @@ scores = store.scores
 companies = store.companies
 
 
+LATEST_DAY = sa.select(sa.func.max(scores.c.date))
 FACTOR_COLUMNS = frozenset(FACTOR_METRICS)
 FIELDS = tuple(str(column.name) for column in scores.columns)  # plain str: SQLAlchemy's names subclass it
 
@@ -35,7 +36,7 @@ def best_query(minimums: dict[str, float], sector: str | None, min_score: int, l
     conditions = [scores.c[factor] >= minimum for factor, minimum in minimums.items() if minimum > 0]
     if sector:
         conditions.append(scores.c.gics_sector == sector)
-    latest = sa.select(sa.func.max(scores.c.date)).scalar_subquery()
+    latest = LATEST_DAY.scalar_subquery()
     query = sa.select(scores).where(scores.c.date == latest, scores.c.overall_score >= min_score, *conditions)
     return query.order_by(scores.c.overall_score.desc(), scores.c.ticker).limit(limit)
 
@@ -68,7 +69,7 @@ class ScoreQueries:
     def latest_day(self) -> date | None:
         """The newest scored day, None when the database holds no scores."""
         with self.db.connect() as connection:
-            return connection.execute(sa.select(sa.func.max(scores.c.date))).scalar()
+            return connection.execute(LATEST_DAY).scalar()
 
     def best_of_latest_day(
         self, minimums: dict[str, float], sector: str | None, min_score: int, limit: int
@@ -88,12 +89,12 @@ class ScoreQueries:
 
     def company(self, ticker: str):
         """The ticker's companies row (CIK, name, sector), None when unknown."""
-        with self.db.connect() as connection:
-            return connection.execute(sa.select(companies).where(companies.c.ticker == ticker)).first()
+        rows = self.rows(sa.select(companies).where(companies.c.ticker == ticker))
+        return rows[0] if rows else None
 
     def sectors(self) -> list[str]:
         """The GICS sectors of the latest day's scores, sorted."""
-        latest = sa.select(sa.func.max(scores.c.date)).scalar_subquery()
-        query = sa.select(scores.c.gics_sector).where(scores.c.date == latest, scores.c.gics_sector.is_not(None))
-        with self.db.connect() as connection:
-            return sorted(connection.execute(query.distinct()).scalars())
+        query = sa.select(scores.c.gics_sector).where(
+            scores.c.date == LATEST_DAY.scalar_subquery(), scores.c.gics_sector.is_not(None)
+        )
+        return sorted(row.gics_sector for row in self.rows(query.distinct()))

@@ -12,9 +12,14 @@ WEBHOOK_ENV, UI_ENV = "IC_ALERT_WEBHOOK_URL", "IC_DAGSTER_URL"
 MAX_ERROR_CHARS = 500
 
 
-def alert_message(run_id: str, job: str, failures: list[tuple[str, str]], ui_url: str) -> dict:
+def run_link(run_id: str) -> str:
+    """The run's page in the Dagster UI at `$IC_DAGSTER_URL`."""
+    return f"{os.environ.get(UI_ENV, 'http://127.0.0.1:3000').rstrip('/')}/runs/{run_id}"
+
+
+def alert_message(run_id: str, job: str, failures: list[tuple[str, str]]) -> dict:
     """The webhook body (Slack's `text`, Markdown links) naming the run, each failed step and its error."""
-    link = f"{ui_url.rstrip('/')}/runs/{run_id}"
+    link = run_link(run_id)
     lines = [f":red_circle: IC Platform run failed: job `{job}`, run <{link}|{run_id[:8]}>"]
     for step, error in failures or [("(no step)", "the run failed before or outside its steps")]:
         lines.append(f"• step `{step}`: {error.strip()[:MAX_ERROR_CHARS]}")
@@ -47,10 +52,7 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext) -> dg.SkipReason |
     if not webhook:
         return dg.SkipReason(f"{WEBHOOK_ENV} is not set: no alert posted")
     run = context.dagster_run
-    message = alert_message(
-        run.run_id, run.job_name, step_failures(context), os.environ.get(UI_ENV, "http://127.0.0.1:3000")
-    )
-    post(webhook, message)
+    post(webhook, alert_message(run.run_id, run.job_name, step_failures(context)))
     context.log.info(f"alert posted for run {run.run_id}")
     return None
 
@@ -81,13 +83,12 @@ def alert_on_failed_checks(context: dg.SensorEvaluationContext) -> dg.SensorResu
         limit=500,
     )
     records = [record for record in records if f"{record.run_id}/{record.storage_id}" not in seen["seen"]]
-    ui = os.environ.get(UI_ENV, "http://127.0.0.1:3000").rstrip("/")
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
             continue
         check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-        link = f"{ui}/runs/{record.run_id}"
+        link = run_link(record.run_id)
         reason = evaluation.description or "no reason given"
         post(
             webhook,

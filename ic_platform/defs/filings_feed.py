@@ -17,6 +17,13 @@ FEED_PAGES = 3  # 100 entries a page, newest first
 SEEN_KEPT = 2000  # accessions remembered for entries that share the newest timestamp
 
 
+def refresh_job(name: str, source_asset: str, description: str):
+    """The job a filings sensor launches: `source_asset` and everything downstream of it through
+    `ic_scores` and `serving_scores` (not the whole-history `score_evaluation`)."""
+    selection = dg.AssetSelection.assets(source_asset).downstream() - dg.AssetSelection.assets("score_evaluation")
+    return dg.define_asset_job(name, selection=selection, description=description)
+
+
 def new_filings(entries: list[dict], cursor: dict, forms: tuple[str, ...]) -> tuple[list[dict], dict]:
     """Entries newer than the cursor (or at its timestamp but unseen) of the given forms, and the next cursor."""
     since = datetime.fromisoformat(cursor["updated"]) if cursor.get("updated") else None

@@ -244,9 +244,8 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
         covers, holdings, quarantined, tally = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
         covers, holdings, quarantined, tally = _thirteenf_from_filings(context, edgar)
-    failed = tally.within_budget(
-        "sec_13f", context.retry_number
-    )  # a filing the source failed to deliver keeps its rows
+    # a filing the source failed to deliver keeps its rows
+    failed = tally.within_budget("sec_13f", context.retry_number)
     table = pl.concat(
         [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed"
     )

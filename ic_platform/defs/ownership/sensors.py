@@ -2,17 +2,15 @@
 
 import dagster as dg
 
-from ic_platform.defs.filings_feed import feed_run_requests
+from ic_platform.defs.filings_feed import feed_run_requests, refresh_job
 from ic_platform.defs.ownership.assets import FORM4_FORMS
 from ic_platform.defs.resources import EdgarSource
 
-refresh_insiders = dg.define_asset_job(
+refresh_insiders = refresh_job(
     "refresh_insiders",
-    selection=dg.AssetSelection.assets("sec_form4").downstream() - dg.AssetSelection.assets("score_evaluation"),
-    description=(
-        "Re-read the Form 4s of the issuers that filed, then rebuild insider_daily, the factor scores, "
-        "IC Scores and serving rows of the day they become known."
-    ),
+    "sec_form4",
+    "Re-read the Form 4s of the issuers that filed, then rebuild insider_daily, the factor scores, "
+    "IC Scores and serving rows of the day they become known.",
 )
 
 

@@ -2,18 +2,16 @@
 
 import dagster as dg
 
-from ic_platform.defs.filings_feed import feed_run_requests
+from ic_platform.defs.filings_feed import feed_run_requests, refresh_job
 from ic_platform.defs.resources import EdgarSource
 
 FUNDAMENTAL_FORMS = ("10-K", "10-Q", "10-K/A", "10-Q/A")
 
-refresh_fundamentals = dg.define_asset_job(
+refresh_fundamentals = refresh_job(
     "refresh_fundamentals",
-    selection=dg.AssetSelection.assets("sec_companyfacts").downstream() - dg.AssetSelection.assets("score_evaluation"),
-    description=(
-        "Re-read companyfacts and rebuild the point-in-time fundamentals, then the valuation, factor "
-        "scores, IC Scores and serving rows of the day the filings become known."
-    ),
+    "sec_companyfacts",
+    "Re-read companyfacts and rebuild the point-in-time fundamentals, then the valuation, factor "
+    "scores, IC Scores and serving rows of the day the filings become known.",
 )
 
 
