@@ -112,17 +112,24 @@ def materialize_window(
         gc.unfreeze()
 
 
+def _plus(total: int | None, value: int | None) -> int | None:
+    return total if value is None else (total or 0) + value
+
+
 def summarize(result: dg.ExecuteInProcessResult) -> list[AssetSummary]:
-    """Rows, partitions and quarantined rows of each asset the run materialized."""
+    """Rows, partitions and quarantined rows of each asset the run materialized (a daily asset's
+    summed over its partitions' events)."""
     summaries: dict[str, AssetSummary] = {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         key = materialization.asset_key.to_user_string()
-        if key in summaries:
-            continue
         metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+        so_far = summaries.get(key, AssetSummary(key, None, None, None))
         summaries[key] = AssetSummary(
-            key, metadata.get("dagster/row_count"), metadata.get("partitions_written"), metadata.get("quarantined_rows")
+            key,
+            _plus(so_far.rows, metadata.get("dagster/row_count")),
+            _plus(so_far.partitions, None if materialization.partition is None else 1),
+            _plus(so_far.quarantined, metadata.get("quarantined_rows")),
         )
     return list(summaries.values())
 

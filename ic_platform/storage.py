@@ -141,14 +141,46 @@ def _write_atomically(files: dict[Path, pl.DataFrame]) -> None:
 
 
 @dataclass(frozen=True)
+class DayWrite:
+    """What a write put in one day's partition: rows, the first rows, and quarantined records (when
+    the write kept any aside)."""
+
+    day: date
+    rows: int
+    preview: pl.DataFrame
+    quarantined: int | None = None
+
+
+@dataclass(frozen=True)
 class WriteSummary:
-    """What a write put in place: rows, the first rows as a preview, partitions (daily tables) and
-    quarantined records (when the write kept any aside)."""
+    """What a write put in place: rows, the first rows as a preview, quarantined records (when the
+    write kept any aside) and, for a daily table, each day's partition."""
 
     rows: int
     preview: pl.DataFrame
-    partitions: int | None = None
     quarantined: int | None = None
+    days: tuple[DayWrite, ...] = ()
+
+    @property
+    def partitions(self) -> int | None:
+        """Partitions written (daily tables), None for a snapshot."""
+        return len(self.days) if self.days else None
+
+
+def rows_by_day(frame: pl.DataFrame) -> dict[date, pl.DataFrame]:
+    """`frame`'s rows split by their `date`."""
+    return {key[0]: part for key, part in frame.partition_by("date", as_dict=True).items()}
+
+
+def day_writes(
+    by_day: dict[date, pl.DataFrame], days: list[date], empty: pl.DataFrame, quarantined: dict[date, int] | None = None
+) -> tuple[DayWrite, ...]:
+    """Each of `days`' rows and preview from the frames `by_day` (`empty` where a day has none), and
+    its quarantined records (when `quarantined` has the day)."""
+    parts = [(day, by_day.get(day, empty)) for day in days]
+    return tuple(
+        DayWrite(day, part.height, part.head(PREVIEW_ROWS), (quarantined or {}).get(day)) for day, part in parts
+    )
 
 
 @dataclass(frozen=True)
@@ -228,14 +260,19 @@ class DailyTable(_Table):
         outside = frame.filter(~pl.col("date").is_between(start, end)).get_column("date").unique().sort()
         if outside.len():
             raise ValueError(f"{self.name}: rows dated {outside.to_list()[:5]} fall outside the window {start}..{end}")
-        by_day = {key[0]: part for key, part in frame.partition_by("date", as_dict=True).items()}
+        by_day = rows_by_day(frame)
         not_trading = sorted(day for day in by_day if not is_trading_day(day))
         if not_trading:
             raise ValueError(f"{self.name}: rows dated on non-trading days {not_trading[:5]}")
         empty = frame.clear()
         _write_atomically({self.file(day): by_day.get(day, empty) for day in days})
-        kept_aside = quarantine_table(self).write(quarantined, start, end).rows if quarantined is not None else None
-        return WriteSummary(frame.height, frame.head(PREVIEW_ROWS), len(days), kept_aside)
+        aside = quarantine_table(self).write(quarantined, start, end) if quarantined is not None else None
+        return WriteSummary(
+            frame.height,
+            frame.head(PREVIEW_ROWS),
+            aside.rows if aside is not None else None,
+            day_writes(by_day, days, empty, {d.day: d.rows for d in aside.days} if aside is not None else {}),
+        )
 
     def write_in_chunks(
         self, compute: Callable[[date, date], pl.DataFrame], start: date, end: date, chunk_days: int = CHUNK_DAYS
@@ -248,18 +285,19 @@ class DailyTable(_Table):
         days = trading_days_between(start, end)
         if not days:
             raise ValueError(f"{self.name}: no trading day between {start} and {end}")
-        rows, written = 0, None
+        chunks, written = [], None
         with ThreadPoolExecutor(max_workers=1) as writer:
             for first in range(0, len(days), chunk_days):
                 chunk = days[first : first + chunk_days]
                 frame = compute(chunk[0], chunk[-1])
-                rows += frame.height
                 if written is not None:
-                    written.result()  # the previous chunk is on disk (or its error is raised here)
+                    chunks.append(written.result())  # the previous chunk is on disk (or its error is raised here)
                 written = writer.submit(self.write, frame, chunk[0], chunk[-1])
                 del frame
-            result = written.result()
-        return WriteSummary(rows, result.preview, len(days))
+            chunks.append(written.result())
+        return WriteSummary(
+            sum(c.rows for c in chunks), chunks[-1].preview, days=tuple(d for c in chunks for d in c.days)
+        )
 
     def days(self) -> list[date]:
         """Trading days that have a written partition."""

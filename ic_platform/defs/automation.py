@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from ic_platform import settings
-from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
 from ic_platform.tables import DAILY_BARS, DAILY_TABLES
 from ic_platform.trading_days import is_trading_day
 
@@ -26,13 +25,11 @@ DAILY_FEATURES_AND_SCORES = (*(name for name in DAILY_TABLES if name != DAILY_BA
 market_close = dg.define_asset_job(
     "market_close",
     selection=dg.AssetSelection.assets("daily_bars"),
-    partitions_def=TRADING_DAY_PARTITIONS,
     description="The day's bars of every ticker, after the close.",
 )
 daily_scores = dg.define_asset_job(
     "daily_scores",
     selection=dg.AssetSelection.assets(*DAILY_FEATURES_AND_SCORES),
-    partitions_def=TRADING_DAY_PARTITIONS,
     description="Every daily feature, the factor scores, the IC Scores and their serving rows of one trading day.",
 )
 

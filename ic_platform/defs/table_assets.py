@@ -68,12 +68,26 @@ def table_preview(frame: pl.DataFrame, rows: int | None = 5) -> dg.TableMetadata
     return dg.MetadataValue.table(records, schema)
 
 
+def write_metadata(rows: int, preview: pl.DataFrame, quarantined: int | None) -> dict:
+    """Row count, a small preview and the quarantined rows (when the write kept any aside)."""
+    recorded = {"dagster/row_count": rows, "preview": table_preview(preview)}
+    return recorded if quarantined is None else recorded | {"quarantined_rows": quarantined}
+
+
 def materialized(summary: WriteSummary, asset_key: str | None = None, **metadata) -> dg.MaterializeResult:
-    """The materialization of a write: row count, a small preview, partitions and quarantined rows
-    written (the column schema is on the definition: a range run records this once per partition)."""
-    recorded = {"dagster/row_count": summary.rows, "preview": table_preview(summary.preview)}
-    if summary.partitions is not None:
-        recorded["partitions_written"] = summary.partitions
-    if summary.quarantined is not None:
-        recorded["quarantined_rows"] = summary.quarantined
-    return dg.MaterializeResult(asset_key=asset_key, metadata=recorded | metadata)
+    """The materialization of a write, with `metadata` added. A snapshot's row count, preview and
+    quarantined rows go on its one event; a daily table's go on each day's partition (a range run
+    records an event per partition, and each shows its own day's rows), through the running asset's
+    context. The column schema is on the definition."""
+    if not summary.days:
+        return dg.MaterializeResult(
+            asset_key=asset_key, metadata=write_metadata(summary.rows, summary.preview, summary.quarantined) | metadata
+        )
+    context = dg.AssetExecutionContext.get()
+    for day in summary.days:
+        context.add_asset_metadata(
+            write_metadata(day.rows, day.preview, day.quarantined),
+            asset_key=asset_key,
+            partition_key=day.day.isoformat(),
+        )
+    return dg.MaterializeResult(asset_key=asset_key, metadata=metadata)

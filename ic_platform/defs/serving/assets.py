@@ -4,8 +4,11 @@ import dagster as dg
 
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS, partition_window
+from ic_platform.defs.table_assets import materialized
 from ic_platform.serving import store
+from ic_platform.storage import PREVIEW_ROWS, WriteSummary, day_writes, rows_by_day
 from ic_platform.tables import COMPANIES, IC_SCORES
+from ic_platform.trading_days import trading_days_between
 
 
 @dg.asset(
@@ -26,7 +29,8 @@ def serving_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     rows = store.score_rows(IC_SCORES.scan(start, end).collect())
     written = store.replace_window(db, rows, start, end, COMPANIES.scan().collect())
     context.log.info(f"serving_scores {start}..{end}: {written} rows in {db.url.render_as_string(hide_password=True)}")
-    return dg.MaterializeResult(metadata={"dagster/row_count": written, "database": db.url.get_backend_name()})
+    days = day_writes(rows_by_day(rows), trading_days_between(start, end), rows.clear())
+    return materialized(WriteSummary(written, rows.head(PREVIEW_ROWS), days=days), database=db.url.get_backend_name())
 
 
 @dg.asset_check(
