@@ -39,10 +39,18 @@ def _add_demo_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.signal_strength,
         help="daily drift per standard deviation (default %(default)s)",
     )
+    parser.add_argument(
+        "--hold-back",
+        type=int,
+        default=defaults.hold_back,
+        help="last trading days simulated but published only by advance-demo (default %(default)s)",
+    )
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
-    return DemoOptions(args.companies, args.years, args.seed, args.end, args.signal, args.signal_strength)
+    return DemoOptions(
+        args.companies, args.years, args.seed, args.end, args.signal, args.signal_strength, args.hold_back
+    )
 
 
 def _generate(options: DemoOptions, out: Path) -> dict:
@@ -68,10 +76,26 @@ def command_generate_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_demo(args: argparse.Namespace) -> int:
-    from ic_platform.definitions import defs
-    from ic_platform.runner import check_results, failure_messages, instance_for_cli, materialize_window, summarize
+def command_advance_demo(args: argparse.Namespace) -> int:
+    from ic_platform.demo.publish import advance
 
+    out = settings.demo_dir()
+    if not (out / "manifest.json").exists():
+        print(f"error: no demo universe in {out}: run ic-platform generate-demo --hold-back N", file=sys.stderr)
+        return 2
+    try:
+        manifest = advance(out, args.days)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"The demo in {out} now ends on {manifest['last_day']} ({manifest['trading_days']} trading days; "
+        f"simulated through {manifest['simulated_through']})"
+    )
+    return 0
+
+
+def command_demo(args: argparse.Namespace) -> int:
     out = settings.demo_dir()
     options = _options(args)
     manifest_path = out / "manifest.json"
@@ -86,6 +110,10 @@ def command_demo(args: argparse.Namespace) -> int:
     if start > end:
         print(f"error: --start {start} is after --end-day {end}", file=sys.stderr)
         return 2
+    # imported once the demo exists: in demo mode the daily partitions start on its first day
+    from ic_platform.definitions import defs
+    from ic_platform.runner import check_results, failure_messages, instance_for_cli, materialize_window, summarize
+
     print(
         f"Materializing every asset from {start} to {end} in one run (tables in {settings.tables_dir()}) ...",
         flush=True,
@@ -446,6 +474,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_options(generate_demo)
     generate_demo.add_argument("--out", help="output folder (default: $IC_DATA_DIR/demo)")
     generate_demo.set_defaults(handler=command_generate_demo)
+
+    advance_demo = commands.add_parser(
+        "advance-demo", help="publish the demo's next held-back trading day, as the sources would after the close"
+    )
+    advance_demo.add_argument("--days", type=int, default=1, help="trading days to publish (default %(default)s)")
+    advance_demo.set_defaults(handler=command_advance_demo)
 
     technicals = commands.add_parser("technicals", help="print the technical indicators of a CSV or Parquet bars file")
     technicals.add_argument("bars_file", help="bars with date, ticker (or Name), open, high, low, close, volume")

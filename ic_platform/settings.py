@@ -1,6 +1,8 @@
 """Where the platform keeps its files, from environment variables with embedded defaults."""
 
+import json
 import os
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -11,6 +13,7 @@ FUNDAMENTALS_MAX_AGE_ENV = "IC_FUNDAMENTALS_MAX_AGE_DAYS"
 MAX_FAILED_SHARE_ENV = "IC_MAX_FAILED_SHARE"
 MAX_ROW_DROP_ENV = "IC_MAX_ROW_DROP"
 SERVING_URL_ENV = "IC_SERVING_URL"
+PARTITIONS_START_ENV = "IC_PARTITIONS_START"
 DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
 
 
@@ -32,6 +35,21 @@ def demo_dir() -> Path:
 def source_mode() -> str:
     """Which source every client reads: `demo` (default), later `archive` or `live`."""
     return os.environ.get(SOURCE_MODE_ENV, "demo")
+
+
+def partitions_start() -> date | None:
+    """The first trading day the daily partitions offer: `$IC_PARTITIONS_START`, else in demo mode
+    the demo universe's first day (once it is generated), else None (the calendar's first day)."""
+    configured = os.environ.get(PARTITIONS_START_ENV)
+    if configured:
+        try:
+            return date.fromisoformat(configured)
+        except ValueError:
+            raise ValueError(f"{PARTITIONS_START_ENV}={configured!r} is not a date YYYY-MM-DD") from None
+    manifest = demo_dir() / "manifest.json"
+    if source_mode() == "demo" and manifest.exists():
+        return date.fromisoformat(json.loads(manifest.read_text())["first_day"])
+    return None
 
 
 def fundamentals_max_age_days() -> int:

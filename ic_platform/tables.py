@@ -15,6 +15,7 @@ from ic_platform.schemas.ownership import (
     ThirteenFFiling,
     ThirteenFHolding,
 )
+from ic_platform.schemas.quality import QualityMeasure
 from ic_platform.schemas.scores import FactorScores, IcScore
 from ic_platform.schemas.sec import Company, Fact, FundamentalState, LineItemVersion
 from ic_platform.storage import DailyTable, SnapshotTable
@@ -68,3 +69,18 @@ DAILY_TABLES: dict[str, DailyTable] = {
         IC_SCORES,
     )
 }
+
+# the tables whose source records are quarantined, with their reasons, when they cannot be used
+SOURCE_TABLES = (
+    DAILY_BARS,
+    COMPANIES,
+    COMPANY_FACTS,
+    INSIDER_TRANSACTIONS,
+    THIRTEENF_HOLDINGS,
+    NEWS_ARTICLES,
+    ANALYST_RATINGS,
+)
+
+# the daily data-quality report on the tables above; not an input of any score, so not among
+# DAILY_TABLES (its day D measures the bars of D's close)
+DATA_QUALITY = DailyTable("data_quality", QualityMeasure, ("date", "table", "metric", "column", "detail"))

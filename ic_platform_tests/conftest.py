@@ -15,6 +15,8 @@ from ic_platform.demo.generator import DemoOptions, generate
 
 # failing source steps are retried at once in tests (the definitions read this when imported)
 os.environ.setdefault("IC_SOURCE_RETRY_DELAY_S", "0")
+# every test's partitions start on the calendar's first day, whatever demo the checkout holds
+os.environ.setdefault(settings.PARTITIONS_START_ENV, "2010-01-04")
 REAL_DATA = settings.PROJECT_ROOT.parent / "shared" / "data" / "real"
 SMALL_DEMO = DemoOptions(companies=30, years=1, seed=11)
 

@@ -15,3 +15,9 @@ def test_a_fundamentals_age_limit_that_is_not_a_number_of_days_is_refused(monkey
     monkeypatch.setenv(settings.FUNDAMENTALS_MAX_AGE_ENV, configured)
     with pytest.raises(ValueError, match="IC_FUNDAMENTALS_MAX_AGE_DAYS"):
         settings.fundamentals_max_age_days()
+
+
+def test_a_partitions_start_that_is_not_a_date_is_refused(monkeypatch):
+    monkeypatch.setenv(settings.PARTITIONS_START_ENV, "last year")
+    with pytest.raises(ValueError, match="IC_PARTITIONS_START='last year' is not a date"):
+        settings.partitions_start()

@@ -2,7 +2,7 @@
 none on weekends and NYSE holidays) and the raw sources' refreshes, on the original system's cadence.
 
 A day's partition D holds what was public before D's open, so the day splits in two runs:
-`after_the_close` (23:00 UTC) writes day D's bars into `daily_bars` D, and `before_the_open`
+`after_the_close` (23:00 UTC) writes day D's bars into `daily_bars` D and D's data-quality report, and `before_the_open`
 (00:15 New York, when partition D+1 opens) computes every daily feature, the IC Scores and their
 serving rows for D+1 from them: the information the original system scored at 19:00 New York.
 In demo mode each skips, with the reason, where the demo universe holds nothing new.
@@ -15,17 +15,27 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from ic_platform import settings
+from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.runner import WINDOW_JOB
 from ic_platform.tables import DAILY_BARS, DAILY_TABLES
-from ic_platform.trading_days import is_trading_day
+from ic_platform.trading_days import is_trading_day, next_trading_day
 
 NEW_YORK = ZoneInfo("America/New_York")
+SENSOR_NAME_TAG = "dagster/sensor_name"  # set by Dagster on a sensor's runs
+UNFINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 # every daily table of the catalog but the bars, and the serving rows
 DAILY_FEATURES_AND_SCORES = (*(name for name in DAILY_TABLES if name != DAILY_BARS.name), "serving_scores")
 
 market_close = dg.define_asset_job(
     "market_close",
-    selection=dg.AssetSelection.assets("daily_bars"),
-    description="The day's bars of every ticker, after the close.",
+    selection=dg.AssetSelection.assets("daily_bars", "data_quality"),
+    description="The day's bars of every ticker, after the close, and the day's data-quality report.",
 )
 daily_scores = dg.define_asset_job(
     "daily_scores",
@@ -34,13 +44,19 @@ daily_scores = dg.define_asset_job(
 )
 
 
-def demo_last_day() -> date | None:
-    """The demo universe's last trading day in demo mode, None in the other modes (or before the
-    demo is generated)."""
+def demo_manifest() -> dict | None:
+    """The demo universe's manifest in demo mode, None in the other modes (or before the demo is
+    generated)."""
     manifest = settings.demo_dir() / "manifest.json"
     if settings.source_mode() != "demo" or not manifest.exists():
         return None
-    return date.fromisoformat(json.loads(manifest.read_text())["last_day"])
+    return json.loads(manifest.read_text())
+
+
+def demo_last_day() -> date | None:
+    """The demo universe's last published trading day in demo mode, else None."""
+    manifest = demo_manifest()
+    return date.fromisoformat(manifest["last_day"]) if manifest else None
 
 
 def trading_day_request(day: date, what: str) -> dg.RunRequest | dg.SkipReason:
@@ -51,7 +67,7 @@ def trading_day_request(day: date, what: str) -> dg.RunRequest | dg.SkipReason:
     if last is not None and day > last:
         return dg.SkipReason(
             f"the demo universe ends on {last}: nothing new for {day} "
-            "(ic-platform demo --regenerate --end DAY extends it)"
+            "(ic-platform advance-demo publishes a held-back day; demo_new_days scores it)"
         )
     return dg.RunRequest(partition_key=day.isoformat())
 
@@ -67,7 +83,12 @@ def trading_day_schedule(name: str, job, cron: str, timezone: str, what: str, de
 
 
 after_the_close = trading_day_schedule(
-    "after_the_close", market_close, "0 23 * * 1-5", "UTC", "bars", "23:00 UTC on trading days: that day's bars."
+    "after_the_close",
+    market_close,
+    "0 23 * * 1-5",
+    "UTC",
+    "bars",
+    "23:00 UTC on trading days: that day's bars and quality report.",
 )
 before_the_open = trading_day_schedule(
     "before_the_open",
@@ -77,6 +98,34 @@ before_the_open = trading_day_schedule(
     "scores",
     "00:15 New York on trading days, as the day's partition opens: its features, scores and serving rows.",
 )
+
+
+@dg.sensor(
+    name="demo_new_days",
+    job_name=WINDOW_JOB,
+    minimum_interval_seconds=30,
+    description="Demo mode: when the demo universe has trading days the serving database lacks "
+    "(ic-platform advance-demo published one, or nothing is scored yet), one run of score_window over them, "
+    "once its previous run has finished.",
+)
+def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    manifest = demo_manifest()
+    if manifest is None:
+        return dg.SkipReason("not in demo mode (or no demo universe yet): live and archive days come by the schedules")
+    under_way = context.instance.get_runs(
+        dg.RunsFilter(tags={SENSOR_NAME_TAG: "demo_new_days"}, statuses=UNFINISHED), limit=1
+    )
+    if under_way:
+        return dg.SkipReason(f"run {under_way[0].run_id} of this sensor is under way: new days wait for it")
+    first, last = date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"])
+    scored = context.instance.get_materialized_partitions(dg.AssetKey("serving_scores"))
+    latest = date.fromisoformat(max(scored)) if scored else None
+    if latest is not None and latest >= last:
+        return dg.SkipReason(f"every day of the demo universe is scored (through {last})")
+    start = next_trading_day(latest) if latest is not None and latest >= first else first
+    return dg.RunRequest(
+        run_key=f"demo-{start}-{last}", tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last.isoformat()}
+    )
 
 
 def source_refresh(name: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):

@@ -1,5 +1,5 @@
 """Freshness: every daily asset holds the latest trading day that is due by now, checked every 30
-minutes. A day's bars are due by 20:00 New York (`after_the_close` runs at 23:00 UTC); its
+minutes. A day's bars and data-quality report are due by 20:00 New York (`after_the_close` runs at 23:00 UTC); its
 features, scores and serving rows by 01:30 New York (`before_the_open` runs at 00:15). Weekends
 and NYSE holidays are never due. `ic_scores` and `serving_scores` late are errors (the web site
 shows stale scores, and `alert_on_failed_checks` posts them); the others warn."""
@@ -12,7 +12,9 @@ from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, NEW_YORK, dem
 from ic_platform.trading_days import is_trading_day, previous_trading_day
 
 LATE_IS_AN_ERROR = ("ic_scores", "serving_scores")
-DEADLINES = {"daily_bars": time(20, 0)} | dict.fromkeys(DAILY_FEATURES_AND_SCORES, time(1, 30))
+DEADLINES = {"daily_bars": time(20, 0), "data_quality": time(20, 0)} | dict.fromkeys(
+    DAILY_FEATURES_AND_SCORES, time(1, 30)
+)
 
 
 def clock() -> datetime:

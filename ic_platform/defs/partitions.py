@@ -4,15 +4,18 @@ from datetime import date, datetime
 
 import dagster as dg
 
+from ic_platform import settings
 from ic_platform.trading_days import FIRST_TRADING_DAY, weekday_holidays
 
 PARTITION_FORMAT = "%Y-%m-%d"
 # Tags Dagster sets on a single-run range backfill (public names of `dagster/asset_partition_range_*`).
 RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
+# from $IC_PARTITIONS_START, else the demo universe's first day in demo mode: the UI lists no days before the data
+PARTITIONS_START = max(settings.partitions_start() or FIRST_TRADING_DAY, FIRST_TRADING_DAY)
 TRADING_DAY_PARTITIONS = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 * * 1-5",
-    start=FIRST_TRADING_DAY.strftime(PARTITION_FORMAT),
+    start=PARTITIONS_START.strftime(PARTITION_FORMAT),
     fmt=PARTITION_FORMAT,
     timezone="America/New_York",
     # Day D's partition is available from D's midnight: its score uses only what was known before the open.

@@ -13,6 +13,9 @@ Layout under the output folder (the same seed and options give the same bytes):
     polygon/news/YYYY-MM.json                      news articles, with duplicates
     ratings/YYYY-MM.json                           analyst rating actions
     sectors.csv                                    the companies' GICS sectors (a user's sector table)
+
+With `hold_back` days, the whole simulation goes to `<out>.simulated` and `out` holds what its
+sources had published by the end of the last day not held back (see `ic_platform.demo.publish`).
 """
 
 import json
@@ -26,6 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from ic_platform.demo import edgar, feeds
+from ic_platform.demo.publish import publish, simulated_dir
 from ic_platform.demo.universe import MISLEADING_SIC_CODES, Company, PriceHistory, make_companies, simulate_prices
 from ic_platform.trading_days import last_trading_days, next_trading_day
 
@@ -35,6 +39,7 @@ TRADING_DAYS_PER_YEAR = 252
 SUBMISSIONS_RECENT_LIMIT = 1000
 OVERFLOW_DEMO_RECENT_LIMIT = 10  # one company's submissions spill into an overflow page, as large filers' do
 SPLIT_RATIO = 4
+MAX_HOLD_BACK = 60  # trading days a demo can hold back (a year's demo keeps most of its days published)
 SPLIT_COMPANY = 5  # the company that splits SPLIT_RATIO-for-1 half-way through the demo
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -47,6 +52,7 @@ class DemoOptions:
     end: date = DEFAULT_END
     signal: str = "revenue_growth"
     signal_strength: float = 0.0006  # daily log-return drift per standard deviation of the signal
+    hold_back: int = 0  # last trading days simulated but not yet published (`ic-platform advance-demo`)
 
     def __post_init__(self) -> None:
         if self.companies < 20:
@@ -55,6 +61,8 @@ class DemoOptions:
             raise ValueError("years must be between 1 and 15")
         if self.signal not in SIGNALS:
             raise ValueError(f"signal must be one of {', '.join(SIGNALS)}, not {self.signal!r}")
+        if not 0 <= self.hold_back <= MAX_HOLD_BACK:
+            raise ValueError(f"hold_back must be between 0 and {MAX_HOLD_BACK} trading days")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -348,6 +356,11 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         "analyst_ratings": len(ratings),
     }
     _write_json(staging / "manifest.json", manifest)
+    simulated = simulated_dir(out)
+    shutil.rmtree(simulated, ignore_errors=True)
+    if options.hold_back:
+        staging.rename(simulated)
+        return publish(simulated, out, days[-1 - options.hold_back])
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     return manifest

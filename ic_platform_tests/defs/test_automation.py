@@ -3,9 +3,17 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
+from dagster._core.storage.dagster_run import DagsterRun  # a run record, as the daemon would have launched
 
 from ic_platform.definitions import defs
-from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, after_the_close, before_the_open
+from ic_platform.defs.automation import (
+    DAILY_FEATURES_AND_SCORES,
+    SENSOR_NAME_TAG,
+    after_the_close,
+    before_the_open,
+    demo_new_days,
+)
+from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 
 
 def evaluate(schedule: dg.ScheduleDefinition, at: datetime):
@@ -53,7 +61,7 @@ def test_the_daily_runs_cover_every_daily_asset_through_serving():
     daily = {
         node.key.to_user_string() for node in defs.resolve_asset_graph().asset_nodes if node.partitions_def is not None
     }
-    scheduled = {"daily_bars", *DAILY_FEATURES_AND_SCORES}
+    scheduled = {"daily_bars", "data_quality", *DAILY_FEATURES_AND_SCORES}
     assert daily == scheduled
     for name in ("after_the_close", "before_the_open", "sec_facts_refresh", "form4_refresh", "13f_refresh"):
         assert defs.resolve_schedule_def(name).description
@@ -63,3 +71,45 @@ def test_every_sensor_schedule_and_job_says_what_it_does():
     repository = defs.get_repository_def()
     for definition in [*repository.sensor_defs, *repository.schedule_defs, *repository.get_all_jobs()]:
         assert definition.description or definition.name == "__ASSET_JOB", definition.name
+
+
+def _demo_manifest(data_dir, first: str, last: str) -> None:
+    (data_dir / "demo").mkdir()
+    (data_dir / "demo" / "manifest.json").write_text(json.dumps({"first_day": first, "last_day": last}))
+
+
+def _scored(instance: dg.DagsterInstance, *days: str) -> None:
+    for day in days:
+        instance.report_runless_asset_event(dg.AssetMaterialization("serving_scores", partition=day))
+
+
+def evaluate_sensor(instance: dg.DagsterInstance):
+    with dg.build_sensor_context(instance=instance) as context:
+        return demo_new_days(context)
+
+
+def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, monkeypatch):
+    monkeypatch.setenv("IC_SOURCE_MODE", "demo")
+    _demo_manifest(data_dir, "2026-10-26", "2026-10-30")
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = evaluate_sensor(instance)  # nothing scored yet: the whole demo
+        assert first.tags == {RANGE_START_TAG: "2026-10-26", RANGE_END_TAG: "2026-10-30"}
+        _scored(instance, "2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30")
+        assert "every day of the demo universe is scored" in evaluate_sensor(instance).skip_message
+        (data_dir / "demo" / "manifest.json").write_text(
+            json.dumps({"first_day": "2026-10-26", "last_day": "2026-11-02"})
+        )
+        advanced = evaluate_sensor(instance)  # advance-demo published the Monday
+        assert advanced.tags == {RANGE_START_TAG: "2026-11-02", RANGE_END_TAG: "2026-11-02"}
+        assert advanced.run_key == "demo-2026-11-02-2026-11-02"
+        running = DagsterRun(
+            "score_window", status=dg.DagsterRunStatus.STARTED, tags={SENSOR_NAME_TAG: "demo_new_days"}
+        )
+        instance.add_run(running)
+        assert f"run {running.run_id} of this sensor is under way" in evaluate_sensor(instance).skip_message
+    assert defs.resolve_sensor_def("demo_new_days").job_name == "score_window"
+
+
+def test_the_demo_sensor_skips_outside_demo_mode(live):
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert "not in demo mode" in evaluate_sensor(instance).skip_message

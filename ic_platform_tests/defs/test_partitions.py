@@ -1,5 +1,10 @@
+import json
+import os
+import subprocess
+import sys
 from datetime import date
 
+from ic_platform import settings
 from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
 
 
@@ -9,3 +14,17 @@ def test_partitions_are_weekdays_without_exchange_holidays():
     # Independence Day, Thanksgiving, Christmas, and the 2025-01-09 closure for President Carter's funeral.
     assert not {"2024-07-04", "2024-11-28", "2024-12-25", "2025-01-09"} & keys
     assert all(date.fromisoformat(k).weekday() < 5 for k in keys)
+
+
+def _first_partition(env: dict) -> str:
+    code = "from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS as P; print(P.get_first_partition_key())"
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return run.stdout.strip()
+
+
+def test_the_partitions_start_where_the_demo_starts_unless_a_start_is_set(demo_data_dir):
+    env = {k: v for k, v in os.environ.items() if k != settings.PARTITIONS_START_ENV}
+    first_day = json.loads((demo_data_dir / "demo" / "manifest.json").read_text())["first_day"]
+    assert _first_partition(env | {settings.SOURCE_MODE_ENV: "demo"}) == first_day
+    assert _first_partition(env | {settings.SOURCE_MODE_ENV: "live"}) == "2010-01-04"
+    assert _first_partition(env | {settings.PARTITIONS_START_ENV: "2020-01-02"}) == "2020-01-02"
