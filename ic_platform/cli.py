@@ -254,18 +254,19 @@ def command_serving_restore(args: argparse.Namespace) -> int:
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from ic_platform.tables import DAILY_TABLES
+    from ic_platform.tables import DAILY_TABLES, DATA_QUALITY
 
-    if args.asset not in DAILY_TABLES:
+    exportable = DAILY_TABLES | {DATA_QUALITY.name: DATA_QUALITY}
+    if args.asset not in exportable:
         print(
-            f"error: {args.asset} is not a daily asset; choose one of {', '.join(sorted(DAILY_TABLES))}",
+            f"error: {args.asset} is not a daily asset; choose one of {', '.join(sorted(exportable))}",
             file=sys.stderr,
         )
         return 2
     if args.start > args.end:
         print(f"error: --start {args.start} is after --end {args.end}", file=sys.stderr)
         return 2
-    frame = DAILY_TABLES[args.asset].scan(args.start, args.end).collect()
+    frame = exportable[args.asset].scan(args.start, args.end).collect()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(out)

@@ -16,6 +16,7 @@ import polars as pl
 
 TRAILING_DAYS = 60  # the reference window, in trading days
 MIN_REFERENCE_DAYS = 20  # fewer days before the first one measured: no drift or change measured
+MIN_VALUES = 100  # fewer values on a day: no drift measured (ten bins of a few values are noise)
 BINS = 10
 FLOOR = 1e-4  # share given to an empty bin
 SKETCH = np.linspace(1, 99, 99)  # percentiles kept of each day
@@ -43,13 +44,13 @@ def _bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[float | None]:
     """PSI of each day from index `measured_from` on against the up to TRAILING_DAYS days before it
-    (None with fewer than MIN_REFERENCE_DAYS of them, or no values)."""
+    (None with fewer than MIN_REFERENCE_DAYS of them, or fewer than MIN_VALUES values that day)."""
     ordered = [np.sort(v[np.isfinite(v)]) for v in values_by_day]
     sketches = [np.percentile(v, SKETCH) if v.size else v for v in ordered]
     drifts: list[float | None] = []
     for i in range(measured_from, len(ordered)):
         window = [j for j in range(max(0, i - TRAILING_DAYS), i) if ordered[j].size]
-        if len(window) < MIN_REFERENCE_DAYS or not ordered[i].size:
+        if len(window) < MIN_REFERENCE_DAYS or ordered[i].size < MIN_VALUES:
             drifts.append(None)
             continue
         edges = np.unique(np.quantile(np.concatenate([sketches[j] for j in window]), np.arange(1, BINS) / BINS))

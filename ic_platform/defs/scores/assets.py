@@ -6,7 +6,7 @@ import polars as pl
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS
-from ic_platform.scoring import evaluation, scores
+from ic_platform.scoring import charts, evaluation, scores
 from ic_platform.tables import (
     ANALYST_DAILY,
     COMPANIES,
@@ -123,6 +123,28 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     return materialized(summary, gated_out=gated_out)
 
 
+def evaluation_charts(daily_ics: pl.DataFrame, deciles: pl.DataFrame) -> dict[str, dg.MarkdownMetadataValue]:
+    """The decile returns and the score's IC over time (21-day horizon, a 21-day rolling mean) as
+    charts the UI draws; a sentence where there is nothing to draw yet."""
+    ics = daily_ics.select("date", pl.col("score|21").alias("ic")).drop_nulls().drop_nans()
+    if deciles.is_empty() or ics.is_empty():
+        nothing = dg.MetadataValue.md("no forward returns yet: the scored days are too recent")
+        return {"decile_chart_21d": nothing, "ic_over_time_21d": nothing}
+    smoothed = ics.get_column("ic").rolling_mean(21, min_samples=1).to_list()
+    decile_chart = charts.bar_chart(
+        [str(d) for d in deciles.get_column("decile")],
+        deciles.get_column("mean_forward_return").to_list(),
+        "Mean 21-day forward return by IC Score decile (10 = best)",
+    )
+    ic_chart = charts.line_chart(
+        ics.get_column("date").to_list(), smoothed, "Score IC against the 21-day forward return (21-day mean)"
+    )
+    return {
+        "decile_chart_21d": dg.MetadataValue.md(charts.markdown_image(decile_chart, "decile returns")),
+        "ic_over_time_21d": dg.MetadataValue.md(charts.markdown_image(ic_chart, "IC over time")),
+    }
+
+
 @dg.asset(group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars"])
 def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """How well the scores predicted returns: Spearman rank IC of the overall score and of each factor
@@ -135,13 +157,9 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     learned, fits = evaluation.walk_forward_scores(joined, list(FACTOR_METRICS))
     joined = joined.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
     del learned
-    _, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *FACTOR_METRICS])
+    daily, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *FACTOR_METRICS])
     deciles = evaluation.decile_returns(joined)
     turnover = evaluation.top_decile_turnover(joined)
-    bars = "\n".join(
-        f"decile {d:>2} {'█' * max(0, round(50 + r * 2000))} {r:+.3%}"
-        for d, r in deciles.select("decile", "mean_forward_return").iter_rows()
-    )
     overall = summary.filter(pl.col("signal") == "score")
     context.log.info(f"score IC: {overall.select('horizon_days', 'mean_ic', 't_stat').to_dicts()}")
     return dg.MaterializeResult(
@@ -152,7 +170,7 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                 summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None
             ),
             "learned_weights_latest_fit": table_preview(fits.tail(1), rows=None),
-            "decile_plot_21d": dg.MetadataValue.md(f"```\n{bars}\n```"),
+            **evaluation_charts(daily, deciles),
             "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
             "learned_score_ic_21d": float(
                 summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21))
