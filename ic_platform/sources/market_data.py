@@ -9,8 +9,9 @@
 Bars are split-adjusted as of the source: a split is a change of units, so prices before it are
 divided by its ratio (volumes multiplied) and returns across it stay right. `split_factor` keeps
 that ratio, so `close * split_factor` is the price as traded that day, the one to set against
-per-share figures as they were reported then. (Polygon's `adjusted=true` bars do not say their
-factor: live bars carry 1.)
+per-share figures as they were reported then. Live bars are requested as traded (`adjusted=false`)
+and adjusted here with the API's reference splits, exactly as the demo's files are: Polygon's own
+`adjusted=true` bars do not say their factor.
 """
 
 from datetime import date
@@ -31,6 +32,7 @@ from ic_platform.sources.polygon_files import (
 )
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
+SPLITS_MAX_AGE_S = 6 * 3600  # the reference splits are read again after this long
 
 
 def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
@@ -74,6 +76,11 @@ def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
         ) from error
     schema = {"ticker": pl.String, "execution_date": pl.Date, "split_from": pl.Float64, "split_to": pl.Float64}
     return pl.DataFrame(records, schema=schema)
+
+
+def _splits_page(payload: bytes, source: str) -> tuple[pl.DataFrame, str | None]:
+    """One page of the reference splits and the URL of the next (None on the last)."""
+    return parse_splits(payload, source), load_json(payload, source).get("next_url")
 
 
 class DemoBars:
@@ -180,20 +187,37 @@ class PolygonClient:
             raise ValueError("the market-data API key is missing: set POLYGON_API_KEY")
         self.http = http
         self.api_key = api_key
+        self._splits: pl.DataFrame | None = None
+
+    def splits(self) -> pl.DataFrame:
+        """Every split the API lists (`/v3/reference/splits`, all pages), read once per client."""
+        if self._splits is None:
+            url: str | None = "/v3/reference/splits"
+            params = {"limit": 1000, "order": "asc", "sort": "execution_date", "apiKey": self.api_key}
+            pages = []
+            while url:
+                page, url = self.http.get(
+                    url, params=params, max_age=SPLITS_MAX_AGE_S, decode=lambda body, page=url: _splits_page(body, page)
+                )
+                pages.append(page)
+                params = {"apiKey": self.api_key}  # next_url carries the other parameters
+            self._splits = pl.concat(pages)
+        return self._splits
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
-        return self.http.get(
+        bars, quarantined = self.http.get(
             path,
-            params={"adjusted": "true", "apiKey": self.api_key},
+            params={"adjusted": "false", "apiKey": self.api_key},
             max_age=None if day < date.today() else 300,
             decode=lambda body: parse_grouped_daily(body, day, path),
         )
+        return adjust_for_splits(bars, self.splits()), quarantined
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """All pages of the ticker's daily bars from `start` to `end`."""
         url: str | None = f"/v2/aggs/ticker/{ticker}/range/1/day/{start.isoformat()}/{end.isoformat()}"
-        params: dict | None = {"adjusted": "true", "sort": "asc", "limit": 50000, "apiKey": self.api_key}
+        params: dict | None = {"adjusted": "false", "sort": "asc", "limit": 50000, "apiKey": self.api_key}
         bars, quarantined = [], []
         while url:
             page_bars, page_quarantined, url = self.http.get(
@@ -205,4 +229,4 @@ class PolygonClient:
             bars.append(page_bars)
             quarantined.append(page_quarantined)
             params = {"apiKey": self.api_key}  # next_url carries the other parameters
-        return pl.concat(bars), pl.concat(quarantined)
+        return adjust_for_splits(pl.concat(bars), self.splits()), pl.concat(quarantined)

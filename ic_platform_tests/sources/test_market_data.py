@@ -61,6 +61,7 @@ def test_live_mode_reads_grouped_and_paged_ticker_ranges_through_faults(real_dat
             Reply(json.dumps(first_page).encode()),
         ]
         server.routes["/v2/aggs/page2"] = [Reply(json.dumps(second_page).encode())]
+        server.routes["/v3/reference/splits"] = [Reply(json.dumps({"status": "OK", "results": []}).encode())]
         server.routes["/v2/aggs/grouped/locale/us/market/stocks/2023-01-03"] = [
             Reply(status=429, headers={"Retry-After": "0"}),
             Reply(json.dumps(grouped).encode()),
@@ -73,6 +74,58 @@ def test_live_mode_reads_grouped_and_paged_ticker_ranges_through_faults(real_dat
     assert bars.get_column("date").to_list() == [date(2023, 1, d) for d in (3, 4, 5, 6, 9, 10)]
     assert bars.get_column("close").to_list()[:2] == [125.07, 126.36]
     assert day_bars.row(0, named=True)["close"] == 125.07
+
+
+def _real_aapl(real_data, day: str) -> dict:
+    """The real file's AAPL bar of `day` (its prices adjusted for the 7-for-1 split of 2014-06-09)."""
+    frame = pl.read_csv(real_data / "prices" / "all_stocks_5yr.csv.gz").filter(
+        (pl.col("Name") == "AAPL") & (pl.col("date") == day)
+    )
+    return frame.row(0, named=True)
+
+
+def _as_traded(bar: dict, ratio: int, timestamp: int) -> dict:
+    """A Polygon bar as traded: adjusted prices times the split's ratio, the volume divided by it."""
+    o, h, lo, c = (round(bar[k] * ratio, 2) for k in ("open", "high", "low", "close"))
+    return {
+        "T": "AAPL",
+        "o": o,
+        "h": h,
+        "l": lo,
+        "c": c,
+        "v": bar["volume"] / ratio,
+        "vw": c,
+        "n": 1000,
+        "t": timestamp,
+    }
+
+
+@pytest.mark.real_data
+def test_live_bars_are_requested_as_traded_and_adjusted_for_the_apis_splits(real_data, tmp_path):
+    before, after = _real_aapl(real_data, "2014-06-06"), _real_aapl(real_data, "2014-06-09")
+    friday = {"status": "OK", "adjusted": False, "results": [_as_traded(before, 7, 1402027200000)]}
+    monday = {"status": "OK", "adjusted": False, "results": [_as_traded(after, 1, 1402286400000)]}
+    aapl = {"ticker": "AAPL", "execution_date": "2014-06-09", "split_from": 1, "split_to": 7}
+    other = {"ticker": "XYZ", "execution_date": "2015-01-02", "split_from": 1, "split_to": 2}
+    with LocalServer() as server:
+        server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-06-06"] = [Reply(json.dumps(friday).encode())]
+        server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-06-09"] = [Reply(json.dumps(monday).encode())]
+        server.routes["/v3/reference/splits"] = [
+            Reply(json.dumps({"status": "OK", "results": [aapl], "next_url": f"{server.url}/splits/p2"}).encode())
+        ]
+        server.routes["/splits/p2"] = [Reply(json.dumps({"status": "OK", "results": [other]}).encode())]
+        client = PolygonClient(HttpClient(server.url, cache_dir=tmp_path), api_key="test-key")
+        friday_bars, _ = client.day(date(2014, 6, 6))
+        monday_bars, _ = client.day(date(2014, 6, 9))
+        paths = server.paths()
+    assert all("adjusted=false" in path for path in paths if "/aggs/" in path)
+    assert sum("/v3/reference/splits" in path for path in paths) == 1  # every page read once per client
+    friday_bar, monday_bar = friday_bars.row(0, named=True), monday_bars.row(0, named=True)
+    assert friday_bar["split_factor"] == 7 and monday_bar["split_factor"] == 1
+    assert friday_bar["close"] == pytest.approx(before["close"], abs=0.001)  # the real file's adjusted close
+    assert friday_bar["close"] * friday_bar["split_factor"] == pytest.approx(645.57, abs=0.01)  # as traded
+    assert friday_bar["volume"] == pytest.approx(before["volume"])
+    assert monday_bar["close"] == after["close"]
 
 
 def test_live_mode_needs_an_api_key():
