@@ -86,6 +86,13 @@ class EdgarSource(SourceResource):
     cusip_map: str = Field(
         default="", description="Optional CSV with cusip,ticker columns that takes precedence over name matching"
     )
+    universe: str = Field(
+        default="",
+        description=(
+            "Optional file naming the companies to score: tickers one a line, or a CSV with a ticker, "
+            "symbol or cik column (such as the S&P 500 constituents); empty means every ticker in EDGAR's map"
+        ),
+    )
     sector_map: str = Field(
         default="",
         description=(
@@ -184,10 +191,16 @@ def source_resources(mode: str | None = None) -> dict[str, SourceResource]:
         "thirteenf_datasets": env("IC_13F_DATASETS", ""),
         "cusip_map": env("IC_CUSIP_MAP", ""),
         "sector_map": env("IC_SECTOR_MAP", ""),
+        "universe": env("IC_UNIVERSE", ""),
     }
     if mode == "demo":
         return {
-            "edgar": EdgarSource(mode="demo", cusip_map=ownership["cusip_map"], sector_map=ownership["sector_map"]),
+            "edgar": EdgarSource(
+                mode="demo",
+                cusip_map=ownership["cusip_map"],
+                sector_map=ownership["sector_map"],
+                universe=ownership["universe"],
+            ),
             "market_data": MarketDataSource(mode="demo"),
             "news": NewsSource(mode="demo", sentiment_model=sentiment),
         }

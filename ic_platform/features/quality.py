@@ -5,14 +5,16 @@ against the trailing window, and quarantined records by reason.
 PSI compares a day's distribution with the pooled trailing window's over ten bins whose edges are
 the window's deciles: sum((a - e) * ln(a / e)) over the bins, a and e the day's and the window's
 shares (floored at 0.0001). Under 0.1 is stable, 0.1 to 0.25 a shift, over 0.25 a large shift. The
-window's deciles are taken from each day's percentiles (1 to 99, every day weighted alike), which
-keeps a ten-year report to seconds; the shares in each bin are then counted exactly.
+window's deciles and its shares in each bin are taken from each day's percentiles (1 to 99, every
+day weighted alike), all days at once; the day's own shares are counted exactly. `psi_vs_usual` is
+a day's PSI over the median PSI of the column's trailing days.
 """
 
 from datetime import date
 
 import numpy as np
 import polars as pl
+from numpy.lib.stride_tricks import sliding_window_view
 
 TRAILING_DAYS = 60  # the reference window, in trading days
 MIN_REFERENCE_DAYS = 20  # fewer days before the first one measured: no drift or change measured
@@ -21,6 +23,8 @@ BINS = 10
 FLOOR = 1e-4  # share given to an empty bin
 SKETCH = np.linspace(1, 99, 99)  # percentiles kept of each day
 LARGE_PSI = 0.25
+DRIFT_WARNS_FOR = ("daily_bars",)  # the raw daily source tables
+UNUSUAL_DRIFT = 3.0  # a drift this many times the column's usual (median) PSI of the trailing days
 COVERAGE_DROP = 0.8  # a day with fewer rows than this share of the trailing median
 NULL_SHARE_RISE = 0.2  # a column whose null share rises more than this over the trailing mean
 REASON_CHARACTERS = 120
@@ -37,26 +41,41 @@ def population_stability(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(((a - e) * np.log(a / e)).sum())
 
 
-def _bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    cuts = np.searchsorted(sorted_values, edges, side="right")
-    return np.diff(np.concatenate([[0], cuts, [sorted_values.size]]))
+def _bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Each row's finite values counted in the bins its edges cut (NaNs count nowhere)."""
+    below = (values[:, :, None] <= edges[:, None, :]).sum(axis=1)
+    total = np.isfinite(values).sum(axis=1)[:, None]
+    return np.diff(np.concatenate([np.zeros_like(total), below, total], axis=1), axis=1)
 
 
 def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[float | None]:
     """PSI of each day from index `measured_from` on against the up to TRAILING_DAYS days before it
-    (None with fewer than MIN_REFERENCE_DAYS of them, or fewer than MIN_VALUES values that day)."""
-    ordered = [np.sort(v[np.isfinite(v)]) for v in values_by_day]
-    sketches = [np.percentile(v, SKETCH) if v.size else v for v in ordered]
-    drifts: list[float | None] = []
-    for i in range(measured_from, len(ordered)):
-        window = [j for j in range(max(0, i - TRAILING_DAYS), i) if ordered[j].size]
-        if len(window) < MIN_REFERENCE_DAYS or ordered[i].size < MIN_VALUES:
-            drifts.append(None)
-            continue
-        edges = np.unique(np.quantile(np.concatenate([sketches[j] for j in window]), np.arange(1, BINS) / BINS))
-        expected = sum(_bin_counts(ordered[j], edges) for j in window)
-        drifts.append(population_stability(_bin_counts(ordered[i], edges), expected))
-    return drifts
+    (None with fewer than MIN_REFERENCE_DAYS of them, or fewer than MIN_VALUES values that day).
+    Every day at once: each day's window is a view over the days' percentile sketches."""
+    finite = [v[np.isfinite(v)] for v in values_by_day]
+    measured = range(measured_from, len(finite))
+    if not measured:
+        return []
+    sketches = np.full((TRAILING_DAYS + len(finite), SKETCH.size), np.nan)  # TRAILING_DAYS empty days first
+    for i, values in enumerate(finite):
+        if values.size:
+            sketches[TRAILING_DAYS + i] = np.percentile(values, SKETCH)
+    # day i's window: the padded rows i .. i + TRAILING_DAYS - 1, the days i - TRAILING_DAYS .. i - 1
+    windows = sliding_window_view(sketches, TRAILING_DAYS, axis=0)[measured_from : len(finite)]
+    reference_days = np.isfinite(windows[:, 0, :]).sum(axis=1)
+    pooled = windows.transpose(0, 2, 1).reshape(len(measured), -1)
+    usable = reference_days >= MIN_REFERENCE_DAYS
+    edges = np.full((len(measured), BINS - 1), np.nan)
+    if usable.any():
+        edges[usable] = np.nanquantile(pooled[usable], np.arange(1, BINS) / BINS, axis=1).T
+    today = np.full((len(measured), max(1, max(finite[i].size for i in measured))), np.nan)
+    for row, i in enumerate(measured):
+        today[row, : finite[i].size] = finite[i]
+    expected, actual = _bin_counts(pooled, edges), _bin_counts(today, edges)
+    return [
+        population_stability(actual[row], expected[row]) if usable[row] and finite[i].size >= MIN_VALUES else None
+        for row, i in enumerate(measured)
+    ]
 
 
 def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_from: int) -> list[dict]:
@@ -73,8 +92,7 @@ def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_f
         for name in columns
     }
     drifts = {
-        name: column_drift([part.get_column(name).cast(pl.Float64).to_numpy() for part in parts], measured_from)
-        for name in floats
+        name: column_drift([part.get_column(name).cast(pl.Float64).to_numpy() for part in parts], 0) for name in floats
     }
     rows = []
     for i in range(measured_from, len(days)):
@@ -92,9 +110,12 @@ def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_f
             if enough and np.isfinite(trailing).any():
                 rows.append(_row(day, table, name, "null_share_change", share - np.nanmean(trailing)))
         for name in floats:
-            drift = drifts[name][i - measured_from]
+            drift = drifts[name][i]
             if drift is not None:
                 rows.append(_row(day, table, name, "psi", drift))
+                usual = [d for d in drifts[name][reference] if d is not None]
+                if len(usual) >= MIN_REFERENCE_DAYS and np.median(usual) > 0:
+                    rows.append(_row(day, table, name, "psi_vs_usual", drift / np.median(usual)))
     return rows
 
 
@@ -109,9 +130,22 @@ def quarantine_measures(table: str, records: pl.DataFrame, days: list[date]) -> 
 
 
 def flagged(measures: pl.DataFrame) -> pl.DataFrame:
-    """The measures that warn: a large drift, a day with too few rows, a column much emptier."""
-    return measures.filter(
-        ((pl.col("metric") == "psi") & (pl.col("value") > LARGE_PSI))
-        | ((pl.col("metric") == "rows_vs_trailing_median") & (pl.col("value") < COVERAGE_DROP))
-        | ((pl.col("metric") == "null_share_change") & (pl.col("value") > NULL_SHARE_RISE))
+    """The measures that warn: a drift of a raw source table (DRIFT_WARNS_FOR) both large and unusual
+    for its column (a PSI over LARGE_PSI and over UNUSUAL_DRIFT times the column's median PSI of the
+    trailing days), a day with too few rows, a column much emptier. The derived tables' drift is
+    measured, not warned on: their cross-sections move with the market (returns, RSI) and jump as
+    filings arrive (insider activity), and a source's unit or format error shows in its own table."""
+    keys = ["date", "table", "column"]
+    unusual = measures.filter((pl.col("metric") == "psi_vs_usual") & (pl.col("value") > UNUSUAL_DRIFT)).select(keys)
+    large = measures.filter(
+        (pl.col("metric") == "psi") & (pl.col("value") > LARGE_PSI) & pl.col("table").is_in(DRIFT_WARNS_FOR)
+    )
+    return pl.concat(
+        [
+            large.join(unusual, on=keys, how="semi"),
+            measures.filter(
+                ((pl.col("metric") == "rows_vs_trailing_median") & (pl.col("value") < COVERAGE_DROP))
+                | ((pl.col("metric") == "null_share_change") & (pl.col("value") > NULL_SHARE_RISE))
+            ),
+        ]
     )

@@ -4,7 +4,15 @@ from datetime import date
 
 import pandera.polars as pa
 
-METRICS = ("rows", "rows_vs_trailing_median", "null_share", "null_share_change", "psi", "quarantined")
+METRICS = (
+    "rows",
+    "rows_vs_trailing_median",
+    "null_share",
+    "null_share_change",
+    "psi",
+    "psi_vs_usual",
+    "quarantined",
+)
 
 
 class QualityMeasure(pa.DataFrameModel):
@@ -17,7 +25,8 @@ class QualityMeasure(pa.DataFrameModel):
         isin=METRICS,
         description="rows; rows_vs_trailing_median (the day's rows over the trailing 60 days' median); "
         "null_share; null_share_change (against the trailing 60 days' mean); psi (population stability "
-        "index against the trailing 60 days); quarantined (records kept aside, by reason)",
+        "index against the trailing 60 days); psi_vs_usual (the psi over the column's median psi of the "
+        "trailing 60 days); quarantined (records kept aside, by reason)",
     )
     detail: str = pa.Field(description="The quarantine reason; empty for the other measures")
     value: float = pa.Field(description="The measure")

@@ -23,7 +23,8 @@ FORMER_SECTOR_NAMES = {"Telecommunication Services": "Communication Services"}
 SECTOR_MAP_SCHEMA = {"key": pl.String, "value": pl.String, "gics_sector": pl.String}
 
 
-def _column(header: list[str], names: tuple[str, ...]) -> str | None:
+def header_column(header: list[str], names: tuple[str, ...]) -> str | None:
+    """The header's column with the first of `names` (any case, spaces around ignored)."""
     by_name = {column.strip().lower(): column for column in header}
     return next((by_name[name] for name in names if name in by_name), None)
 
@@ -38,7 +39,7 @@ def read_sector_map(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     if not path.is_file():
         raise SourceFormatError(f"{path}: the sector table does not exist")
     raw = pl.read_csv(path, infer_schema=False)
-    sector, ticker, cik = (_column(raw.columns, names) for names in (SECTOR_COLUMNS, TICKER_COLUMNS, ("cik",)))
+    sector, ticker, cik = (header_column(raw.columns, names) for names in (SECTOR_COLUMNS, TICKER_COLUMNS, ("cik",)))
     if sector is None or (ticker is None and cik is None):
         raise SourceFormatError(
             f"{path}: a sector table needs a sector column ({', '.join(SECTOR_COLUMNS)}) and a ticker or cik "

@@ -38,8 +38,9 @@ class ScoreWeights(dg.Config):
 
 
 def score_inputs(start, end) -> pl.DataFrame:
-    """Every ticker's sub-metrics for the days `start`..`end`: technical (all traded tickers) and
-    valuation rows, with the insider, institutional, analyst and news metrics where a ticker has them."""
+    """Every universe ticker's sub-metrics for the days `start`..`end` (the tickers of sec_companies):
+    technical and valuation rows, with the insider, institutional, analyst and news metrics where a
+    ticker has them."""
     technical = TECHNICAL_DAILY.scan(start, end).select(
         "date",
         "ticker",
@@ -56,8 +57,9 @@ def score_inputs(start, end) -> pl.DataFrame:
     )
     valuation = VALUATION_DAILY.scan(start, end).drop("cik", "close_date", "price", "market_cap", "fundamentals_as_of")
     sectors = COMPANIES.scan().select("ticker", "gics_sector")
+    # only the universe's tickers (sec_companies) are scored: bars of other tickers are not
     rows = technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True).join(
-        sectors, on="ticker", how="left"
+        sectors, on="ticker", how="inner"
     )
     known = ["_technical_known", "inputs_knowledge_date"]
     for name, (table, metrics) in ALTERNATIVE_INPUTS.items():
@@ -86,9 +88,10 @@ def score_inputs(start, end) -> pl.DataFrame:
     ],
 )
 def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """The ten factor scores per ticker and day: each the mean of its sub-metrics' exact percentiles
-    within the GICS sector that day (ties averaged, lower-is-better inverted, winsorised inputs, the
-    whole market for sectors with fewer than 5 values). Factors without inputs are null, never 50."""
+    """The ten factor scores per universe ticker (sec_companies) and day: each the mean of its
+    sub-metrics' exact percentiles within the GICS sector that day (ties averaged, lower-is-better
+    inverted, winsorised inputs, the whole market for sectors with fewer than 5 values). Factors
+    without inputs are null, never 50."""
     start, end = partition_window(context)
 
     def compute(first, last) -> pl.DataFrame:

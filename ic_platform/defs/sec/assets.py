@@ -1,6 +1,7 @@
 """SEC assets: the companies universe, their XBRL facts and point-in-time fundamentals."""
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -22,18 +23,31 @@ from ic_platform.sources.edgar_files import parse_company_tickers, parse_submiss
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.sector_map import read_sector_map, with_sectors
+from ic_platform.sources.universe import read_universe, select_universe
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
 
 @table_asset("sec", COMPANIES, **source_step(edgar=True))
 def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
-    """The companies universe: every ticker in EDGAR's ticker map with its CIK, name, SIC code and
-    GICS sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or
-    CIK, else mapped from the SIC code of the company's submissions document (`sector_source`)."""
+    """The companies universe: every ticker in EDGAR's ticker map (or those of the universe file,
+    $IC_UNIVERSE: its members the map lacks are quarantined) with its CIK, name, SIC code and GICS
+    sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or CIK,
+    else mapped from the SIC code of the company's submissions document (`sector_source`)."""
     reader = edgar.reader()
     tickers = parse_company_tickers(reader.company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
+    if edgar.universe:
+        try:
+            members = read_universe(Path(edgar.universe))
+        except SourceFormatError as error:
+            raise dg.Failure(
+                f"IC_UNIVERSE: {error}", allow_retries=False
+            ) from error  # a setting: retries cannot fix it
+        tickers, quarantined = select_universe(tickers, members, edgar.universe)
+        context.log.info(
+            f"universe {edgar.universe}: {tickers.height} tickers, {len(quarantined)} members not in EDGAR"
+        )
     rows = with_progress(context, tickers.to_dicts(), "submissions read")
     for row, read in read_ahead(rows, lambda row: reader.submissions(row["cik"]), reader.read_threads):
         document = read.result()

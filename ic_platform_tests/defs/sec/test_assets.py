@@ -23,6 +23,25 @@ def test_the_companies_universe_has_every_ticker_with_its_sector(demo_data_dir):
     assert companies.get_column("sic").null_count() == 0
 
 
+def test_a_universe_file_limits_the_companies_and_its_unknown_members_are_quarantined(demo_data_dir, tmp_path):
+    tickers = json.loads((demo_data_dir / "demo" / "edgar" / "company_tickers.json").read_text())
+    chosen = [tickers[str(i)]["ticker"] for i in range(3)]
+    universe = tmp_path / "universe.txt"
+    universe.write_text("\n".join([*chosen, "NOPE"]))
+    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource(universe=str(universe))}).success
+    assert sorted(COMPANIES.scan().collect().get_column("ticker")) == sorted(chosen)
+    reasons = quarantine_table(COMPANIES).scan().collect().get_column("reason").to_list()
+    assert reasons == ["the ticker is not in EDGAR's ticker map"]
+    universe.write_text("")
+    failed = dg.materialize(
+        [sec_companies], resources={"edgar": EdgarSource(universe=str(universe))}, raise_on_error=False
+    )
+    assert not failed.success
+    (failure,) = [e for e in failed.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "IC_UNIVERSE" in failure.step_failure_data.error.message
+    assert "names no company" in failure.step_failure_data.error.message
+
+
 def test_a_ticker_without_submissions_is_quarantined(demo_data_dir):
     edgar = demo_data_dir / "demo" / "edgar"
     first_cik = json.loads((edgar / "company_tickers.json").read_text())["0"]["cik_str"]

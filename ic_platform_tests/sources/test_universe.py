@@ -1,0 +1,56 @@
+import gzip
+
+import polars as pl
+import pytest
+
+from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.edgar_files import parse_company_tickers
+from ic_platform.sources.universe import read_universe, select_universe
+
+
+@pytest.fixture
+def real_tickers(real_data) -> pl.DataFrame:
+    payload = gzip.decompress((real_data / "sec_submissions" / "company_tickers.json.gz").read_bytes())
+    return parse_company_tickers(payload)
+
+
+@pytest.mark.real_data
+def test_the_real_sp500_list_selects_its_companies_by_cik_from_the_real_ticker_map(real_data, real_tickers):
+    path = real_data / "sectors" / "sp500_constituents_current.csv"
+    members = read_universe(path)
+    kept, missing = select_universe(real_tickers, members, str(path))
+    assert members.height >= 500 and members.get_column("cik").null_count() == 0
+    # every member the ticker map knows, with each ticker of the company (GOOGL and GOOG share a CIK)
+    assert kept.get_column("cik").n_unique() + len(missing) == members.get_column("cik").n_unique()
+    assert len(missing) < 10 and {"AAPL", "MSFT", "GOOGL", "GOOG"} <= set(kept.get_column("ticker"))
+    assert all(record["reason"] == "the CIK is not in EDGAR's ticker map" for record in missing)
+
+
+@pytest.mark.real_data
+def test_a_tickers_file_matches_class_shares_and_reports_unknown_tickers(real_tickers, tmp_path):
+    path = tmp_path / "universe.txt"
+    path.write_text("# my universe\nAAPL\nbrk.b  # class B\n\nNOPE\n")
+    kept, missing = select_universe(real_tickers, read_universe(path), "universe.txt")
+    assert sorted(kept.get_column("ticker")) == ["AAPL", "BRK-B"]
+    assert [(m["record"], m["reason"]) for m in missing] == [
+        ("line 5: NOPE", "the ticker is not in EDGAR's ticker map")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("name\nApple\n", "needs a ticker, symbol or cik column"), ("cik\nabc\n", "cik 'abc' is not a number")],
+)
+def test_a_universe_csv_without_keys_or_with_a_bad_cik_is_refused(tmp_path, text, message):
+    path = tmp_path / "universe.csv"
+    path.write_text(text)
+    with pytest.raises(SourceFormatError, match=message):
+        read_universe(path)
+
+
+def test_a_missing_or_empty_universe_file_is_refused(tmp_path):
+    with pytest.raises(SourceFormatError, match="does not exist"):
+        read_universe(tmp_path / "nope.txt")
+    (tmp_path / "empty.txt").write_text("# nothing\n")
+    with pytest.raises(SourceFormatError, match="names no company"):
+        read_universe(tmp_path / "empty.txt")
