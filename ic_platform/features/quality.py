@@ -28,6 +28,9 @@ UNUSUAL_DRIFT = 3.0  # a drift this many times the column's usual (median) PSI o
 COVERAGE_DROP = 0.8  # a day with fewer rows than this share of the trailing median
 NULL_SHARE_RISE = 0.2  # a column whose null share rises more than this over the trailing mean
 REASON_CHARACTERS = 120
+# ids, hashes and numbers in a reason ("same content as 003da7f7...", "close: -1.0 fails ..."), written
+# as "#" so that records kept aside for the same reason are counted together
+RECORD_SPECIFIC = r"[0-9a-f]{8,}|-?\d+(?:\.\d+)?"
 
 
 def _row(day: date, table: str, column: str, metric: str, value: float, detail: str = "") -> dict:
@@ -120,12 +123,10 @@ def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_f
 
 
 def quarantine_measures(table: str, records: pl.DataFrame, days: list[date]) -> list[dict]:
-    """Quarantined records of `table` per day of `days` and reason (the first characters of it)."""
-    counted = (
-        records.filter(pl.col("date").is_in(days))
-        .group_by("date", pl.col("reason").str.slice(0, REASON_CHARACTERS))
-        .len()
-    )
+    """Quarantined records of `table` per day of `days` and reason (its first characters, ids and
+    numbers written `#`)."""
+    reason = pl.col("reason").str.replace_all(RECORD_SPECIFIC, "#").str.slice(0, REASON_CHARACTERS)
+    counted = records.filter(pl.col("date").is_in(days)).group_by("date", reason).len()
     return [_row(day, table, "", "quarantined", n, reason) for day, reason, n in counted.iter_rows()]
 
 

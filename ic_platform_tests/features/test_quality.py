@@ -61,11 +61,13 @@ def test_quarantined_records_are_counted_by_day_and_reason():
             "date": [DAYS[-1], DAYS[-1], DAYS[-1], DAYS[-2], None],
             "source": ["f"] * 5,
             "record": ["r"] * 5,
-            "reason": ["close: fails greater_than(0)"] * 2 + ["an exact copy of an earlier row"] * 2 + ["x"],
+            "reason": ["close: -1.5 fails greater_than(0)", "close: -2.0 fails greater_than(0)"]
+            + ["an exact copy of an earlier row"] * 2
+            + ["x"],
         }
     )
     counted = pl.DataFrame(quarantine_measures("daily_bars", records, [DAYS[-1]])).sort("detail")
     assert counted.select("detail", "value").rows() == [
         ("an exact copy of an earlier row", 1.0),
-        ("close: fails greater_than(0)", 2.0),
+        ("close: # fails greater_than(#)", 2.0),
     ]
