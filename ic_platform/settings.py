@@ -46,10 +46,17 @@ def partitions_start() -> date | None:
             return date.fromisoformat(configured)
         except ValueError:
             raise ValueError(f"{PARTITIONS_START_ENV}={configured!r} is not a date YYYY-MM-DD") from None
+    manifest = demo_manifest()
+    return date.fromisoformat(manifest["first_day"]) if manifest else None
+
+
+def demo_manifest() -> dict | None:
+    """The demo universe's manifest in demo mode, None in the other modes (or before the demo is
+    generated)."""
     manifest = demo_dir() / "manifest.json"
-    if source_mode() == "demo" and manifest.exists():
-        return date.fromisoformat(json.loads(manifest.read_text())["first_day"])
-    return None
+    if source_mode() != "demo" or not manifest.exists():
+        return None
+    return json.loads(manifest.read_text())
 
 
 def fundamentals_max_age_days() -> int:

@@ -8,7 +8,6 @@ serving rows for D+1 from them: the information the original system scored at 19
 In demo mode each skips, with the reason, where the demo universe holds nothing new.
 """
 
-import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -44,18 +43,9 @@ daily_scores = dg.define_asset_job(
 )
 
 
-def demo_manifest() -> dict | None:
-    """The demo universe's manifest in demo mode, None in the other modes (or before the demo is
-    generated)."""
-    manifest = settings.demo_dir() / "manifest.json"
-    if settings.source_mode() != "demo" or not manifest.exists():
-        return None
-    return json.loads(manifest.read_text())
-
-
 def demo_last_day() -> date | None:
     """The demo universe's last published trading day in demo mode, else None."""
-    manifest = demo_manifest()
+    manifest = settings.demo_manifest()
     return date.fromisoformat(manifest["last_day"]) if manifest else None
 
 
@@ -109,7 +99,7 @@ before_the_open = trading_day_schedule(
     "once its previous run has finished.",
 )
 def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    manifest = demo_manifest()
+    manifest = settings.demo_manifest()
     if manifest is None:
         return dg.SkipReason("not in demo mode (or no demo universe yet): live and archive days come by the schedules")
     under_way = context.instance.get_runs(

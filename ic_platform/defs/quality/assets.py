@@ -74,8 +74,9 @@ def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 @dg.asset_check(
     asset=data_quality,
-    description="Warns when a day of the checked window has a large drift (PSI over 0.25), fewer rows "
-    "than 80% of its trailing median, or a column whose null share rose by more than 0.2.",
+    description="Warns when a day of the checked window has a drift of daily_bars both large (PSI over "
+    "0.25) and unusual (over 3 times its column's median PSI), fewer rows than 80% of its trailing median, "
+    "or a column whose null share rose by more than 0.2.",
 )
 def quality_within_bounds(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     start, end = checked_window(context)
