@@ -1,6 +1,7 @@
 """The one Dagster entry point: every domain's assets, checks, jobs and sensors, the schedules and
 alerts that run it, the point-in-time checks generated from the table catalog, and the source
-resources of `$IC_SOURCE_MODE`."""
+resources, each source in its own mode (`$IC_SEC_MODE`, `$IC_PRICES_MODE`, `$IC_NEWS_MODE`,
+`$IC_RATINGS_MODE`, else `$IC_SOURCE_MODE`)."""
 
 import dagster as dg
 

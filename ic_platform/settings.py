@@ -14,6 +14,9 @@ MAX_FAILED_SHARE_ENV = "IC_MAX_FAILED_SHARE"
 MAX_ROW_DROP_ENV = "IC_MAX_ROW_DROP"
 SERVING_URL_ENV = "IC_SERVING_URL"
 PARTITIONS_START_ENV = "IC_PARTITIONS_START"
+SOURCES = ("sec", "prices", "news", "ratings")
+# demo: the generated universe; archive: files a user has; live: the HTTP APIs; off: not read at all
+SOURCE_MODES = ("demo", "archive", "live", "off")
 DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
 
 
@@ -32,9 +35,26 @@ def demo_dir() -> Path:
     return data_dir() / "demo"
 
 
-def source_mode() -> str:
-    """Which source every client reads: `demo` (default), later `archive` or `live`."""
-    return os.environ.get(SOURCE_MODE_ENV, "demo")
+def source_mode_variable(source: str) -> str:
+    """The variable that sets one source's mode: `IC_SEC_MODE`, `IC_PRICES_MODE`, ..."""
+    return f"IC_{source.upper()}_MODE"
+
+
+def source_mode(source: str) -> str:
+    """The mode one source (one of SOURCES) is read in: `$IC_<SOURCE>_MODE`, else `$IC_SOURCE_MODE`,
+    else `demo`; a value that is not one of SOURCE_MODES is a clear error."""
+    variable = source_mode_variable(source)
+    if not os.environ.get(variable):
+        variable = SOURCE_MODE_ENV
+    mode = os.environ.get(variable) or "demo"
+    if mode not in SOURCE_MODES:
+        raise ValueError(f"{variable}={mode!r} is not a source mode: choose one of {', '.join(SOURCE_MODES)}")
+    return mode
+
+
+def source_modes() -> dict[str, str]:
+    """Every source's mode, by source."""
+    return {source: source_mode(source) for source in SOURCES}
 
 
 def partitions_start() -> date | None:
@@ -51,10 +71,10 @@ def partitions_start() -> date | None:
 
 
 def demo_manifest() -> dict | None:
-    """The demo universe's manifest in demo mode, None in the other modes (or before the demo is
+    """The demo universe's manifest when a source reads the demo, else None (or before the demo is
     generated)."""
     manifest = demo_dir() / "manifest.json"
-    if source_mode() != "demo" or not manifest.exists():
+    if "demo" not in source_modes().values() or not manifest.exists():
         return None
     return json.loads(manifest.read_text())
 

@@ -118,9 +118,10 @@ def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Ski
     )
 
 
-def source_refresh(name: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
-    """A job rebuilding the raw tables `assets` and the schedule that runs it on `cron`, skipped in
-    demo mode (the demo's files change only when it is regenerated)."""
+def source_refresh(name: str, source: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
+    """A job rebuilding the raw tables `assets` of `source` and the schedule that runs it on `cron`,
+    skipped while that source is in demo mode (the demo's files change only when it is regenerated)
+    or off."""
     job = dg.define_asset_job(
         f"refresh_{name}", selection=dg.AssetSelection.assets(*assets), description=f"Re-read {', '.join(assets)}."
     )
@@ -133,8 +134,11 @@ def source_refresh(name: str, assets: tuple[str, ...], cron: str, timezone: str,
         description=f"{cadence}: re-read {', '.join(assets)}.",
     )
     def refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-        if settings.source_mode() == "demo":
+        mode = settings.source_mode(source)
+        if mode == "demo":
             return dg.SkipReason("demo mode: the demo's files change only when it is regenerated")
+        if mode == "off":
+            return dg.SkipReason(f"{source} is off (${settings.source_mode_variable(source)}=off)")
         return dg.RunRequest(run_key=f"{name}-{context.scheduled_execution_time.isoformat()}")
 
     return job, refresh
@@ -143,17 +147,19 @@ def source_refresh(name: str, assets: tuple[str, ...], cron: str, timezone: str,
 SOURCE_REFRESHES = [
     source_refresh(
         "sec_facts",
+        "sec",
         ("sec_companies", "sec_companyfacts", "fundamentals_pit", "fundamental_states"),
         "0 2 * * 0",
         "UTC",
         "Sundays 02:00 UTC (the filings sensor adds the week's filings in between)",
     ),
-    source_refresh("form4", ("sec_form4",), "0 10-16 * * 1-5", "America/New_York", "Hourly in market hours"),
-    source_refresh("news", ("news_articles",), "0 */4 * * *", "UTC", "Every 4 hours"),
-    source_refresh("ratings", ("analyst_ratings",), "0 22 * * 1-5", "UTC", "Weekdays 22:00 UTC"),
+    source_refresh("form4", "sec", ("sec_form4",), "0 10-16 * * 1-5", "America/New_York", "Hourly in market hours"),
+    source_refresh("news", "news", ("news_articles",), "0 */4 * * *", "UTC", "Every 4 hours"),
+    source_refresh("ratings", "ratings", ("analyst_ratings",), "0 22 * * 1-5", "UTC", "Weekdays 22:00 UTC"),
     # 13F-HRs are due 45 days after each quarter's end
     source_refresh(
         "13f",
+        "sec",
         ("sec_13f", "sec_13f_filings", "cusip_tickers"),
         "0 6 16 2,5,8,11 *",
         "UTC",

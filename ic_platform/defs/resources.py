@@ -1,7 +1,8 @@
 """The source resources, and the one place that chooses what each mode wires.
 
-`source_resources(mode)` builds every resource the definitions use for `demo` (the generated
-universe), `archive` (files a user has) or `live` (HTTP APIs). Secrets (API keys, EDGAR's
+`source_resources()` builds every resource the definitions use, each source (SEC, prices, news,
+ratings) in its own mode: `demo` (the generated universe), `archive` (files a user has), `live`
+(HTTP APIs) or `off` (not read: its tables are empty and the factors it feeds are null). Secrets (API keys, EDGAR's
 User-Agent) are passed as `dg.EnvVar`, so Dagster reads them when a run starts and the UI shows
 the variable's name, never its value.
 """
@@ -11,25 +12,30 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 from pydantic import Field
 
 from ic_platform import settings
-from ic_platform.sources.documents import JsonFolder
-from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarClient, EdgarFolder, EdgarZipArchive
+from ic_platform.sources.documents import JsonFolder, NoDocuments
+from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.market_data import ArchiveBars, DemoBars, PolygonClient
+from ic_platform.sources.market_data import ArchiveBars, DemoBars, NoBars, PolygonClient
 from ic_platform.sources.news import NewsClient
 from ic_platform.sources.ratings import RatingsClient
 from ic_platform.sources.readers import BarReader, DocumentReader, EdgarReader
+from ic_platform.sources.sector_map import SECTOR_COLUMNS, header_column
 
-MODES = ("demo", "archive", "live")
+MODES = settings.SOURCE_MODES
 POLYGON_URL, RATINGS_URL = "https://api.polygon.io", "https://api.benzinga.com"
 
 
 class SourceResource(dg.ConfigurableResource):
     """What every source resource shares: the mode and the demo folder."""
 
-    mode: str = Field(default="demo", description="demo (generated universe), archive (files you have) or live (HTTP)")
+    mode: str = Field(
+        default="demo",
+        description="demo (generated universe), archive (files you have), live (HTTP) or off (not read)",
+    )
     demo_root: str = Field(
         default="", description="Folder of the generated demo universe; empty means $IC_DATA_DIR/demo"
     )
@@ -42,6 +48,11 @@ class SourceResource(dg.ConfigurableResource):
                 allow_retries=False,  # a setting: a retry cannot fix it
             )
         return self.mode
+
+    @property
+    def is_off(self) -> bool:
+        """Whether the source is off: its assets read nothing and write empty tables."""
+        return self.checked_mode() == "off"
 
     def demo_folder(self) -> Path:
         """The demo universe's folder, with the command to make it when it is missing."""
@@ -102,8 +113,10 @@ class EdgarSource(SourceResource):
     )
 
     def reader(self) -> EdgarReader:
-        """The EDGAR reader of the configured mode."""
+        """The EDGAR reader of the configured mode (one with no documents when SEC is off)."""
         mode = self.checked_mode()
+        if mode == "off":
+            return NoEdgar()
         if mode == "demo":
             return EdgarFolder(self.demo_folder() / "edgar")
         if mode == "archive":
@@ -112,14 +125,22 @@ class EdgarSource(SourceResource):
         return EdgarClient(self.user_agent, self.www_url, self.data_url, self.cache("edgar", self.cache_dir))
 
     def sector_map_path(self) -> Path | None:
-        """The sector table to use: the configured one, else the demo's in demo mode, else none."""
+        """The sector table to use: the configured one, else the demo's in demo mode, else with SEC
+        off the universe file when it has a sector column, else none."""
         if self.sector_map:
             return Path(self.sector_map)
+        if self.is_off and self.universe.lower().endswith(".csv") and Path(self.universe).is_file():
+            header = pl.read_csv(self.universe, n_rows=0, infer_schema=False).columns
+            return Path(self.universe) if header_column(header, SECTOR_COLUMNS) else None
+        if self.mode != "demo":
+            return None
         demo_table = self.demo_folder() / "sectors.csv"
-        return demo_table if self.mode == "demo" and demo_table.exists() else None
+        return demo_table if demo_table.exists() else None
 
     def thirteenf_manager_ciks(self) -> list[int]:
-        """The 13F managers to follow: the demo's, or the configured list."""
+        """The 13F managers to follow: the demo's, or the configured list (none when SEC is off)."""
+        if self.is_off:
+            return []
         if self.mode == "demo":
             manifest = json.loads((self.demo_folder() / "manifest.json").read_text())
             return [m["cik"] for m in manifest.get("thirteenf_managers", [])]
@@ -138,8 +159,10 @@ class MarketDataSource(SourceResource):
     )
 
     def reader(self) -> BarReader:
-        """The bar reader of the configured mode."""
+        """The bar reader of the configured mode (no bars when prices are off)."""
         mode = self.checked_mode()
+        if mode == "off":
+            return NoBars()
         if mode == "demo":
             return DemoBars(self.demo_folder())
         if mode == "archive":
@@ -151,83 +174,82 @@ class MarketDataSource(SourceResource):
 
 
 class NewsSource(SourceResource):
-    """News articles (Polygon reference-news format) and analyst ratings (Benzinga-style calendar)."""
+    """News articles (Polygon reference-news format) and the sentiment model that scores them."""
 
-    news_archive: str = Field(default="", description="Folder of news JSON responses (archive mode)")
-    ratings_archive: str = Field(default="", description="Folder of ratings JSON files (archive mode)")
-    news_url: str = Field(default=POLYGON_URL, description="News API root (live mode)")
-    news_api_key: str = Field(default="", description="News API key (live mode)")
-    ratings_url: str = Field(default=RATINGS_URL, description="Ratings API root (live mode)")
-    ratings_token: str = Field(default="", description="Ratings API token (live mode)")
+    archive_path: str = Field(default="", description="Folder of news JSON responses (archive mode)")
+    base_url: str = Field(default=POLYGON_URL, description="News API root (live mode)")
+    api_key: str = Field(default="", description="News API key (live mode)")
     sentiment_model: str = Field(default="lexicon", description="lexicon (default), transformer, trained or ensemble")
 
-    def _http(self, base_url: str, name: str) -> HttpClient:
-        return HttpClient(base_url, max_per_second=5, cache_dir=self.cache(name))
-
-    def news_reader(self) -> DocumentReader:
+    def reader(self) -> DocumentReader:
+        """The news reader of the configured mode (no documents when news is off)."""
         mode = self.checked_mode()
+        if mode == "off":
+            return NoDocuments()
         if mode == "demo":
             return JsonFolder(self.demo_folder() / "polygon" / "news")
         if mode == "archive":
-            return JsonFolder(Path(self.news_archive))
-        return NewsClient(self._http(self.news_url, "news"), self.news_api_key)
+            return JsonFolder(Path(self.archive_path))
+        return NewsClient(HttpClient(self.base_url, max_per_second=5, cache_dir=self.cache("news")), self.api_key)
 
-    def ratings_reader(self) -> DocumentReader:
+
+class RatingsSource(SourceResource):
+    """Analyst ratings (a Benzinga-style ratings calendar)."""
+
+    archive_path: str = Field(default="", description="Folder of ratings JSON files (archive mode)")
+    base_url: str = Field(default=RATINGS_URL, description="Ratings API root (live mode)")
+    token: str = Field(default="", description="Ratings API token (live mode)")
+
+    def reader(self) -> DocumentReader:
+        """The ratings reader of the configured mode (no documents when ratings are off)."""
         mode = self.checked_mode()
+        if mode == "off":
+            return NoDocuments()
         if mode == "demo":
             return JsonFolder(self.demo_folder() / "ratings")
         if mode == "archive":
-            return JsonFolder(Path(self.ratings_archive))
-        return RatingsClient(self._http(self.ratings_url, "ratings"), self.ratings_token)
+            return JsonFolder(Path(self.archive_path))
+        http = HttpClient(self.base_url, max_per_second=5, cache_dir=self.cache("ratings"))
+        return RatingsClient(http, self.token)
 
 
 def source_resources(mode: str | None = None) -> dict[str, SourceResource]:
-    """Every source resource for `mode` (default `$IC_SOURCE_MODE`, else demo), by resource key."""
-    mode = mode or settings.source_mode()
+    """Every source resource by resource key, each in its source's mode (`$IC_SEC_MODE`,
+    `$IC_PRICES_MODE`, `$IC_NEWS_MODE`, `$IC_RATINGS_MODE`, else `$IC_SOURCE_MODE`, else demo), or
+    all in `mode` when it is given."""
+    if mode is not None and mode not in MODES:
+        raise ValueError(f"{settings.SOURCE_MODE_ENV}={mode!r} is not a source mode: choose one of {', '.join(MODES)}")
+    modes = {source: mode for source in settings.SOURCES} if mode else settings.source_modes()
     env = os.environ.get
-    sentiment = env("IC_SENTIMENT_MODEL", "lexicon")
-    ownership = {
-        "thirteenf_managers": env("IC_13F_MANAGERS", ""),
-        "thirteenf_datasets": env("IC_13F_DATASETS", ""),
-        "cusip_map": env("IC_CUSIP_MAP", ""),
-        "sector_map": env("IC_SECTOR_MAP", ""),
-        "universe": env("IC_UNIVERSE", ""),
+    edgar = {
+        "demo": {},
+        "archive": {"archive_path": env("IC_EDGAR_ARCHIVE", "")},
+        "live": {"user_agent": dg.EnvVar(USER_AGENT_ENV)},
+        "off": {},
+    }[modes["sec"]]
+    if modes["sec"] != "demo":
+        edgar |= {"thirteenf_managers": env("IC_13F_MANAGERS", ""), "thirteenf_datasets": env("IC_13F_DATASETS", "")}
+    market_data = {
+        "archive": {"archive_path": env("IC_BARS_ARCHIVE", "")},
+        "live": {"base_url": env("POLYGON_BASE_URL", POLYGON_URL), "api_key": dg.EnvVar("POLYGON_API_KEY")},
+    }.get(modes["prices"], {})
+    news = {
+        "archive": {"archive_path": env("IC_NEWS_ARCHIVE", "")},
+        "live": {"base_url": env("POLYGON_BASE_URL", POLYGON_URL), "api_key": dg.EnvVar("POLYGON_API_KEY")},
+    }.get(modes["news"], {})
+    ratings = {
+        "archive": {"archive_path": env("IC_RATINGS_ARCHIVE", "")},
+        "live": {"base_url": env("RATINGS_BASE_URL", RATINGS_URL), "token": dg.EnvVar("RATINGS_API_TOKEN")},
+    }.get(modes["ratings"], {})
+    return {
+        "edgar": EdgarSource(
+            mode=modes["sec"],
+            cusip_map=env("IC_CUSIP_MAP", ""),
+            sector_map=env("IC_SECTOR_MAP", ""),
+            universe=env("IC_UNIVERSE", ""),
+            **edgar,
+        ),
+        "market_data": MarketDataSource(mode=modes["prices"], **market_data),
+        "news": NewsSource(mode=modes["news"], sentiment_model=env("IC_SENTIMENT_MODEL", "lexicon"), **news),
+        "ratings": RatingsSource(mode=modes["ratings"], **ratings),
     }
-    if mode == "demo":
-        return {
-            "edgar": EdgarSource(
-                mode="demo",
-                cusip_map=ownership["cusip_map"],
-                sector_map=ownership["sector_map"],
-                universe=ownership["universe"],
-            ),
-            "market_data": MarketDataSource(mode="demo"),
-            "news": NewsSource(mode="demo", sentiment_model=sentiment),
-        }
-    if mode == "archive":
-        return {
-            "edgar": EdgarSource(mode="archive", archive_path=env("IC_EDGAR_ARCHIVE", ""), **ownership),
-            "market_data": MarketDataSource(mode="archive", archive_path=env("IC_BARS_ARCHIVE", "")),
-            "news": NewsSource(
-                mode="archive",
-                news_archive=env("IC_NEWS_ARCHIVE", ""),
-                ratings_archive=env("IC_RATINGS_ARCHIVE", ""),
-                sentiment_model=sentiment,
-            ),
-        }
-    if mode == "live":
-        return {
-            "edgar": EdgarSource(mode="live", user_agent=dg.EnvVar(USER_AGENT_ENV), **ownership),
-            "market_data": MarketDataSource(
-                mode="live", base_url=env("POLYGON_BASE_URL", POLYGON_URL), api_key=dg.EnvVar("POLYGON_API_KEY")
-            ),
-            "news": NewsSource(
-                mode="live",
-                news_url=env("POLYGON_BASE_URL", POLYGON_URL),
-                news_api_key=dg.EnvVar("POLYGON_API_KEY"),
-                ratings_url=env("RATINGS_BASE_URL", RATINGS_URL),
-                ratings_token=dg.EnvVar("RATINGS_API_TOKEN"),
-                sentiment_model=sentiment,
-            ),
-        }
-    raise ValueError(f"{settings.SOURCE_MODE_ENV}={mode!r} is not a source mode: choose one of {', '.join(MODES)}")

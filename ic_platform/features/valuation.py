@@ -21,6 +21,15 @@ def prior_closes(bars: pl.LazyFrame) -> pl.DataFrame:
     return closes.with_columns(date=known, close_known=known)
 
 
+def no_closes(companies: pl.DataFrame, days: list) -> pl.DataFrame:
+    """Every company's rows for `days` without a close (prices off): the shape `prior_closes` gives,
+    so the fundamentals-only ratios (growth, profitability, health) are still computed."""
+    rows = companies.select("ticker").join(pl.DataFrame({"date": days}, schema={"date": pl.Date}), how="cross")
+    return rows.with_columns(
+        close_date=pl.lit(None, pl.Date), price=pl.lit(None, pl.Float64), close_known=pl.lit(None, pl.Date)
+    )
+
+
 def valuation_ratios(
     closes: pl.DataFrame, companies: pl.DataFrame, states: pl.DataFrame, splits: pl.DataFrame, max_age_days: int
 ) -> pl.DataFrame:

@@ -47,8 +47,14 @@ class ValuationDaily(pa.DataFrameModel):
     date: date = pa.Field(description="Trading day D the row is for")
     ticker: str = pa.Field(description="Exchange ticker")
     cik: int = pa.Field(description="SEC Central Index Key")
-    close_date: date = pa.Field(description="Date of the prior close used (the last bar before D)")
-    price: float = pa.Field(gt=0, description="Prior close as traded that day (split factor applied back)")
+    close_date: date = pa.Field(
+        nullable=True, description="Date of the prior close used (the last bar before D); null when prices are off"
+    )
+    price: float = pa.Field(
+        gt=0,
+        nullable=True,
+        description="Prior close as traded that day (split factor applied back); null when prices are off",
+    )
     market_cap: float = pa.Field(
         nullable=True, description="price x shares outstanding (on the price's share basis: splits applied)"
     )

@@ -73,6 +73,13 @@ class JsonFolder:
         return [(path.name, path.read_bytes()) for path in sorted(self.root.glob("*.json"))]
 
 
+class NoDocuments:
+    """A source that is off: no documents, whatever the dates."""
+
+    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
+        return []
+
+
 def read_ahead(
     items: Iterable[Item], read: Callable[[Item], Result], threads: int
 ) -> Iterator[tuple[Item, "Future[Result]"]]:

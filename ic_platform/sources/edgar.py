@@ -78,6 +78,25 @@ def _checked_json(source: str):
     return check
 
 
+class NoEdgar:
+    """SEC that is off: no documents (the universe then comes from the universe file alone)."""
+
+    read_threads = 1
+    parse_processes = 1
+
+    def company_tickers(self) -> bytes:
+        raise SourceFormatError("SEC is off: there is no ticker map; the universe file names the companies")
+
+    def submissions(self, cik: int) -> dict | None:
+        return None
+
+    def companyfacts(self, cik: int) -> bytes | None:
+        return None
+
+    def filing_text(self, cik: int, accession: str) -> str | None:
+        return None
+
+
 class EdgarFolder:
     """EDGAR's JSON files in a folder tree (the demo universe, or bulk archives unpacked)."""
 

@@ -83,6 +83,18 @@ def _splits_page(payload: bytes, source: str) -> tuple[pl.DataFrame, str | None]
     return parse_splits(payload, source), load_json(payload, source).get("next_url")
 
 
+class NoBars:
+    """Prices that are off: no bars on any day."""
+
+    read_threads = 1
+
+    def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return frame_of(DailyBar, []), frame_of(QuarantinedRecord, [])
+
+    def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return frame_of(DailyBar, []), frame_of(QuarantinedRecord, [])
+
+
 class DemoBars:
     """The demo universe's Polygon files."""
 

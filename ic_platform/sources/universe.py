@@ -3,7 +3,8 @@ with a `ticker` or `symbol` column and/or a `cik` column, such as the S&P 500 co
 
 A member is matched to EDGAR's ticker map by its CIK where the file gives one (every ticker of the
 company), else by ticker, with `.` and `-` alike (BRK.B is BRK-B). Members the map lacks are
-returned as quarantined records with the reason, never dropped silently.
+returned as quarantined records with the reason, never dropped silently. When SEC is off, the file
+alone names the companies (`universe_companies`): each member then needs a ticker and a CIK.
 """
 
 from pathlib import Path
@@ -14,19 +15,22 @@ from ic_platform.schemas.common import quarantined_record
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.sector_map import TICKER_COLUMNS, header_column, ticker_key
 
-UNIVERSE_SCHEMA = {"ticker": pl.String, "cik": pl.Int64, "line": pl.Int64}
+UNIVERSE_SCHEMA = {"ticker": pl.String, "cik": pl.Int64, "name": pl.String, "line": pl.Int64}
+NAME_COLUMNS = ("name", "security", "company")
 
 
 def read_universe(path: Path) -> pl.DataFrame:
-    """The members of the universe file: ticker (as the ticker map is matched), cik, line."""
+    """The members of the universe file: ticker (as the ticker map is matched), cik, name (where the
+    file has a name or security column), line."""
     if not path.is_file():
         raise SourceFormatError(f"{path}: the universe file does not exist")
     if path.suffix.lower() != ".csv":
         lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(path.read_text().splitlines(), start=1)]
-        rows = [{"ticker": text, "cik": None, "line": n} for n, text in lines if text]
+        rows = [{"ticker": text, "cik": None, "name": None, "line": n} for n, text in lines if text]
     else:
         raw = pl.read_csv(path, infer_schema=False)
         ticker, cik = header_column(raw.columns, TICKER_COLUMNS), header_column(raw.columns, ("cik",))
+        name = header_column(raw.columns, NAME_COLUMNS)
         if ticker is None and cik is None:
             raise SourceFormatError(
                 f"{path}: a universe CSV needs a ticker, symbol or cik column; its header is {raw.columns}"
@@ -40,6 +44,7 @@ def read_universe(path: Path) -> pl.DataFrame:
                 {
                     "ticker": (row[ticker] or "").strip() if ticker else None,
                     "cik": int(cik_text) if cik_text else None,
+                    "name": (row[name] or "").strip() or None if name else None,
                     "line": n,
                 }
             )
@@ -68,3 +73,22 @@ def select_universe(tickers: pl.DataFrame, members: pl.DataFrame, source: str) -
         .iter_rows()
     ]
     return kept.drop("_key"), missing
+
+
+def universe_companies(members: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[dict]]:
+    """The members as companies (ticker as EDGAR writes it, cik, name: the ticker where the file
+    has none) when no ticker map is read (SEC off), and a quarantined record for each member
+    without a ticker or a CIK, or repeating a ticker."""
+    usable = pl.col("cik").is_not_null() & pl.col("ticker").is_not_null() & (pl.col("ticker") != "")
+    quarantined = [
+        quarantined_record(source, f"line {line}", "SEC is off: a member needs a ticker and a CIK")
+        for (line,) in members.filter(~usable).select("line").iter_rows()
+    ]
+    companies = members.filter(usable)
+    repeated = companies.filter(pl.col("ticker").is_duplicated() & ~pl.col("ticker").is_first_distinct())
+    quarantined += [
+        quarantined_record(source, f"line {line}: {ticker}", "the ticker is named on an earlier line")
+        for ticker, line in repeated.select("ticker", "line").iter_rows()
+    ]
+    companies = companies.unique("ticker", keep="first", maintain_order=True)
+    return companies.select("ticker", "cik", name=pl.coalesce("name", "ticker")), quarantined

@@ -113,3 +113,13 @@ def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, mo
 def test_the_demo_sensor_skips_outside_demo_mode(live):
     with dg.DagsterInstance.ephemeral() as instance:
         assert "not in demo mode" in evaluate_sensor(instance).skip_message
+
+
+def test_a_source_refresh_runs_only_while_its_source_is_read_live_or_from_an_archive(live, monkeypatch):
+    schedules = {s.name: s for s in defs.schedules}
+    at = datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
+    assert isinstance(evaluate(schedules["ratings_refresh"], at), dg.RunRequest)
+    monkeypatch.setenv("IC_RATINGS_MODE", "off")
+    skipped = evaluate(schedules["ratings_refresh"], at)
+    assert isinstance(skipped, dg.SkipReason) and "ratings is off ($IC_RATINGS_MODE=off)" in skipped.skip_message
+    assert isinstance(evaluate(schedules["news_refresh"], at), dg.RunRequest)  # news stays live

@@ -1,21 +1,22 @@
 import dagster as dg
 import pytest
 
-from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource, source_resources
+from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource, RatingsSource, source_resources
 
 
 def test_each_mode_wires_every_source_and_secrets_stay_environment_variables(monkeypatch):
     monkeypatch.setenv("IC_BARS_ARCHIVE", "/srv/bars.csv.gz")
-    for mode in ("demo", "archive", "live"):
+    for mode in ("demo", "archive", "live", "off"):
         resources = source_resources(mode)
-        assert set(resources) == {"edgar", "market_data", "news"} and {r.mode for r in resources.values()} == {mode}
+        assert set(resources) == {"edgar", "market_data", "news", "ratings"}
+        assert {r.mode for r in resources.values()} == {mode}
     assert source_resources("archive")["market_data"].archive_path == "/srv/bars.csv.gz"
     live = source_resources("live")
     assert (
         isinstance(live["market_data"].api_key, dg.EnvVar)
         and live["market_data"].api_key.env_var_name == "POLYGON_API_KEY"
     )
-    assert isinstance(live["edgar"].user_agent, dg.EnvVar) and isinstance(live["news"].ratings_token, dg.EnvVar)
+    assert isinstance(live["edgar"].user_agent, dg.EnvVar) and isinstance(live["ratings"].token, dg.EnvVar)
 
 
 def test_the_default_mode_is_demo_and_an_unknown_mode_is_a_clear_error(monkeypatch):
@@ -29,4 +30,6 @@ def test_the_default_mode_is_demo_and_an_unknown_mode_is_a_clear_error(monkeypat
 def test_a_live_secret_is_read_when_the_resource_is_initialised(monkeypatch):
     monkeypatch.setenv("POLYGON_API_KEY", "k-123")
     assert source_resources("live")["market_data"].process_config_and_initialize().api_key == "k-123"
-    assert EdgarSource().mode == MarketDataSource().mode == NewsSource().mode == "demo"  # a resource built in a test
+    assert (
+        EdgarSource().mode == MarketDataSource().mode == NewsSource().mode == RatingsSource().mode == "demo"
+    )  # a resource built in a test

@@ -5,7 +5,8 @@ import pytest
 
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar_files import parse_company_tickers
-from ic_platform.sources.universe import read_universe, select_universe
+from ic_platform.sources.sector_map import read_sector_map
+from ic_platform.sources.universe import read_universe, select_universe, universe_companies
 
 
 @pytest.fixture
@@ -24,6 +25,24 @@ def test_the_real_sp500_list_selects_its_companies_by_cik_from_the_real_ticker_m
     assert kept.get_column("cik").n_unique() + len(missing) == members.get_column("cik").n_unique()
     assert len(missing) < 10 and {"AAPL", "MSFT", "GOOGL", "GOOG"} <= set(kept.get_column("ticker"))
     assert all(record["reason"] == "the CIK is not in EDGAR's ticker map" for record in missing)
+
+
+@pytest.mark.real_data
+def test_with_sec_off_the_real_sp500_list_alone_names_the_companies_and_their_sectors(real_data, tmp_path):
+    path = real_data / "sectors" / "sp500_constituents_current.csv"
+    companies, quarantined = universe_companies(read_universe(path), str(path))
+    assert companies.height >= 500 and not quarantined
+    assert companies.filter(pl.col("ticker") == "BRK-B").row(0) == ("BRK-B", 1067983, "Berkshire Hathaway")
+    sectors, bad = read_sector_map(path)
+    assert bad.is_empty() and set(companies["ticker"]) <= set(sectors.filter(pl.col("key") == "ticker")["value"])
+    without_cik = tmp_path / "universe.csv"
+    without_cik.write_text("symbol,cik\nAAPL,320193\nMSFT,\nAAPL,320193\n")
+    companies, quarantined = universe_companies(read_universe(without_cik), "universe.csv")
+    assert companies.rows() == [("AAPL", 320193, "AAPL")]
+    assert [(q["record"], q["reason"]) for q in quarantined] == [
+        ("line 3", "SEC is off: a member needs a ticker and a CIK"),
+        ("line 4: AAPL", "the ticker is named on an earlier line"),
+    ]
 
 
 @pytest.mark.real_data

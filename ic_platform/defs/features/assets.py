@@ -9,8 +9,9 @@ from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.features.splits import split_index
 from ic_platform.features.technical import WARMUP_BARS, technical_features
-from ic_platform.features.valuation import prior_closes, valuation_ratios
+from ic_platform.features.valuation import no_closes, prior_closes, valuation_ratios
 from ic_platform.tables import COMPANIES, FUNDAMENTAL_STATES, TECHNICAL_DAILY, VALUATION_DAILY
+from ic_platform.trading_days import trading_days_between
 
 
 @daily_asset("features", TECHNICAL_DAILY, deps=[PRIOR_BARS])
@@ -36,15 +37,22 @@ def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior
     close as traded that day against the fundamentals known on D (filed before D's trading day),
     share counts and EPS restated to the close's split basis. Fundamentals whose newest period
-    ended more than $IC_FUNDAMENTALS_MAX_AGE_DAYS (200) days before D are not used."""
+    ended more than $IC_FUNDAMENTALS_MAX_AGE_DAYS (200) days before D are not used. With prices off
+    ($IC_PRICES_MODE=off) every company has a row with the ratios that need no price."""
     start, end = partition_window(context)
     companies, states = COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect()
     splits = split_index(every_bar_before(end), companies)
     max_age = settings.fundamentals_max_age_days()
+    prices_off = settings.source_mode("prices") == "off"
 
     def compute(first, last) -> pl.DataFrame:
-        closes = prior_closes(bars_before(first, last, 10)).filter(pl.col("date").is_between(first, last))
+        if prices_off:
+            closes = no_closes(companies, trading_days_between(first, last))
+        else:
+            closes = prior_closes(bars_before(first, last, 10)).filter(pl.col("date").is_between(first, last))
         frame = valuation_ratios(closes, companies, states, splits, max_age)
+        if prices_off:
+            frame = frame.filter(pl.col("fundamentals_as_of").is_not_null())
         context.log.info(
             f"valuation_daily {first}..{last}: {frame.height} rows, "
             f"{frame.get_column('pe_ratio').null_count()} without a P/E"

@@ -11,7 +11,7 @@ from ic_platform.defs.inputs import bars_before
 from ic_platform.defs.outages import StaleBodies
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
-from ic_platform.defs.resources import NewsSource
+from ic_platform.defs.resources import NewsSource, RatingsSource
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
 from ic_platform.features import analyst as analyst_features
 from ic_platform.features import news as news_features
@@ -60,7 +60,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
     the sentiment of the configured model (cached by content hash and model version) and the
     knowledge date (the first trading day whose open follows the publication)."""
     articles, quarantined, stale = [], [], StaleBodies()
-    for name, payload in _documents(news.news_reader()):
+    for name, payload in _documents(news.reader()):
         try:
             found, bad, _ = parse_news(payload, name)
         except (SourceFormatError, HttpError) as error:
@@ -87,19 +87,20 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
     return materialized(
         NEWS_ARTICLES.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
         sentiment_model=f"{model.name} {model.version}",
+        source_mode=news.mode,
         duplicates_dropped=len(duplicates),
         **stale.metadata(),
     )
 
 
 @table_asset("news", ANALYST_RATINGS, **source_step())
-def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
+def analyst_ratings(context: dg.AssetExecutionContext, ratings: RatingsSource) -> dg.MaterializeResult:
     """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
     publication time in UTC and knowledge date. Unknown ratings are quarantined with the text, and
     so is each record a later one of the same id replaces."""
     rows, quarantined, stale = [], [], StaleBodies()
-    for name, payload in _documents(news.ratings_reader()):
+    for name, payload in _documents(ratings.reader()):
         try:
             found, bad = parse_ratings(payload, name)
         except (SourceFormatError, HttpError) as error:
@@ -117,7 +118,7 @@ def analyst_ratings(context: dg.AssetExecutionContext, news: NewsSource) -> dg.M
     frame = frame.with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
     context.log.info(f"{frame.height} ratings, {len(quarantined)} quarantined")
     summary = ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
-    return materialized(summary, **stale.metadata())
+    return materialized(summary, source_mode=ratings.mode, **stale.metadata())
 
 
 @daily_asset("features", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])

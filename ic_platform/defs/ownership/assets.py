@@ -112,7 +112,7 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     reader, stale = edgar.reader(), StaleBodies()
     companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
     tickers = dict(companies.iter_rows())
-    ciks, kept = sorted(tickers), pl.DataFrame(schema=polars_schema(InsiderTransaction))
+    ciks, kept = ([] if edgar.is_off else sorted(tickers)), pl.DataFrame(schema=polars_schema(InsiderTransaction))
     touched = context.run.tags.get(CIKS_TAG)
     if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
@@ -135,6 +135,7 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     )
     return materialized(
         INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        source_mode=edgar.mode,
         **failed,
         **stale.metadata(),
     )
@@ -240,7 +241,7 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
     """Reads the followed managers' 13F-HR filings and writes their holdings, cover pages and the
     CUSIP to ticker map they are matched with."""
     stale = StaleBodies()
-    if edgar.thirteenf_datasets:
+    if edgar.thirteenf_datasets and not edgar.is_off:
         covers, holdings, quarantined, tally = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
         covers, holdings, quarantined, tally = _thirteenf_from_filings(context, edgar)
@@ -318,6 +319,7 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
         asset_key=THIRTEENF_HOLDINGS.name,
         filings=filings.height,
         cusips_mapped=mapping.height,
+        source_mode=edgar.mode,
         **failed,
         **stale.metadata(),
     )

@@ -23,7 +23,7 @@ from ic_platform.sources.edgar_files import parse_company_tickers, parse_submiss
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.sector_map import read_sector_map, with_sectors
-from ic_platform.sources.universe import read_universe, select_universe
+from ic_platform.sources.universe import read_universe, select_universe, universe_companies
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
@@ -33,18 +33,47 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
     """The companies universe: every ticker in EDGAR's ticker map (or those of the universe file,
     $IC_UNIVERSE: its members the map lacks are quarantined) with its CIK, name, SIC code and GICS
     sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or CIK,
-    else mapped from the SIC code of the company's submissions document (`sector_source`)."""
+    else mapped from the SIC code of the company's submissions document (`sector_source`). With SEC
+    off ($IC_SEC_MODE=off) the universe file alone names them (ticker and CIK), with the sectors of
+    the sector table or of the file's own sector column."""
+    if edgar.is_off:  # no ticker map, no submissions: the universe file names the companies
+        if not edgar.universe:
+            raise dg.Failure(
+                "SEC is off ($IC_SEC_MODE=off): the universe file ($IC_UNIVERSE) must name the companies, "
+                "with ticker and cik columns",
+                allow_retries=False,
+            )
+        profiles, quarantined = universe_companies(_universe_members(edgar), edgar.universe)
+        profiles = profiles.to_dicts()
+        context.log.info(f"SEC is off: {len(profiles)} companies from {edgar.universe}")
+    else:
+        profiles, quarantined = _edgar_profiles(context, edgar)
+    path = edgar.sector_map_path()
+    sector_table, bad_rows = read_sector_map(path) if path else (None, frame_of(QuarantinedRecord, []))
+    companies = with_sectors(frame_of(Company, profiles), sector_table)
+    sources = companies.get_column("sector_source").value_counts().rows()
+    context.log.info(f"sectors by source: {dict(sources)}")
+    return materialized(
+        COMPANIES.write(companies, quarantined=pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows])),
+        source_mode=edgar.mode,
+    )
+
+
+def _universe_members(edgar: EdgarSource) -> pl.DataFrame:
+    try:
+        return read_universe(Path(edgar.universe))
+    except SourceFormatError as error:
+        raise dg.Failure(f"IC_UNIVERSE: {error}", allow_retries=False) from error  # a setting: retries cannot fix it
+
+
+def _edgar_profiles(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[dict]]:
+    """The companies of EDGAR's ticker map (those of the universe file when one is set) with the
+    profile of their submissions document, and the quarantined records."""
     reader = edgar.reader()
     tickers = parse_company_tickers(reader.company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
     if edgar.universe:
-        try:
-            members = read_universe(Path(edgar.universe))
-        except SourceFormatError as error:
-            raise dg.Failure(
-                f"IC_UNIVERSE: {error}", allow_retries=False
-            ) from error  # a setting: retries cannot fix it
-        tickers, quarantined = select_universe(tickers, members, edgar.universe)
+        tickers, quarantined = select_universe(tickers, _universe_members(edgar), edgar.universe)
         context.log.info(
             f"universe {edgar.universe}: {tickers.height} tickers, {len(quarantined)} members not in EDGAR"
         )
@@ -57,14 +86,7 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
         profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
     context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
-    path = edgar.sector_map_path()
-    sector_table, bad_rows = read_sector_map(path) if path else (None, frame_of(QuarantinedRecord, []))
-    companies = with_sectors(frame_of(Company, profiles), sector_table)
-    sources = companies.get_column("sector_source").value_counts().rows()
-    context.log.info(f"sectors by source: {dict(sources)}")
-    return materialized(
-        COMPANIES.write(companies, quarantined=pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows]))
-    )
+    return profiles, quarantined
 
 
 def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:
@@ -100,6 +122,8 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     of the companies, the step fails and the table stays as it was."""
     reader, stale = edgar.reader(), StaleBodies()
     ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
+    if edgar.is_off:
+        ciks = []
     frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
     touched = context.run.tags.get(CIKS_TAG)
     if touched:  # a run the filings sensor asked for: re-read only the companies that filed
@@ -111,7 +135,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]
     quarantined.append(bad)
     summary = COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
-    return materialized(summary, **failed, **stale.metadata())
+    return materialized(summary, source_mode=edgar.mode, **failed, **stale.metadata())
 
 
 @table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])
