@@ -104,6 +104,16 @@ def _number(variable: str, default: float, low: float, high: float, meaning: str
     return number
 
 
+def whole_number(variable: str, default: int) -> int:
+    """`$variable` as a whole number of 0 or more (`default` when unset), else a clear error."""
+    configured = os.environ.get(variable)
+    if not configured:
+        return default
+    if not configured.strip().isdigit():
+        raise ValueError(f"{variable}={configured!r} is not a whole number of 0 or more")
+    return int(configured)
+
+
 def _share(variable: str, default: float) -> float:
     return _number(variable, default, 0, 1, "a share between 0 and 1")
 

@@ -2,8 +2,8 @@
 day D changes no row of any daily table dated on or before D.
 
 The small demo is materialized over a window, then every kind of input gets a change that becomes
-known after D (a close on D, facts filed on D including a re-tag, a news article and an analyst
-rating published on D after the open, a Form 4 and a 13F accepted on D), and the window is run
+known after D (a close on D, a dividend going ex on D, facts filed on D including a re-tag, a news
+article and an analyst rating published on D after the open, a Form 4 and a 13F accepted on D), and the window is run
 again. Every row dated on or before D must be identical; each change must show in its table after D.
 """
 
@@ -45,6 +45,15 @@ def _perturb_close(demo: Path, day: date) -> str:
     bar["h"] = max(bar["h"], bar["c"])
     _write(path, grouped)
     return bar["T"]
+
+
+def _perturb_dividend(demo: Path, day: date, ticker: str) -> None:
+    """A $5 special dividend going ex on D (the bar of D carries it; D+1's returns may use it)."""
+    path = demo / "polygon" / "dividends.json"
+    dividends = _read(path)
+    special = {"ticker": ticker, "cash_amount": 5.0, "currency": "USD", "dividend_type": "SC"}
+    dividends["results"].append(special | {"declaration_date": str(day), "ex_dividend_date": str(day)})
+    _write(path, dividends)
 
 
 def _perturb_facts(demo: Path, day: date) -> int:
@@ -178,12 +187,13 @@ def test_no_input_known_after_day_d_changes_any_row_on_or_before_d(demo_data_dir
     issuer = next(int(t["cik_str"]) for t in tickers.values() if t["ticker"] == scored[2])
     _perturb_form4(demo, day, issuer)
     _perturb_13f(demo, day)
+    _perturb_dividend(demo, day, scored[3])
     assert materialize_window(defs, window[0], window[-1], instance, progress=False).success
     after = _tables(window[0], window[-1])
 
     # daily_bars is itself an input: its row dated D holds D's close, which only D+1's rows may use
     changed_bars = after["daily_bars"].join(before["daily_bars"], on=after["daily_bars"].columns, how="anti")
-    assert changed_bars.select("date", "ticker").rows() == [(day, ticker)]
+    assert sorted(changed_bars.select("date", "ticker").rows()) == sorted([(day, ticker), (day, scored[3])])
     report = []
     for name in DERIVED:
         old, new = _rows_on_or_before(before[name], day), _rows_on_or_before(after[name], day)
@@ -204,7 +214,7 @@ def test_no_input_known_after_day_d_changes_any_row_on_or_before_d(demo_data_dir
         for name in DERIVED
     }
     # each change was seen after D, in the table that reads it
-    assert ticker in changed_after["technical_daily"].get_column("ticker").to_list()
+    assert {ticker, scored[3]} <= set(changed_after["technical_daily"].get_column("ticker"))
     assert fact_cik in changed_after["valuation_daily"].get_column("cik").to_list()
     assert scored[0] in changed_after["news_sentiment_daily"].get_column("ticker").to_list()
     assert scored[1] in changed_after["analyst_daily"].get_column("ticker").to_list()

@@ -9,6 +9,7 @@ the variable's name, never its value.
 
 import json
 import os
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -17,7 +18,7 @@ from pydantic import Field
 
 from ic_platform import settings
 from ic_platform.sources.documents import JsonFolder, NoDocuments
-from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
+from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarBulk, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
 from ic_platform.sources.http import HttpClient
 from ic_platform.sources.market_data import ArchiveBars, DemoBars, NoBars, PolygonClient
 from ic_platform.sources.news import NewsClient
@@ -26,6 +27,9 @@ from ic_platform.sources.readers import BarReader, DocumentReader, EdgarReader
 from ic_platform.sources.sector_map import SECTOR_COLUMNS, header_column
 
 MODES = settings.SOURCE_MODES
+# a first live load reads the Form 4s of the last 400 days (the insider features look back 90 days):
+# every Form 4 of every company's history would be millions of requests
+LIVE_FORM4_LOOKBACK_DAYS = 400
 POLYGON_URL, RATINGS_URL = "https://api.polygon.io", "https://api.benzinga.com"
 
 
@@ -80,6 +84,18 @@ class EdgarSource(SourceResource):
         ),
     )
     user_agent: str = Field(default="", description="'Company contact@example.com' (live mode)")
+    bulk_from: int = Field(
+        default=1000,
+        description=(
+            "Live mode: a read of this many companies or more (a first load, the weekly refresh) takes "
+            "submissions and companyfacts from EDGAR's nightly bulk archives, downloaded when they changed; "
+            "0 never"
+        ),
+    )
+    form4_lookback_days: int = Field(
+        default=0,
+        description="Form 4s filed more than this many days ago are not read (0: every one; live mode: 400)",
+    )
     www_url: str = Field(default="https://www.sec.gov", description="EDGAR web root (live mode)")
     data_url: str = Field(default="https://data.sec.gov", description="EDGAR data API root (live mode)")
     cache_dir: str = Field(default="", description="Response cache for live mode; empty means $IC_DATA_DIR/cache/edgar")
@@ -112,8 +128,9 @@ class EdgarSource(SourceResource):
         ),
     )
 
-    def reader(self) -> EdgarReader:
-        """The EDGAR reader of the configured mode (one with no documents when SEC is off)."""
+    def reader(self, companies: int = 0) -> EdgarReader:
+        """The EDGAR reader of the configured mode for reading `companies` companies (one with no
+        documents when SEC is off; in live mode the bulk archives from `bulk_from` companies)."""
         mode = self.checked_mode()
         if mode == "off":
             return NoEdgar()
@@ -122,7 +139,15 @@ class EdgarSource(SourceResource):
         if mode == "archive":
             root = Path(self.archive_path)
             return EdgarZipArchive(root) if (root / "companyfacts.zip").exists() else EdgarFolder(root)
-        return EdgarClient(self.user_agent, self.www_url, self.data_url, self.cache("edgar", self.cache_dir))
+        cache = self.cache("edgar", self.cache_dir)
+        client = EdgarClient(self.user_agent, self.www_url, self.data_url, cache)
+        if self.bulk_from and companies >= self.bulk_from:
+            return EdgarBulk(client, cache / "bulk")
+        return client
+
+    def form4_since(self) -> date | None:
+        """The first filing date of the Form 4s to read (None: every one)."""
+        return date.today() - timedelta(days=self.form4_lookback_days) if self.form4_lookback_days else None
 
     def sector_map_path(self) -> Path | None:
         """The sector table to use: the configured one, else the demo's in demo mode, else with SEC
@@ -223,8 +248,15 @@ def source_resources(mode: str | None = None) -> dict[str, SourceResource]:
     env = os.environ.get
     edgar = {
         "demo": {},
-        "archive": {"archive_path": env("IC_EDGAR_ARCHIVE", "")},
-        "live": {"user_agent": dg.EnvVar(USER_AGENT_ENV)},
+        "archive": {
+            "archive_path": env("IC_EDGAR_ARCHIVE", ""),
+            "form4_lookback_days": settings.whole_number("IC_FORM4_LOOKBACK_DAYS", 0),
+        },
+        "live": {
+            "user_agent": dg.EnvVar(USER_AGENT_ENV),
+            "bulk_from": settings.whole_number("IC_EDGAR_BULK_FROM", 1000),
+            "form4_lookback_days": settings.whole_number("IC_FORM4_LOOKBACK_DAYS", LIVE_FORM4_LOOKBACK_DAYS),
+        },
         "off": {},
     }[modes["sec"]]
     if modes["sec"] != "demo":

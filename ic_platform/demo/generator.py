@@ -10,6 +10,7 @@ Layout under the output folder (the same seed and options give the same bytes):
                                                    (cover page and information table)
     polygon/grouped/YYYY-MM-DD.json                grouped daily bars, unadjusted, with gaps
     polygon/splits.json                            split events (reference splits format)
+    polygon/dividends.json                         quarterly cash dividends (reference dividends format)
     polygon/news/YYYY-MM.json                      news articles, with duplicates
     ratings/YYYY-MM.json                           analyst rating actions
     sectors.csv                                    the companies' GICS sectors (a user's sector table)
@@ -41,6 +42,9 @@ OVERFLOW_DEMO_RECENT_LIMIT = 10  # one company's submissions spill into an overf
 SPLIT_RATIO = 4
 MAX_HOLD_BACK = 60  # trading days a demo can hold back (a year's demo keeps most of its days published)
 SPLIT_COMPANY = 5  # the company that splits SPLIT_RATIO-for-1 half-way through the demo
+DIVIDEND_PAYERS = 3  # every third company pays a quarterly dividend (the split company among them)
+DIVIDEND_INTERVAL = 63  # trading days between ex-dividend days
+DECLARED_BEFORE = 15  # trading days from a dividend's declaration to its ex-dividend day
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -284,6 +288,42 @@ def _by_month(records: list[dict], date_of) -> dict[str, list[dict]]:
     return months
 
 
+def _write_dividends(
+    out: Path, seed: int, companies: list[Company], days: list[date], prices: PriceHistory, split: tuple[int, int]
+) -> int:
+    """Quarterly cash dividends of every DIVIDEND_PAYERS-th company, about 0.3-0.8% of the close before
+    the declaration, in the units traded then (before the split, times its ratio), with their own
+    random stream so that the rest of the demo stays as it was."""
+    rng = np.random.default_rng([seed, 7])
+    split_company, split_day = split
+    results = []
+    for company in companies[SPLIT_COMPANY % DIVIDEND_PAYERS :: DIVIDEND_PAYERS]:
+        c, quarterly_yield = company.index, rng.uniform(0.003, 0.008)
+        for ex in range(int(rng.integers(DECLARED_BEFORE + 1, DIVIDEND_INTERVAL)), len(days), DIVIDEND_INTERVAL):
+            declared = ex - DECLARED_BEFORE
+            close = prices.close[c, declared - 1]
+            if np.isnan(close):  # not listed yet
+                continue
+            factor = SPLIT_RATIO if (c == split_company and ex < split_day) else 1
+            results.append(
+                {
+                    "id": f"E{company.ticker}{days[ex]:%Y%m%d}D",
+                    "ticker": company.ticker,
+                    "cash_amount": round(float(close) * quarterly_yield * factor, 4),
+                    "currency": "USD",
+                    "declaration_date": days[declared].isoformat(),
+                    "ex_dividend_date": days[ex].isoformat(),
+                    "record_date": days[min(ex + 1, len(days) - 1)].isoformat(),
+                    "pay_date": (days[ex] + timedelta(days=21)).isoformat(),
+                    "dividend_type": "CD",
+                    "frequency": 4,
+                }
+            )
+    results.sort(key=lambda r: (r["ex_dividend_date"], r["ticker"]))
+    _write_json(out / "polygon" / "dividends.json", {"results": results, "status": "OK"})
+    return len(results)
+
+
 def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
     """Write the demo universe to `out` (replacing what is there) and return its manifest."""
     rng = np.random.default_rng(options.seed)
@@ -337,6 +377,8 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
     for month, chunk in _by_month(ratings, lambda r: r["date"]).items():
         _write_json(staging / "ratings" / f"{month}.json", {"ratings": chunk})
 
+    dividends = _write_dividends(staging, options.seed, companies, days, prices, split)
+
     manifest = {
         "options": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(options).items()},
         "first_day": days[0].isoformat(),
@@ -354,6 +396,7 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         "thirteenf_managers": managers,
         "news_articles": len(articles),
         "analyst_ratings": len(ratings),
+        "dividends": dividends,
     }
     _write_json(staging / "manifest.json", manifest)
     simulated = simulated_dir(out)

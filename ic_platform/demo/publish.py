@@ -2,9 +2,10 @@
 
 A demo generated with days held back keeps its whole simulation beside the demo folder
 (`<demo>.simulated`) and publishes only its first days; advancing the demo publishes the next
-trading day, as a live source would: that day's bars, and the filings, facts, articles, ratings and
-splits dated that day. Nothing already published changes, so the scores of the days before stay
-what they were. Files that need no filtering are hard links (copies where links are refused).
+trading day, as a live source would: that day's bars, and the filings, facts, articles, ratings,
+splits and dividends (by declaration date) dated that day. Nothing already published changes, so
+the scores of the days before stay what they were. Files that need no filtering are hard links
+(copies where links are refused).
 """
 
 import json
@@ -127,6 +128,9 @@ def publish(simulated: Path, out: Path, through: date) -> dict:
     splits = _load(simulated / "polygon" / "splits.json")
     splits["results"] = [s for s in splits["results"] if _known(s["execution_date"], through)]
     _dump(staging / "polygon" / "splits.json", splits)
+    dividends = _load(simulated / "polygon" / "dividends.json")
+    dividends["results"] = [d for d in dividends["results"] if _known(d["declaration_date"], through)]
+    _dump(staging / "polygon" / "dividends.json", dividends)
     articles = _monthly(
         simulated / "polygon" / "news", staging / "polygon" / "news", "results", "published_utc", through
     )
@@ -141,6 +145,7 @@ def publish(simulated: Path, out: Path, through: date) -> dict:
         "form4_filings": form4s,
         "news_articles": articles,
         "analyst_ratings": ratings,
+        "dividends": len(dividends["results"]),
     }
     _dump(staging / "manifest.json", manifest)
     replaced = out.with_name(out.name + ".replaced")

@@ -81,11 +81,15 @@ def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[fl
     ]
 
 
+# columns that are zero but on the day of an event (a dividend going ex): no distribution to drift
+EVENT_COLUMNS = ("dividend",)
+
+
 def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_from: int) -> list[dict]:
-    """Rows, null shares and each float column's PSI of `table` (its rows of `days`, where the
+    """Rows, null shares and each float column's PSI (but EVENT_COLUMNS') of `table` (its rows of `days`, where the
     first `measured_from` days are only the reference of the first measured day)."""
     columns = [name for name, dtype in frame.schema.items() if name not in ("date", "ticker")]
-    floats = [name for name in columns if frame.schema[name].is_float()]
+    floats = [name for name in columns if frame.schema[name].is_float() and name not in EVENT_COLUMNS]
     by_day = {key[0]: part for key, part in frame.partition_by("date", as_dict=True).items()}
     empty = frame.clear()
     parts = [by_day.get(day, empty) for day in days]

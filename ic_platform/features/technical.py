@@ -13,7 +13,9 @@ Definitions (as TA-Lib's, so values match it to rounding):
   closes ending there, as TA-Lib does), the signal is the EMA(9) of MACD; all three first appear at
   the 34th bar.
 - Bollinger(20, 2): SMA(20) plus and minus two population standard deviations.
-- return_N: close / close N bars earlier - 1 (TA-Lib's ROCR - 1), N = 21, 63, 126, 252.
+- return_N: the total return over the last N bars, N = 21, 63, 126, 252: TA-Lib's ROCR - 1 on a
+  total-return index that reinvests each cash dividend at its ex-day's close (the index grows by
+  (close + dividend) / previous close a bar); without dividends it is close / close N bars earlier - 1.
 """
 
 from datetime import date
@@ -50,6 +52,12 @@ WARMUP_BARS = 600
 # own row order, so no result is scattered back and a ticker's windows never reach into the
 # previous ticker's bars (rolling and lagged values start null, smoothing starts from zero).
 # Intermediate columns are materialized in stages so that nothing is computed twice.
+def total_return_index(close: pl.Expr, dividend: pl.Expr) -> pl.Expr:
+    """A ticker's total-return index (1 at its first bar), to be taken over one ticker's bars in date
+    order: each bar multiplies it by (close + dividend going ex that day) / previous close."""
+    return ((close + dividend) / close.shift(1)).fill_null(1.0).cum_prod()
+
+
 def _per_ticker(expression: pl.Expr) -> pl.Expr:
     return expression.over("_code", mapping_strategy="explode")
 
@@ -121,7 +129,14 @@ def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
     `ticker` comes back as an Enum whose categories are the tickers in alphabetical order: it sorts
     and groups as integers, compares with strings, and the tables' models cast it to String when a
     chunk is written (building 12 million strings here would cost a fifth of the pass)."""
-    frame = bars.select("date", "ticker", pl.col("close").cast(pl.Float64), pl.col("volume").cast(pl.Float64)).collect()
+    dividend = pl.col("dividend") if "dividend" in bars.collect_schema().names() else pl.lit(0.0)
+    frame = bars.select(
+        "date",
+        "ticker",
+        pl.col("close").cast(pl.Float64),
+        pl.col("volume").cast(pl.Float64),
+        dividend.cast(pl.Float64).alias("dividend"),
+    ).collect()
     # group tickers with a stable sort on the Enum's integer codes (a string sort costs seven times
     # more), so the same bars give the same bytes
     tickers = frame.get_column("ticker").unique().sort()
@@ -143,6 +158,7 @@ def _indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
         _n=_per_ticker(pl.int_range(pl.len(), dtype=pl.Int32)),
         _gain=change.clip(lower_bound=0),
         _loss=(-change).clip(lower_bound=0),
+        _total=_per_ticker(total_return_index(close, pl.col("dividend"))),
     )
     frame = _smooth(
         frame,
@@ -165,7 +181,7 @@ def _indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
         sma_50=_sma(close, 50),
         sma_200=_sma(close, 200),
         volume_sma_20=_sma(volume, 20),
-        **{name: close / _per_ticker(close.shift(n)) - 1 for name, n in RETURN_HORIZONS.items()},
+        **{name: pl.col("_total") / _per_ticker(pl.col("_total").shift(n)) - 1 for name, n in RETURN_HORIZONS.items()},
     ).with_columns(
         bb_upper=pl.col("bb_middle") + 2 * pl.col("_std_20"),
         bb_lower=pl.col("bb_middle") - 2 * pl.col("_std_20"),

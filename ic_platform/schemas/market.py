@@ -25,6 +25,12 @@ class DailyBar(pa.DataFrameModel):
             "split_factor is the price that day"
         ),
     )
+    dividend: float = pa.Field(
+        ge=0,
+        description=(
+            "Cash dividend per share going ex that day, in the bar's units (as paid / split_factor); 0 without one"
+        ),
+    )
 
     class Config:
         unique = ["date", "ticker"]

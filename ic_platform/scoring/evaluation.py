@@ -3,17 +3,21 @@
 import numpy as np
 import polars as pl
 
+from ic_platform.features.technical import total_return_index
+
 HORIZONS = (21, 63)
 
 
 def forward_returns(bars: pl.LazyFrame, horizons: tuple[int, ...] = HORIZONS) -> pl.DataFrame:
-    """Per ticker and day D, the return from D's close to the close `h` bars later (it starts after D's open)."""
-    close = pl.col("close")
+    """Per ticker and day D, the total return (dividends reinvested) from D's close to the close `h`
+    bars later (it starts after D's open)."""
+    index = pl.col("_total")
     return (
-        bars.select("date", "ticker", "close")
+        bars.select("date", "ticker", "close", "dividend")
         .sort("ticker", "date")
+        .with_columns(_total=total_return_index(pl.col("close"), pl.col("dividend")).over("ticker"))
         .select(
-            "date", "ticker", *((close.shift(-h) / close - 1).over("ticker").alias(f"forward_{h}d") for h in horizons)
+            "date", "ticker", *((index.shift(-h) / index - 1).over("ticker").alias(f"forward_{h}d") for h in horizons)
         )
         .collect()
     )

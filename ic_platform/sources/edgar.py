@@ -8,6 +8,9 @@
   `filings/<accession>.txt` (Form 4, 13F-HR) files.
 - `EdgarZipArchive` (archive): EDGAR's nightly bulk `companyfacts.zip` and `submissions.zip`,
   read member by member without unpacking them to disk.
+- `EdgarBulk` (live, a whole universe): the same two archives downloaded by the platform when they
+  changed (conditional requests), the rest (ticker map, full filings) over the API: two downloads
+  instead of two requests a company.
 """
 
 import os
@@ -21,6 +24,12 @@ from ic_platform.sources.edgar_submission import complete_submission_text
 from ic_platform.sources.http import HttpClient, HttpError
 
 USER_AGENT_ENV = "EDGAR_USER_AGENT"
+# EDGAR's nightly bulk archives, on www.sec.gov (rebuilt about 03:00 New York)
+BULK_ARCHIVES = {
+    "companyfacts": "/Archives/edgar/daily-index/xbrl/companyfacts.zip",
+    "submissions": "/Archives/edgar/daily-index/bulkdata/submissions.zip",
+}
+BULK_MAX_AGE_S = 12 * 3600  # a download younger than this is used without asking whether it changed
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_TITLE = re.compile(r"^(?P<form>.+?) - (?P<name>.*) \((?P<cik>\d{10})\) \((?P<role>[^)]*)\)$")
 
@@ -140,22 +149,47 @@ class EdgarFolder:
 
 
 class EdgarZipArchive(EdgarFolder):
-    """EDGAR's bulk `companyfacts.zip` and `submissions.zip` in a folder (with `company_tickers.json`)."""
+    """EDGAR's bulk `companyfacts.zip` and `submissions.zip` in a folder (with `company_tickers.json`).
+
+    Each archive's directory (about a million members for submissions) is read once and the archive
+    kept open; reading members from several threads is safe (zipfile locks the shared file)."""
+
+    def __init__(self, root: Path):
+        super().__init__(root)
+        self._archives: dict[str, zipfile.ZipFile] = {}
+
+    def __getstate__(self) -> dict:  # worker processes open the archives again
+        return self.__dict__ | {"_archives": {}}
+
+    def _archive(self, name: str) -> zipfile.ZipFile:
+        if name not in self._archives:
+            self._archives[name] = zipfile.ZipFile(self.root / f"{name}.zip")
+        return self._archives[name]
 
     def _read(self, *parts: str) -> bytes | None:
         if len(parts) == 1:
             return super()._read(*parts)
-        with zipfile.ZipFile(self.root / f"{parts[0]}.zip") as archive:
-            try:
-                return archive.read(parts[1])
-            except KeyError:
-                return None
+        try:
+            return self._archive(parts[0]).read(parts[1])
+        except KeyError:
+            return None
 
     def companyfacts_ciks(self) -> list[int]:
-        with zipfile.ZipFile(self.root / "companyfacts.zip") as archive:
-            return sorted(
-                int(name[3:13]) for name in archive.namelist() if name.startswith("CIK") and name.endswith(".json")
-            )
+        return sorted(
+            int(name[3:13])
+            for name in self._archive("companyfacts").namelist()
+            if name.startswith("CIK") and name.endswith(".json")
+        )
+
+
+def _whole_zip(path: Path) -> None:
+    """Raise ValueError unless `path` is a zip archive whose directory can be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not archive.namelist():
+                raise ValueError(f"{path.name} holds no files")
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{path.name} is not a whole zip archive ({error})") from error
 
 
 class EdgarClient:
@@ -239,3 +273,29 @@ class EdgarClient:
             max_age=0,
             decode=lambda body: parse_current_filings(body, "current filings feed"),
         )
+
+
+class EdgarBulk:
+    """Live EDGAR for a whole universe: submissions and companyfacts from the nightly bulk archives,
+    downloaded into `folder` when they changed since the last download (EDGAR answers 304 when not),
+    and the ticker map and full filings over the API."""
+
+    read_threads = EdgarFolder.read_threads  # the archives are local files
+    parse_processes = 1  # full filings still come one request at a time
+
+    def __init__(self, client: EdgarClient, folder: Path):
+        for name, path in BULK_ARCHIVES.items():
+            client.www.download(path, folder / f"{name}.zip", max_age=BULK_MAX_AGE_S, check=_whole_zip)
+        self.client, self.archive = client, EdgarZipArchive(folder)
+
+    def company_tickers(self) -> bytes:
+        return self.client.company_tickers()
+
+    def submissions(self, cik: int) -> dict | None:
+        return self.archive.submissions(cik)
+
+    def companyfacts(self, cik: int) -> bytes | None:
+        return self.archive.companyfacts(cik)
+
+    def filing_text(self, cik: int, accession: str) -> str | None:
+        return self.client.filing_text(cik, accession)

@@ -269,15 +269,23 @@ class HttpClient:
             temporary.write_bytes(content)
             temporary.replace(path)
 
-    def _request(self, url: str, params: dict | None, headers: dict) -> tuple[int, bytes, httpx.Headers]:
+    def _request(
+        self,
+        url: str,
+        params: dict | None,
+        headers: dict,
+        into: Path | None = None,
+        deadline_seconds: float | None = None,
+    ) -> tuple[int, bytes, httpx.Headers]:
         self.breaker.check(url)
-        deadline = time.monotonic() + self.deadline_seconds
+        deadline_seconds = deadline_seconds or self.deadline_seconds
+        deadline = time.monotonic() + deadline_seconds
         problem = ""
         for attempt in range(1, self.attempts + 1):
             self.limiter.acquire()
             retry_after = None
             try:
-                status, body, response_headers = self._attempt(url, params, headers, deadline)
+                status, body, response_headers = self._attempt(url, params, headers, deadline, into)
                 if status in RETRY_STATUSES:
                     problem = f"HTTP {status}"
                     retry_after = _retry_after_seconds(response_headers.get("Retry-After"))
@@ -305,9 +313,7 @@ class HttpClient:
                 )
                 delay = max(delay, retry_after or 0.0)
                 if time.monotonic() + delay > deadline:
-                    self._fail(
-                        url, f"the {self.deadline_seconds:.0f} s deadline ends before the next attempt ({problem})"
-                    )
+                    self._fail(url, f"the {deadline_seconds:.0f} s deadline ends before the next attempt ({problem})")
                 self._sleep(delay)
         self._fail(url, f"{problem} ({self.attempts} attempts)", f"failed after {self.attempts} attempts: {problem}")
 
@@ -316,9 +322,11 @@ class HttpClient:
         raise HttpError(f"GET {url} {message or 'failed: ' + problem}")
 
     def _attempt(
-        self, url: str, params: dict | None, headers: dict, deadline: float
+        self, url: str, params: dict | None, headers: dict, deadline: float, into: Path | None = None
     ) -> tuple[int, bytes, httpx.Headers]:
         with self._client.stream("GET", url, params=params, headers=headers) as response:
+            if into is not None and response.status_code == 200:
+                return response.status_code, self._streamed(url, response, into, deadline), response.headers
             raw = bytearray()
             for chunk in response.iter_raw():
                 raw += chunk
@@ -327,6 +335,73 @@ class HttpClient:
                 if len(raw) > self.max_body_bytes:
                     self._fail(url, f"the body is larger than {self.max_body_bytes} bytes")
             return response.status_code, self._decoded(url, bytes(raw), response.headers), response.headers
+
+    def _streamed(self, url: str, response: httpx.Response, into: Path, deadline: float) -> bytes:
+        """Write the body as it arrives to the file `into` (no size limit, no decoding: a download asks
+        for the identity encoding) and return b"" once it is whole."""
+        encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            self._fail(url, f"a download came {encoding}-encoded, not as the file itself")
+        written = 0
+        with into.open("wb") as out:
+            for chunk in response.iter_raw():
+                out.write(chunk)
+                written += len(chunk)
+                if time.monotonic() > deadline:
+                    self._fail(url, "the deadline passed while the download arrived")
+        expected = response.headers.get("Content-Length")
+        if expected is not None and expected.isdigit() and written < int(expected):
+            raise _RetryableError(f"truncated download ({written} of {expected} bytes)")
+        return b""
+
+    def download(
+        self, path: str, target: Path, max_age: float, check: Callable[[Path], None], deadline_seconds: float = 3600
+    ) -> bool:
+        """Bring the file at `path` to `target` (streamed to disk, no body limit) unless the copy there
+        is younger than `max_age` seconds or the server answers that it has not changed since (the
+        last download's ETag and Last-Modified, sent as If-None-Match and If-Modified-Since). The
+        new file replaces the old one only once whole and accepted by `check` (which raises
+        ValueError). While the source fails, an earlier copy stays and is used (listed as stale).
+        True when a new copy was written."""
+        url = self.url(path)
+        meta_path = target.with_name(target.name + ".json")
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() and target.exists() else {}
+        if meta and time.time() - meta["stored_at"] < max_age:
+            return False
+        conditional = {
+            header: meta[key]
+            for header, key in (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified"))
+            if meta.get(key)
+        }
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            identity = conditional | {"Accept-Encoding": "identity"}
+            try:
+                status, _, headers = self._request(url, None, identity, into=partial, deadline_seconds=deadline_seconds)
+            except HttpError as error:
+                if error.status is None and meta:  # the source failed: keep using the copy it gave before
+                    with _shared_lock:
+                        _stale_served.append(url)
+                    return False
+                raise
+            if status == 200:
+                try:
+                    check(partial)
+                except ValueError as error:  # the previous copy stays; the caller fails with the reason
+                    raise HttpError(f"GET {url}: the downloaded file is unusable: {error}") from error
+                partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        stored = {
+            "stored_at": time.time(),
+            "etag": headers.get("ETag") or meta.get("etag"),
+            "last_modified": headers.get("Last-Modified") or meta.get("last_modified"),
+        }
+        temporary = meta_path.with_name(meta_path.name + ".tmp")
+        temporary.write_text(json.dumps(stored))
+        temporary.replace(meta_path)
+        return status == 200
 
     def _decoded(self, url: str, raw: bytes, headers: httpx.Headers) -> bytes:
         expected = headers.get("Content-Length")

@@ -12,6 +12,10 @@ that ratio, so `close * split_factor` is the price as traded that day, the one t
 per-share figures as they were reported then. Live bars are requested as traded (`adjusted=false`)
 and adjusted here with the API's reference splits, exactly as the demo's files are: Polygon's own
 `adjusted=true` bars do not say their factor.
+
+Cash dividends ride on the bar of their ex-dividend day (`dividend`, in the bar's split-adjusted
+units), from the demo's `dividends.json` or the API's reference dividends (`/v3/reference/dividends`),
+so momentum and forward returns are total returns. Archive files carry none.
 """
 
 from datetime import date
@@ -32,7 +36,8 @@ from ic_platform.sources.polygon_files import (
 )
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
-SPLITS_MAX_AGE_S = 6 * 3600  # the reference splits are read again after this long
+REFERENCE_MAX_AGE_S = 6 * 3600  # the reference splits and dividends are read again after this long
+DIVIDEND_SCHEMA = {"ticker": pl.String, "ex_dividend_date": pl.Date, "cash_amount": pl.Float64}
 
 
 def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
@@ -78,9 +83,50 @@ def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
     return pl.DataFrame(records, schema=schema)
 
 
-def _splits_page(payload: bytes, source: str) -> tuple[pl.DataFrame, str | None]:
-    """One page of the reference splits and the URL of the next (None on the last)."""
-    return parse_splits(payload, source), load_json(payload, source).get("next_url")
+def parse_dividends(payload: bytes | str, source: str) -> pl.DataFrame:
+    """Polygon's reference dividends (`/v3/reference/dividends`) as ticker, ex_dividend_date and
+    cash_amount per share as paid (the units traded then). A dividend in another currency than the
+    dollar (`currency`; none given is USD) is left out: its amount is not in the bars' units."""
+    document = load_json(payload, source)
+    rows = document.get("results") if isinstance(document, dict) else None
+    if not isinstance(rows, list):
+        raise SourceFormatError(f"{source}: no 'results' list of dividends")
+    try:
+        records = [
+            {
+                "ticker": r["ticker"],
+                "ex_dividend_date": date.fromisoformat(r["ex_dividend_date"]),
+                "cash_amount": float(r["cash_amount"]),
+            }
+            for r in rows
+            if (r.get("currency") or "USD") == "USD"
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise SourceFormatError(
+            f"{source}: a dividend lacks ticker, ex_dividend_date or cash_amount ({error})"
+        ) from error
+    if any(r["cash_amount"] < 0 for r in records):
+        raise SourceFormatError(f"{source}: a dividend has a negative cash_amount")
+    return pl.DataFrame(records, schema=DIVIDEND_SCHEMA)
+
+
+def with_dividends(bars: pl.DataFrame, dividends: pl.DataFrame) -> pl.DataFrame:
+    """`bars` (split-adjusted) with `dividend`: the cash its ticker pays per share going ex that day,
+    divided by the bar's split factor into the bar's units (0 without one)."""
+    paid = dividends.group_by(ticker="ticker", date="ex_dividend_date").agg(_cash=pl.col("cash_amount").sum())
+    return (
+        bars.drop("dividend", strict=False)
+        .join(paid, on=["ticker", "date"], how="left")
+        .with_columns(dividend=pl.col("_cash").fill_null(0.0) / pl.col("split_factor"))
+        .drop("_cash")
+        .select(bars.columns)
+    )
+
+
+def _page(parse):
+    """A decoder of one page of a reference endpoint: the parsed rows and the URL of the next page
+    (None on the last)."""
+    return lambda payload, source: (parse(payload, source), load_json(payload, source).get("next_url"))
 
 
 class NoBars:
@@ -102,8 +148,13 @@ class DemoBars:
 
     def __init__(self, root: Path):
         self.root = root
-        splits_file = root / "polygon" / "splits.json"
+        splits_file, dividends_file = root / "polygon" / "splits.json", root / "polygon" / "dividends.json"
         self.splits = parse_splits(splits_file.read_bytes(), str(splits_file))
+        self.dividends = (
+            parse_dividends(dividends_file.read_bytes(), str(dividends_file))
+            if dividends_file.exists()  # demos generated before dividends have none
+            else pl.DataFrame(schema=DIVIDEND_SCHEMA)
+        )
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = self.root / "polygon" / "grouped" / f"{day.isoformat()}.json"
@@ -112,7 +163,7 @@ class DemoBars:
                 f"the demo universe has no bars for {day} ({path} is missing): pick days inside its range"
             )
         bars, quarantined = parse_grouped_daily(path.read_bytes(), day, str(path))
-        return adjust_for_splits(bars, self.splits), quarantined
+        return with_dividends(adjust_for_splits(bars, self.splits), self.dividends), quarantined
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The ticker's bars from the grouped files of `start`..`end` (the demo has no per-ticker files)."""
@@ -199,22 +250,33 @@ class PolygonClient:
             raise ValueError("the market-data API key is missing: set POLYGON_API_KEY")
         self.http = http
         self.api_key = api_key
-        self._splits: pl.DataFrame | None = None
+        self._reference: dict[str, pl.DataFrame] = {}
 
-    def splits(self) -> pl.DataFrame:
-        """Every split the API lists (`/v3/reference/splits`, all pages), read once per client."""
-        if self._splits is None:
-            url: str | None = "/v3/reference/splits"
-            params = {"limit": 1000, "order": "asc", "sort": "execution_date", "apiKey": self.api_key}
-            pages = []
+    def _reference_table(self, path: str, sort: str, parse) -> pl.DataFrame:
+        """Every row a reference endpoint lists (all pages), read once per client."""
+        if path not in self._reference:
+            url: str | None = path
+            params = {"limit": 1000, "order": "asc", "sort": sort, "apiKey": self.api_key}
+            pages, decode = [], _page(parse)
             while url:
                 page, url = self.http.get(
-                    url, params=params, max_age=SPLITS_MAX_AGE_S, decode=lambda body, page=url: _splits_page(body, page)
+                    url, params=params, max_age=REFERENCE_MAX_AGE_S, decode=lambda body, page=url: decode(body, page)
                 )
                 pages.append(page)
                 params = {"apiKey": self.api_key}  # next_url carries the other parameters
-            self._splits = pl.concat(pages)
-        return self._splits
+            self._reference[path] = pl.concat(pages)
+        return self._reference[path]
+
+    def splits(self) -> pl.DataFrame:
+        """Every split the API lists (`/v3/reference/splits`)."""
+        return self._reference_table("/v3/reference/splits", "execution_date", parse_splits)
+
+    def dividends(self) -> pl.DataFrame:
+        """Every cash dividend the API lists (`/v3/reference/dividends`)."""
+        return self._reference_table("/v3/reference/dividends", "ex_dividend_date", parse_dividends)
+
+    def _adjusted(self, bars: pl.DataFrame) -> pl.DataFrame:
+        return with_dividends(adjust_for_splits(bars, self.splits()), self.dividends())
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
@@ -224,7 +286,7 @@ class PolygonClient:
             max_age=None if day < date.today() else 300,
             decode=lambda body: parse_grouped_daily(body, day, path),
         )
-        return adjust_for_splits(bars, self.splits()), quarantined
+        return self._adjusted(bars), quarantined
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """All pages of the ticker's daily bars from `start` to `end`."""
@@ -241,4 +303,4 @@ class PolygonClient:
             bars.append(page_bars)
             quarantined.append(page_quarantined)
             params = {"apiKey": self.api_key}  # next_url carries the other parameters
-        return adjust_for_splits(pl.concat(bars), self.splits()), pl.concat(quarantined)
+        return self._adjusted(pl.concat(bars)), pl.concat(quarantined)

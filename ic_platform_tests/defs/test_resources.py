@@ -33,3 +33,12 @@ def test_a_live_secret_is_read_when_the_resource_is_initialised(monkeypatch):
     assert (
         EdgarSource().mode == MarketDataSource().mode == NewsSource().mode == RatingsSource().mode == "demo"
     )  # a resource built in a test
+
+
+def test_live_edgar_reads_recent_form4s_and_takes_the_bulk_archives_for_a_whole_universe(monkeypatch):
+    edgar = source_resources("live")["edgar"]
+    assert (edgar.form4_lookback_days, edgar.bulk_from) == (400, 1000)
+    assert source_resources("demo")["edgar"].form4_lookback_days == 0  # the demo reads every Form 4
+    monkeypatch.setenv("IC_FORM4_LOOKBACK_DAYS", "two years")
+    with pytest.raises(ValueError, match="IC_FORM4_LOOKBACK_DAYS='two years' is not a whole number"):
+        source_resources("live")

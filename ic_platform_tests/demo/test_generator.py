@@ -9,6 +9,7 @@ import pytest
 
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.sources.edgar_submission import parse_submission
+from ic_platform.sources.market_data import DemoBars
 from ic_platform.sources.thirteenf import DOLLAR_VALUES_FROM, parse_thirteenf_submission
 from ic_platform_tests.conftest import SMALL_DEMO
 
@@ -119,6 +120,21 @@ def test_the_split_shows_in_unadjusted_bars(small_demo):
         return next(r["c"] for r in rows if r["T"] == split["ticker"])
 
     assert 2.5 < close(days[after - 1]) / close(days[after]) < 6
+
+
+def test_dividends_are_declared_before_going_ex_and_ride_on_the_ex_days_bar(small_demo):
+    dividends = load(small_demo / "polygon" / "dividends.json")["results"]
+    assert len(dividends) >= 3 and all(d["declaration_date"] < d["ex_dividend_date"] for d in dividends)
+    split = load(small_demo / "polygon" / "splits.json")["results"][0]
+    payer = [d for d in dividends if d["ticker"] == split["ticker"]]  # the split company pays too
+    before = [d for d in payer if d["ex_dividend_date"] < split["execution_date"]]
+    after = [d for d in payer if d["ex_dividend_date"] >= split["execution_date"]]
+    assert before and after and 2.5 < before[-1]["cash_amount"] / after[0]["cash_amount"] < 6  # as paid
+    day = dividends[0]["ex_dividend_date"]
+    bars, _ = DemoBars(small_demo).day(date.fromisoformat(day))
+    paid = {d["ticker"]: d["cash_amount"] for d in dividends if d["ex_dividend_date"] == day}
+    carried = bars.filter(pl.col("dividend") > 0).select("ticker", "dividend", "split_factor")
+    assert {ticker: cash * factor for ticker, cash, factor in carried.iter_rows()} == pytest.approx(paid)
 
 
 def test_news_has_duplicates_and_submissions_have_an_overflow_page(small_demo):

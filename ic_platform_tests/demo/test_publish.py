@@ -42,7 +42,8 @@ def _dates_in(root: Path) -> set[date]:
         }
     for path in (root / "ratings").glob("*.json"):
         known |= {date.fromisoformat(r["date"]) for r in json.loads(path.read_bytes())["ratings"]}
-    return known
+    dividends = json.loads((root / "polygon" / "dividends.json").read_bytes())["results"]
+    return known | {date.fromisoformat(d["declaration_date"]) for d in dividends}
 
 
 def test_a_demo_holding_days_back_publishes_nothing_dated_after_its_last_day(tmp_path, whole):

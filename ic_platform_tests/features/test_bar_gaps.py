@@ -21,6 +21,7 @@ def bar(ticker, day):
         "vwap": None,
         "transactions": None,
         "split_factor": 1.0,
+        "dividend": 0.0,
     }
 
 

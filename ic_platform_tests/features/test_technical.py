@@ -6,7 +6,7 @@ import pytest
 import talib
 
 from ic_platform.features.technical import INDICATOR_COLUMNS, indicators_by_close_date, technical_features
-from ic_platform.trading_days import next_trading_day
+from ic_platform.trading_days import next_trading_day, trading_days_between
 
 TICKERS = ("AAPL", "MSFT", "GE", "XOM", "NFLX")
 
@@ -90,3 +90,14 @@ def test_the_row_for_day_d_uses_closes_up_to_d_minus_1_only():
     assert row_for_last_day["close_date"] == date(2024, 7, 5)
     window = technical_features(bars.lazy(), start=days[2], end=days[-1]).collect()
     assert window.get_column("date").to_list() == days[2:]
+
+
+def test_returns_are_total_returns_that_reinvest_dividends_on_their_ex_day():
+    days = trading_days_between(date(2024, 1, 2), date(2024, 3, 28))
+    flat = pl.DataFrame({"date": days, "ticker": "T", "close": 100.0, "volume": 1.0, "dividend": 0.0})
+    paying = flat.with_columns(dividend=pl.when(pl.col("date") == days[-5]).then(2.0).otherwise(0.0))
+    returns = {
+        name: indicators_by_close_date(frame.lazy()).collect().sort("date").get_column("return_1m")[-1]
+        for name, frame in (("flat", flat), ("paying", paying), ("no dividend column", flat.drop("dividend")))
+    }
+    assert returns == {"flat": 0.0, "paying": pytest.approx(0.02), "no dividend column": 0.0}

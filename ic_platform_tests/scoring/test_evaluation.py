@@ -2,6 +2,7 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+import pytest
 
 from ic_platform.scoring import evaluation
 from ic_platform.trading_days import trading_days_between
@@ -36,3 +37,13 @@ def test_walk_forward_weights_learn_the_signal_and_never_score_inside_their_trai
         joined.join(learned, on=["date", "ticker"]), ["learned_score"], (21,)
     )
     assert summary.get_column("mean_ic")[0] > 0.5
+
+
+def test_forward_returns_are_total_returns():
+    days = trading_days_between(date(2024, 1, 2), date(2024, 3, 28))
+    bars = pl.DataFrame(
+        {"date": days, "ticker": "T", "close": 50.0, "dividend": [1.0 if i == 10 else 0.0 for i in range(len(days))]}
+    )
+    returns = evaluation.forward_returns(bars.lazy(), (21,))
+    assert returns.get_column("forward_21d")[0] == pytest.approx(0.02)  # the dividend of bar 10, reinvested
+    assert returns.get_column("forward_21d")[10] == 0.0  # bought on its ex-day's close: after it

@@ -1,11 +1,20 @@
 import gzip
+import io
 import json
 import zipfile
 
 import pytest
 
 from ic_platform.sources.documents import SourceFormatError
-from ic_platform.sources.edgar import EdgarClient, EdgarFolder, EdgarZipArchive, parse_current_filings
+from ic_platform.sources.edgar import (
+    BULK_ARCHIVES,
+    EdgarBulk,
+    EdgarClient,
+    EdgarFolder,
+    EdgarZipArchive,
+    parse_current_filings,
+)
+from ic_platform.sources.http import HttpError
 from ic_platform_tests.local_server import LocalServer, Reply
 
 AGENT = "IC Platform tests ops@example.com"
@@ -63,6 +72,67 @@ def test_archive_mode_reads_bulk_zips_without_unpacking(real_data, tmp_path):
     assert json.loads(reader.companyfacts(320193))["cik"] == 320193
     assert reader.submissions(320193)["sic"] == "3571"
     assert reader.companyfacts(1) is None and reader.submissions(1) is None
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.real_data
+def test_a_whole_universe_reads_the_bulk_archives_downloaded_only_when_they_changed(real_data, tmp_path):
+    facts = _zipped({"CIK0000320193.json": real(real_data, "sec_companyfacts", "CIK0000320193_AAPL.json.gz")})
+    submissions = _zipped(
+        {
+            "CIK0001318605.json": real(real_data, "sec_submissions", "CIK0001318605_TSLA.json.gz"),
+            "CIK0001318605-submissions-001.json": real(
+                real_data, "sec_submissions", "CIK0001318605-submissions-001_TSLA_page001.json.gz"
+            ),
+        }
+    )
+    changed = {"ETag": '"v1"', "Last-Modified": "Thu, 03 Dec 2026 08:00:00 GMT"}
+    with LocalServer() as server:
+        server.routes[BULK_ARCHIVES["companyfacts"]] = [Reply(facts, headers=changed), Reply(b"", status=304)]
+        server.routes[BULK_ARCHIVES["submissions"]] = [Reply(submissions, headers=changed), Reply(b"", status=304)]
+        client = EdgarClient(AGENT, server.url, server.url, cache_dir=tmp_path / "cache")
+        bulk = EdgarBulk(client, tmp_path / "bulk")
+        assert json.loads(bulk.companyfacts(320193))["entityName"] == "Apple Inc."
+        assert len(bulk.submissions(1318605)["filings"]["recent"]["accessionNumber"]) > 1000  # with its page
+        assert bulk.companyfacts(1) is None
+        # the next day: EDGAR is asked whether the archives changed, and says not
+        for name in BULK_ARCHIVES:
+            meta = tmp_path / "bulk" / f"{name}.zip.json"
+            meta.write_text(json.dumps(json.loads(meta.read_text()) | {"stored_at": 0}))
+        EdgarBulk(client, tmp_path / "bulk")
+        asked = [headers for _, path, headers in server.requests if path in BULK_ARCHIVES.values()]
+    assert server.paths().count(BULK_ARCHIVES["companyfacts"]) == 2 and not any("/api/" in p for p in server.paths())
+    assert all(h.get("If-None-Match") == '"v1"' and h["Accept-Encoding"] == "identity" for h in asked[2:])
+    assert (tmp_path / "bulk" / "companyfacts.zip").read_bytes() == facts
+
+
+def test_a_failed_or_broken_download_keeps_the_archive_it_had(tmp_path):
+    good = _zipped({"CIK0000000001.json": b"{}"})
+    target = tmp_path / "companyfacts.zip"
+    from ic_platform.sources.edgar import _whole_zip
+    from ic_platform.sources.http import HttpClient, stale_served_mark, stale_served_since
+
+    with LocalServer() as server:
+        server.routes["/a.zip"] = [
+            Reply(good, headers={"ETag": '"1"'}),
+            Reply(good[:-40], headers={"ETag": '"2"'}),  # a body that is not a whole zip
+            Reply(status=503),
+        ]
+        http = HttpClient(server.url, attempts=2, backoff_seconds=0.01)
+        assert http.download("/a.zip", target, max_age=0, check=_whole_zip) is True
+        with pytest.raises(HttpError, match="not a whole zip archive"):
+            http.download("/a.zip", target, max_age=0, check=_whole_zip)
+        mark = stale_served_mark()
+        assert http.download("/a.zip", target, max_age=0, check=_whole_zip) is False  # EDGAR is down
+        assert stale_served_since(mark) == [f"{server.url}/a.zip"]
+    assert target.read_bytes() == good and not (tmp_path / "companyfacts.zip.partial").exists()
 
 
 def test_demo_folders_read_like_edgar(small_demo):

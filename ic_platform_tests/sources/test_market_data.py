@@ -36,6 +36,7 @@ def test_split_adjustment_divides_prices_before_the_split():
             "vwap": [400.0, 100.0],
             "transactions": [1, 1],
             "split_factor": [1.0, 1.0],
+            "dividend": [0.0, 0.0],
         }
     )
     splits = parse_splits(
@@ -62,6 +63,7 @@ def test_live_mode_reads_grouped_and_paged_ticker_ranges_through_faults(real_dat
         ]
         server.routes["/v2/aggs/page2"] = [Reply(json.dumps(second_page).encode())]
         server.routes["/v3/reference/splits"] = [Reply(json.dumps({"status": "OK", "results": []}).encode())]
+        server.routes["/v3/reference/dividends"] = [Reply(json.dumps({"status": "OK", "results": []}).encode())]
         server.routes["/v2/aggs/grouped/locale/us/market/stocks/2023-01-03"] = [
             Reply(status=429, headers={"Retry-After": "0"}),
             Reply(json.dumps(grouped).encode()),
@@ -100,26 +102,47 @@ def _as_traded(bar: dict, ratio: int, timestamp: int) -> dict:
     }
 
 
+# Apple's real dividends around its split: $3.29 a share going ex on 2014-05-08 before the 7-for-1
+# split, $0.47 on 2014-08-07 after it (the same payout), in Polygon's reference-dividends format
+AAPL_DIVIDENDS = [
+    {"ticker": "AAPL", "ex_dividend_date": "2014-05-08", "cash_amount": 3.29, "currency": "USD", "frequency": 4},
+    {"ticker": "AAPL", "ex_dividend_date": "2014-08-07", "cash_amount": 0.47, "currency": "USD", "frequency": 4},
+    {"ticker": "XYZ", "ex_dividend_date": "2014-05-08", "cash_amount": 1.0, "currency": "CAD"},  # not dollars
+]
+
+
 @pytest.mark.real_data
-def test_live_bars_are_requested_as_traded_and_adjusted_for_the_apis_splits(real_data, tmp_path):
+def test_live_bars_are_requested_as_traded_and_adjusted_for_the_apis_splits_and_dividends(real_data, tmp_path):
     before, after = _real_aapl(real_data, "2014-06-06"), _real_aapl(real_data, "2014-06-09")
+    ex_day = _real_aapl(real_data, "2014-05-08")
     friday = {"status": "OK", "adjusted": False, "results": [_as_traded(before, 7, 1402027200000)]}
     monday = {"status": "OK", "adjusted": False, "results": [_as_traded(after, 1, 1402286400000)]}
+    may = {"status": "OK", "adjusted": False, "results": [_as_traded(ex_day, 7, 1399521600000)]}
     aapl = {"ticker": "AAPL", "execution_date": "2014-06-09", "split_from": 1, "split_to": 7}
     other = {"ticker": "XYZ", "execution_date": "2015-01-02", "split_from": 1, "split_to": 2}
     with LocalServer() as server:
         server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-06-06"] = [Reply(json.dumps(friday).encode())]
         server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-06-09"] = [Reply(json.dumps(monday).encode())]
+        server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-05-08"] = [Reply(json.dumps(may).encode())]
         server.routes["/v3/reference/splits"] = [
             Reply(json.dumps({"status": "OK", "results": [aapl], "next_url": f"{server.url}/splits/p2"}).encode())
         ]
         server.routes["/splits/p2"] = [Reply(json.dumps({"status": "OK", "results": [other]}).encode())]
+        server.routes["/v3/reference/dividends"] = [
+            Reply(json.dumps({"status": "OK", "results": AAPL_DIVIDENDS}).encode())
+        ]
         client = PolygonClient(HttpClient(server.url, cache_dir=tmp_path), api_key="test-key")
         friday_bars, _ = client.day(date(2014, 6, 6))
         monday_bars, _ = client.day(date(2014, 6, 9))
+        may_bars, _ = client.day(date(2014, 5, 8))
         paths = server.paths()
     assert all("adjusted=false" in path for path in paths if "/aggs/" in path)
     assert sum("/v3/reference/splits" in path for path in paths) == 1  # every page read once per client
+    assert sum("/v3/reference/dividends" in path for path in paths) == 1
+    may_bar = may_bars.row(0, named=True)
+    assert may_bar["dividend"] == pytest.approx(0.47)  # $3.29 as paid, in the bar's split-adjusted units
+    assert may_bar["dividend"] * may_bar["split_factor"] == pytest.approx(3.29)
+    assert friday_bars["dividend"].to_list() == monday_bars["dividend"].to_list() == [0.0]
     friday_bar, monday_bar = friday_bars.row(0, named=True), monday_bars.row(0, named=True)
     assert friday_bar["split_factor"] == 7 and monday_bar["split_factor"] == 1
     assert friday_bar["close"] == pytest.approx(before["close"], abs=0.001)  # the real file's adjusted close

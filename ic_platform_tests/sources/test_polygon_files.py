@@ -26,6 +26,7 @@ def test_real_polygon_bars_parse(real_data):
         "vwap": 125.725,
         "transactions": 1021065,
         "split_factor": 1.0,
+        "dividend": 0.0,
     }
 
 

@@ -1,7 +1,7 @@
 """Ownership assets: insider transactions (Form 4) and institutional holdings (13F), raw and daily."""
 
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -46,11 +46,15 @@ from ic_platform.trading_days import next_trading_days, previous_trading_day, tr
 FORM4_FORMS = ("4", "4/A")
 
 
-def _filing_texts(reader: EdgarReader, cik: int, forms: tuple[str, ...]) -> list[tuple[dict, str | None | Exception]]:
-    """Each filing of `forms` in the CIK's submissions with its full submission text (None when the
-    source lacks it, or the error that kept it from being read)."""
+def _filing_texts(
+    reader: EdgarReader, cik: int, forms: tuple[str, ...], since: date | None = None
+) -> list[tuple[dict, str | None | Exception]]:
+    """Each filing of `forms` in the CIK's submissions (filed on or after `since` when given) with
+    its full submission text (None when the source lacks it, or the error that kept it from being read)."""
     texts = []
     for filing in filings_of(reader.submissions(cik) or {}, forms):
+        if since and filing["filed"] < since:
+            continue
         try:
             texts.append((filing, reader.filing_text(cik, filing["accession"])))
         except (SourceFormatError, HttpError) as error:
@@ -59,13 +63,19 @@ def _filing_texts(reader: EdgarReader, cik: int, forms: tuple[str, ...]) -> list
 
 
 def _parsed_filings(
-    reader: EdgarReader, ciks: Iterable[int], forms: tuple[str, ...], parse, quarantined: list[dict], tally: FetchTally
+    reader: EdgarReader,
+    ciks: Iterable[int],
+    forms: tuple[str, ...],
+    parse,
+    quarantined: list[dict],
+    tally: FetchTally,
+    since: date | None = None,
 ):
     """(filing, parse(text, source, filing)) for each filing of `forms` in the CIKs' submissions,
     read ahead by threads while the previous ones are parsed; a filing that is missing or
     unreadable is quarantined with the reason instead, and one the source failed to deliver is
     counted in `tally` (its previous rows are kept)."""
-    for _, texts in read_ahead(ciks, lambda cik: _filing_texts(reader, cik, forms), reader.read_threads):
+    for _, texts in read_ahead(ciks, lambda cik: _filing_texts(reader, cik, forms, since), reader.read_threads):
         for filing, text in texts.result():
             source = f"{filing['form']} {filing['accession']}"
             tally.listed += 1
@@ -88,12 +98,12 @@ def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list
 
 
 def _form4_transactions(
-    reader: EdgarReader, tickers: dict[int, str], ciks: list[int]
+    reader: EdgarReader, tickers: dict[int, str], since: date | None, ciks: list[int]
 ) -> tuple[pl.DataFrame, list[dict], FetchTally]:
     """The transaction rows (knowledge date still empty), quarantined records and fetch tally of the
-    issuers' Form 4 filings; runs in a worker process for large universes."""
+    issuers' Form 4 filings (those filed from `since`); runs in a worker process for large universes."""
     rows, quarantined, tally = [], [], FetchTally()
-    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined, tally):
+    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined, tally, since):
         rows.extend(
             row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found
         )
@@ -106,10 +116,11 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
     read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
     knowledge date (first trading day after acceptance). Runs from the Form 4 sensor re-read only the
-    issuers that filed. Unreadable filings and transactions are quarantined with a reason. A filing
+    issuers that filed; Form 4s filed more than $IC_FORM4_LOOKBACK_DAYS ago (live mode: 400) are not
+    read. Unreadable filings and transactions are quarantined with a reason. A filing
     the source fails to deliver keeps its previous rows; when it fails for more than
     $IC_MAX_FAILED_SHARE (2%) of the filings, the step fails and the table stays as it was."""
-    reader, stale = edgar.reader(), StaleBodies()
+    stale = StaleBodies()
     companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
     tickers = dict(companies.iter_rows())
     ciks, kept = ([] if edgar.is_off else sorted(tickers)), pl.DataFrame(schema=polars_schema(InsiderTransaction))
@@ -117,9 +128,12 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
     if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
+    reader, since = edgar.reader(companies=len(ciks)), edgar.form4_since()
+    if since:
+        context.log.info(f"Form 4s filed from {since} ($IC_FORM4_LOOKBACK_DAYS={edgar.form4_lookback_days})")
     frames, quarantined, tally = [], [], FetchTally()
     for done, (found, bad, part) in map_in_processes(
-        partial(_form4_transactions, reader, tickers), ciks, reader.parse_processes
+        partial(_form4_transactions, reader, tickers, since), ciks, reader.parse_processes
     ):
         frames.append(found)
         quarantined.extend(bad)

@@ -69,14 +69,14 @@ def _universe_members(edgar: EdgarSource) -> pl.DataFrame:
 def _edgar_profiles(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[dict]]:
     """The companies of EDGAR's ticker map (those of the universe file when one is set) with the
     profile of their submissions document, and the quarantined records."""
-    reader = edgar.reader()
-    tickers = parse_company_tickers(reader.company_tickers(), "company_tickers.json")
+    tickers = parse_company_tickers(edgar.reader().company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
     if edgar.universe:
         tickers, quarantined = select_universe(tickers, _universe_members(edgar), edgar.universe)
         context.log.info(
             f"universe {edgar.universe}: {tickers.height} tickers, {len(quarantined)} members not in EDGAR"
         )
+    reader = edgar.reader(companies=tickers.get_column("cik").n_unique())
     rows = with_progress(context, tickers.to_dicts(), "submissions read")
     for row, read in read_ahead(rows, lambda row: reader.submissions(row["cik"]), reader.read_threads):
         document = read.result()
@@ -116,11 +116,12 @@ def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.D
 def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
     version with its filing date (runs from the filings sensor re-read only the companies that
-    filed). Unusable facts (non-USD, malformed, duplicated, IFRS filers) and
-    unreadable documents are quarantined with a reason; the other companies go on. A company the
-    source fails for keeps its previous facts; when it fails for more than $IC_MAX_FAILED_SHARE (2%)
-    of the companies, the step fails and the table stays as it was."""
-    reader, stale = edgar.reader(), StaleBodies()
+    filed; in live mode a read of $IC_EDGAR_BULK_FROM (1,000) companies or more takes EDGAR's
+    nightly companyfacts.zip, downloaded when it changed). Unusable facts (non-USD, malformed,
+    duplicated, IFRS filers) and unreadable documents are quarantined with a reason; the other
+    companies go on. A company the source fails for keeps its previous facts; when it fails for more
+    than $IC_MAX_FAILED_SHARE (2%) of the companies, the step fails and the table stays as it was."""
+    stale = StaleBodies()
     ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
     if edgar.is_off:
         ciks = []
@@ -130,6 +131,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
         quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
+    reader = edgar.reader(companies=len(ciks))
     found, bad, failures = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
     failed = within_failure_budget("sec_companyfacts", failures, len(ciks), context.retry_number)
     frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]

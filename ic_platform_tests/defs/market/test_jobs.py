@@ -44,6 +44,7 @@ def test_the_gap_check_warns_and_the_repair_job_refetches_through_the_per_ticker
                 Reply(b'{"status": "OK", "results": []}')
             ]
         server.routes["/v3/reference/splits"] = [Reply(b'{"status": "OK", "results": []}')]
+        server.routes["/v3/reference/dividends"] = [Reply(b'{"status": "OK", "results": []}')]
         live = MarketDataSource(mode="live", base_url=server.url, api_key="k", cache_dir=str(tmp_path / "cache"))
         outcome = repair_daily_bar_gaps.execute_in_process(resources={"market_data": live})
     assert outcome.success

@@ -1,3 +1,5 @@
+from datetime import date
+
 import dagster as dg
 import polars as pl
 
@@ -58,3 +60,18 @@ def test_a_13f_the_source_fails_to_deliver_keeps_its_filing_and_holdings(demo_da
     after = THIRTEENF_HOLDINGS.scan().collect()
     assert after.sort(after.columns).equals(holdings.sort(holdings.columns))
     assert after.filter(pl.col("accession") == down).height > 0
+
+
+def test_a_form4_lookback_reads_only_the_recent_filings(demo_data_dir):
+    assert _run([sec_form4]).success
+    every = INSIDER_TRANSACTIONS.scan().collect()
+    since = every.get_column("filed").sort()[every.height // 2]
+    lookback = (date.today() - since).days
+    result = dg.materialize(
+        [sec_companies, sec_form4],
+        resources={"edgar": EdgarSource(form4_lookback_days=lookback), "market_data": MarketDataSource()},
+    )
+    assert result.success
+    recent = INSIDER_TRANSACTIONS.scan().collect()
+    assert recent.get_column("filed").min() >= since and 0 < recent.height < every.height
+    assert recent.equals(every.filter(pl.col("filed") >= since))

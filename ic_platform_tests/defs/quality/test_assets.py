@@ -34,6 +34,7 @@ def _bars() -> pl.DataFrame:
                     "vwap": close,
                     "transactions": 10,
                     "split_factor": 1.0,
+                    "dividend": 0.0,
                 }
             )
     return frame_of(DailyBar, rows)
