@@ -11,6 +11,7 @@ and quarantines the others with the rules they broke; a derived table that break
 bug, and nothing is written.
 """
 
+import json
 import os
 import uuid
 from collections.abc import Callable
@@ -215,16 +216,33 @@ class SnapshotTable(_Table):
     def file(self) -> Path:
         return self.path / "snapshot.parquet"
 
-    def write(self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None) -> WriteSummary:
+    @property
+    def manifest_file(self) -> Path:
+        return self.path / "manifest.json"
+
+    def write(
+        self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None, manifest: dict | None = None
+    ) -> WriteSummary:
         """Validate and replace the table; quarantined records (a source's table) go to
-        `<name>__quarantine`, with the rows that break the model."""
+        `<name>__quarantine`, with the rows that break the model. `manifest` (what an incremental
+        table holds: how far its source was read) replaces the table's manifest once the table
+        is in place; a write without one removes it."""
         if quarantined is None:
             frame = self._prepare(frame)
         else:
             frame, quarantined = self._prepare_source(frame, quarantined)
+        self.manifest_file.unlink(missing_ok=True)  # never a manifest saying more than the table holds
         _write_atomically({self.file: frame})
         kept_aside = quarantine_table(self).write(quarantined).rows if quarantined is not None else None
+        if manifest is not None:
+            temporary = self.manifest_file.with_name(self.manifest_file.name + TEMPORARY_SUFFIX)
+            temporary.write_text(json.dumps(manifest, sort_keys=True))
+            os.replace(temporary, self.manifest_file)
         return WriteSummary(frame.height, frame.head(PREVIEW_ROWS), quarantined=kept_aside)
+
+    def manifest(self) -> dict:
+        """What the last write said the table holds (empty when it said nothing)."""
+        return json.loads(self.manifest_file.read_text()) if self.manifest_file.exists() and self.file.exists() else {}
 
     def scan(self) -> pl.LazyFrame:
         """Lazy scan of the table (an empty frame when it was never written)."""

@@ -44,6 +44,7 @@ class BarReader(Protocol):
 
 
 class DocumentReader(Protocol):
-    """JSON documents (news pages, ratings files) as (name, payload) pairs."""
+    """JSON documents (news pages, ratings files) as (name, payload) pairs, published from `start`
+    (None: the source's whole history, for files) to `end`."""
 
-    def documents(self, start: date, end: date) -> list[tuple[str, bytes]]: ...
+    def documents(self, start: date | None, end: date) -> list[tuple[str, bytes]]: ...

@@ -1,12 +1,20 @@
 """News and analyst assets: deduplicated articles with sentiment, rating actions, and their daily features."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 import numpy as np
 import polars as pl
 
 from ic_platform import settings
+from ic_platform.defs.incremental import (
+    SourceRead,
+    held_before,
+    incremental_start,
+    manifest,
+    quarantined_with_earlier,
+    read_metadata,
+)
 from ic_platform.defs.inputs import bars_before
 from ic_platform.defs.outages import StaleBodies
 from ic_platform.defs.partitions import partition_window
@@ -16,22 +24,28 @@ from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
 from ic_platform.features import analyst as analyst_features
 from ic_platform.features import news as news_features
 from ic_platform.features.valuation import prior_closes
-from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
+from ic_platform.schemas.common import polars_schema, quarantined_record
 from ic_platform.schemas.news import AnalystRating, NewsArticle
 from ic_platform.sentiment import build_model, score_with_cache
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpError
-from ic_platform.sources.news import deduplicate, parse_news
+from ic_platform.sources.news import NEAR_DUPLICATE_WINDOW, deduplicate, parse_news
 from ic_platform.sources.ratings import parse_ratings
 from ic_platform.sources.readers import DocumentReader
 from ic_platform.tables import ANALYST_DAILY, ANALYST_RATINGS, NEWS_ARTICLES, NEWS_SENTIMENT_DAILY
 from ic_platform.trading_days import before_open_knowledge_date, trading_days_between
 
-LIVE_HISTORY_DAYS = 400  # how far back live mode asks the APIs
+LIVE_HISTORY_DAYS = 400  # how far back a full read asks the live APIs
 
 
-def _documents(reader: DocumentReader) -> list[tuple[str, bytes]]:
-    return reader.documents(date.today() - timedelta(days=LIVE_HISTORY_DAYS), date.today())
+def _documents(reader: DocumentReader, mode: str, since: datetime | None) -> list[tuple[str, bytes]]:
+    """The source's documents from `since`'s day (a full read: everything the files hold, or the
+    live APIs' last LIVE_HISTORY_DAYS) to today."""
+    if since is not None:
+        start = since.date()
+    else:
+        start = date.today() - timedelta(days=LIVE_HISTORY_DAYS) if mode == "live" else None
+    return reader.documents(start, date.today())
 
 
 ARTICLE_COLUMNS = {
@@ -53,25 +67,49 @@ def _article_ticker_rows(articles: list[dict]) -> pl.DataFrame:
     return frame[rows].with_columns(ticker=pl.Series([t for a in articles for t in a["tickers"]], dtype=pl.String))
 
 
+def _deduplicated(articles: list[dict], held: pl.DataFrame, since: datetime | None) -> tuple[list[dict], list[dict]]:
+    """The new articles kept and the duplicates dropped, each with the reason: against each other and,
+    on an incremental read, against the articles held (a URL held before, or a near-identical
+    article of the window before `since`), as a full read would decide."""
+    if since is None:
+        return deduplicate(articles)
+    urls = dict(held.select("article_url", "article_id").unique("article_url").iter_rows())
+    repeated = [a | {"reason": f"same URL as {urls[a['article_url']]}"} for a in articles if a["article_url"] in urls]
+    recent = (
+        held.filter(pl.col("published_utc") >= since - NEAR_DUPLICATE_WINDOW)
+        .group_by("article_id")
+        .agg(pl.col("ticker").sort().alias("tickers"), pl.exclude("ticker", "tickers").first())
+        .to_dicts()
+    )
+    kept, dropped = deduplicate(recent + [a for a in articles if a["article_url"] not in urls])
+    earlier = {a["article_id"] for a in recent}
+    return [a for a in kept if a["article_id"] not in earlier], repeated + dropped
+
+
 @table_asset("news", NEWS_ARTICLES, **source_step())
-def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.MaterializeResult:
+def news_articles(context: dg.AssetExecutionContext, news: NewsSource, config: SourceRead) -> dg.MaterializeResult:
     """Every news article, deduplicated (same URL, same content, near-identical titles across
     publishers: the duplicates are quarantined with the reason), one row per article and ticker, with
     the sentiment of the configured model (cached by content hash and model version) and the
-    knowledge date (the first trading day whose open follows the publication)."""
+    knowledge date (the first trading day whose open follows the publication). A run reads only what
+    was published since the newest article held, less 3 days (read again); `full_refresh`, another
+    mode or another model reads everything."""
+    model = build_model(news.sentiment_model)
+    read_settings = {"mode": news.mode, "sentiment_model": f"{model.name} {model.version}"}
+    since = incremental_start(NEWS_ARTICLES, config, read_settings)
     articles, quarantined, stale = [], [], StaleBodies()
-    for name, payload in _documents(news.reader()):
+    for name, payload in _documents(news.reader(), news.mode, since):
         try:
             found, bad, _ = parse_news(payload, name)
         except (SourceFormatError, HttpError) as error:
             quarantined.append(quarantined_record(name, "", str(error)))
             continue
-        articles.extend(found)
+        articles.extend(a for a in found if since is None or a["published_utc"] >= since)
         quarantined.extend(bad)
-    kept, duplicates = deduplicate(articles)
+    held = held_before(NEWS_ARTICLES, since)
+    kept, duplicates = _deduplicated(articles, held, since)
     quarantined.extend(quarantined_record("news dedup", d["article_url"], d["reason"]) for d in duplicates)
     frame = _article_ticker_rows(kept)
-    model = build_model(news.sentiment_model)
     texts = frame.select("content_hash", text=pl.concat_str("title", pl.lit(". "), "description"))
     scored = score_with_cache(model, texts, settings.data_dir() / "cache" / "sentiment").unique("content_hash")
     frame = (
@@ -81,44 +119,65 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource) -> dg.Mat
         .select(polars_schema(NewsArticle).names())
     )
     context.log.info(
-        f"{len(articles)} articles read, {len(duplicates)} duplicates dropped, {frame.height} "
-        f"article-ticker rows scored by {model.name}"
+        f"{len(articles)} articles read {'since ' + since.isoformat() if since else '(the whole history)'}, "
+        f"{len(duplicates)} duplicates dropped, {frame.height} article-ticker rows scored by {model.name}, "
+        f"{held.height} rows held before"
     )
+    table = pl.concat([held, frame])
     return materialized(
-        NEWS_ARTICLES.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        NEWS_ARTICLES.write(
+            table,
+            quarantined=quarantined_with_earlier(NEWS_ARTICLES, since, quarantined),
+            manifest=manifest(table, read_settings),
+        ),
         sentiment_model=f"{model.name} {model.version}",
         source_mode=news.mode,
         duplicates_dropped=len(duplicates),
+        **read_metadata(since, held.height, len(articles)),
         **stale.metadata(),
     )
 
 
 @table_asset("news", ANALYST_RATINGS, **source_step())
-def analyst_ratings(context: dg.AssetExecutionContext, ratings: RatingsSource) -> dg.MaterializeResult:
+def analyst_ratings(
+    context: dg.AssetExecutionContext, ratings: RatingsSource, config: SourceRead
+) -> dg.MaterializeResult:
     """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
     publication time in UTC and knowledge date. Unknown ratings are quarantined with the text, and
-    so is each record a later one of the same id replaces."""
+    so is each record a later one of the same id replaces. A run reads only what was published since
+    the newest rating held, less 3 days; `full_refresh` or another mode reads everything."""
+    read_settings = {"mode": ratings.mode}
+    since = incremental_start(ANALYST_RATINGS, config, read_settings)
     rows, quarantined, stale = [], [], StaleBodies()
-    for name, payload in _documents(ratings.reader()):
+    for name, payload in _documents(ratings.reader(), ratings.mode, since):
         try:
             found, bad = parse_ratings(payload, name)
         except (SourceFormatError, HttpError) as error:
             quarantined.append(quarantined_record(name, "", str(error)))
             continue
-        rows.extend(found)
+        rows.extend(r for r in found if since is None or r["published_utc"] >= since)
         quarantined.extend(bad)
     frame = pl.DataFrame([r | {"knowledge_date": None} for r in rows], schema=polars_schema(AnalystRating))
-    replaced = frame.filter(~pl.col("rating_id").is_last_distinct())  # a later record of the same id updates it
+    # a later record of an id updates it, whether the table held the earlier one or this read has it
+    held = held_before(ANALYST_RATINGS, since)
+    frame = pl.concat([held.with_columns(knowledge_date=pl.lit(None, pl.Date)), frame])
+    replaced = frame.filter(~pl.col("rating_id").is_last_distinct())
     quarantined.extend(
         quarantined_record("ratings", str(row), f"rating {row['rating_id']} is replaced by a later record of its id")
         for row in replaced.select("rating_id", "ticker", "firm", "rating", "published_utc").iter_rows(named=True)
     )
     frame = frame.filter(pl.col("rating_id").is_last_distinct())
     frame = frame.with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
-    context.log.info(f"{frame.height} ratings, {len(quarantined)} quarantined")
-    summary = ANALYST_RATINGS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined))
-    return materialized(summary, source_mode=ratings.mode, **stale.metadata())
+    context.log.info(f"{frame.height} ratings ({len(rows)} read), {len(quarantined)} quarantined")
+    summary = ANALYST_RATINGS.write(
+        frame,
+        quarantined=quarantined_with_earlier(ANALYST_RATINGS, since, quarantined),
+        manifest=manifest(frame, read_settings),
+    )
+    return materialized(
+        summary, source_mode=ratings.mode, **read_metadata(since, held.height, len(rows)), **stale.metadata()
+    )
 
 
 @daily_asset("features", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])
