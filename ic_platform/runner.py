@@ -14,6 +14,7 @@ import dagster as dg
 from ic_platform import settings
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from ic_platform.memory import peak_memory_gib
+from ic_platform.tables import INCREMENTAL_TABLES
 
 WINDOW_JOB = "score_window"  # defined in ic_platform/definitions.py
 # the embedded instance's configuration; not in the project root, where `dagster dev` would warn
@@ -77,10 +78,16 @@ def instance_for_cli() -> dg.DagsterInstance:
 
 
 def materialize_window(
-    defs: dg.Definitions, start: date, end: date, instance: dg.DagsterInstance, progress: bool = True
+    defs: dg.Definitions,
+    start: date,
+    end: date,
+    instance: dg.DagsterInstance,
+    progress: bool = True,
+    full_refresh: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Run every asset of `defs` and its checks (the `score_window` job) once over the trading days
-    `start`..`end` (a single-run backfill).
+    `start`..`end` (a single-run backfill); with `full_refresh` the incremental raw tables read
+    their sources' whole history.
 
     Dagster records one "materialization planned" event per asset for the range instead of one per
     partition (DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS, unless set otherwise): a 10-year run
@@ -96,10 +103,12 @@ def materialize_window(
     os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
     os.environ.setdefault(EVENT_BATCH_SIZE, DEFAULT_EVENT_BATCH_SIZE)
     job = defs.resolve_job_def(WINDOW_JOB)
-    run_config = None
+    run_config: dict = {}
     if progress:
         job = job.with_logger_defs({"progress": progress_logger})
-        run_config = {"loggers": {"progress": {}}}
+        run_config["loggers"] = {"progress": {}}
+    if full_refresh:
+        run_config["ops"] = {table.name: {"config": {"full_refresh": True}} for table in INCREMENTAL_TABLES}
     gc.freeze()
     try:
         return job.execute_in_process(

@@ -81,6 +81,10 @@ SOURCE_TABLES = (
     ANALYST_RATINGS,
 )
 
+# the raw tables read incrementally (`defs/incremental.py`), each by the asset of its name, whose
+# `full_refresh` config reads the source's whole history again
+INCREMENTAL_TABLES = (COMPANY_FACTS, INSIDER_TRANSACTIONS, NEWS_ARTICLES, ANALYST_RATINGS)
+
 # the daily data-quality report on the tables above; not an input of any score, so not among
 # DAILY_TABLES (its day D measures the bars of D's close)
 DATA_QUALITY = DailyTable("data_quality", QualityMeasure, ("date", "table", "metric", "column", "detail"))

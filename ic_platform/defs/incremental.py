@@ -1,18 +1,25 @@
-"""Raw tables read incrementally: a run reads what its source published since the newest record
-the table holds (less an overlap, read again), and a full rebuild stays one config switch away.
+"""Raw tables read incrementally, and a full rebuild one config switch away (`full_refresh`).
+
+- News and ratings: a run reads what the source published since the newest record the table
+  holds, less an overlap that is read again.
+- Filings (Form 4, the companies whose facts to re-read): a run reads EDGAR's daily form indexes
+  of the days after the last one it read, one document a day, and only the filings they list.
 
 The table's manifest records the source's mode and anything else its rows depend on (the sentiment
-model), and the newest publication time it holds; a run whose settings differ, or a table without
-a manifest, reads the source's whole history.
+model, the universe, the Form 4 lookback), and how far the source was read; a run whose settings
+differ, or a table without a manifest, reads the source's whole history.
 """
 
-from datetime import datetime, timedelta
+import hashlib
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 import polars as pl
 from pydantic import Field
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
+from ic_platform.sources.edgar_files import parse_form_index
+from ic_platform.sources.readers import EdgarReader
 from ic_platform.storage import SnapshotTable, quarantine_table
 
 # an incremental read starts this long before the newest record held: records the source indexed
@@ -48,10 +55,12 @@ def held_before(table: SnapshotTable, since: datetime | None) -> pl.DataFrame:
     return table.scan().filter(pl.col("published_utc") < since).collect()
 
 
-def quarantined_with_earlier(table: SnapshotTable, since: datetime | None, records: list[dict]) -> pl.DataFrame:
+def quarantined_with_earlier(
+    table: SnapshotTable, incremental: bool, records: list[dict] | pl.DataFrame
+) -> pl.DataFrame:
     """`records`, with the table's earlier quarantined records when the read is incremental (each once)."""
-    new = frame_of(QuarantinedRecord, records)
-    if since is None:
+    new = records if isinstance(records, pl.DataFrame) else frame_of(QuarantinedRecord, records)
+    if not incremental:
         return new
     return pl.concat([quarantine_table(table).scan().collect(), new]).unique(maintain_order=True)
 
@@ -69,3 +78,42 @@ def read_metadata(since: datetime | None, kept: int, read: int) -> dict:
         "rows_kept": kept,
         "records_read": read,
     }
+
+
+def universe_digest(ciks: list[int]) -> str:
+    """A short digest of the companies a table was read for (another universe means a full read)."""
+    return hashlib.sha256(",".join(map(str, sorted(ciks))).encode()).hexdigest()[:16]
+
+
+def index_start(table: SnapshotTable, config: SourceRead, settings: dict, reader: EdgarReader) -> date | None:
+    """The last day whose daily form index the table was read through; None (read everything) when a
+    full refresh is asked for, the table has no manifest or was read with other `settings`, or the
+    source has no daily indexes."""
+    manifest = table.manifest()
+    if config.full_refresh or not manifest.get("indexed_through") or manifest.get("settings") != settings:
+        return None
+    return date.fromisoformat(manifest["indexed_through"]) if reader.indexed_through() else None
+
+
+def indexed_filings(
+    reader: EdgarReader, after: date, forms: tuple[str, ...], ciks: set[int]
+) -> tuple[dict[int, list[dict]], date]:
+    """The filings of `forms` by `ciks` listed in the daily form indexes of the days after `after`
+    through the source's last complete index, by CIK (each filing once, under the first of `ciks`
+    the index lists it for), and the day read through."""
+    through = max(reader.indexed_through() or after, after)
+    by_cik, seen = {}, set()
+    day = after + timedelta(days=1)
+    while day <= through:
+        text = reader.form_index(day)
+        for filing in parse_form_index(text, f"form index of {day}") if text else []:
+            if filing["form"] in forms and filing["cik"] in ciks and filing["accession"] not in seen:
+                seen.add(filing["accession"])
+                by_cik.setdefault(filing["cik"], []).append(filing | {"accepted": None})
+        day += timedelta(days=1)
+    return by_cik, through
+
+
+def index_manifest(settings: dict, through: date | None) -> dict:
+    """The manifest of a table read through the daily form index of `through`."""
+    return {"settings": settings, "indexed_through": through.isoformat() if through else None}

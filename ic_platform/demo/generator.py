@@ -7,6 +7,7 @@ Layout under the output folder (the same seed and options give the same bytes):
     edgar/submissions/CIK##########.json           filings index per company and 13F manager (+ overflow pages)
     edgar/companyfacts/CIK##########.json          XBRL facts per company
     edgar/filings/<accession>.txt                  full submissions of Form 4s (ownership XML) and 13F-HRs
+    edgar/daily-index/form.YYYYMMDD.idx            each trading day's filings (EDGAR's daily form index)
                                                    (cover page and information table)
     polygon/grouped/YYYY-MM-DD.json                grouped daily bars, unadjusted, with gaps
     polygon/splits.json                            split events (reference splits format)
@@ -32,6 +33,7 @@ import numpy as np
 from ic_platform.demo import edgar, feeds
 from ic_platform.demo.publish import publish, simulated_dir
 from ic_platform.demo.universe import MISLEADING_SIC_CODES, Company, PriceHistory, make_companies, simulate_prices
+from ic_platform.sources.edgar_files import form_index_text
 from ic_platform.trading_days import last_trading_days, next_trading_day
 
 DEFAULT_END = date(2026, 10, 30)
@@ -288,6 +290,23 @@ def _by_month(records: list[dict], date_of) -> dict[str, list[dict]]:
     return months
 
 
+def _write_form_indexes(out: Path, days: list[date]) -> None:
+    """EDGAR's daily form index of every trading day, from the submissions written (each filing under
+    the filers whose submissions list it); a day without filings gets an index without lines."""
+    by_day: dict[date, list[dict]] = defaultdict(list)
+    names = {}
+    for path in sorted((out / "edgar" / "submissions").glob("CIK*.json")):
+        document = json.loads(path.read_text())
+        cik = int(path.stem[3:13])
+        if "filings" in document:
+            names[cik], document = document["name"], document["filings"]["recent"]
+        for accession, form, filed in zip(document["accessionNumber"], document["form"], document["filingDate"]):
+            by_day[date.fromisoformat(filed)].append({"form": form, "cik": cik, "accession": accession})
+    for day in days:
+        filings = [f | {"name": names[f["cik"]]} for f in by_day.get(day, [])]
+        _write_text(out / "edgar" / "daily-index" / f"form.{day:%Y%m%d}.idx", form_index_text(day, filings))
+
+
 def _write_dividends(
     out: Path, seed: int, companies: list[Company], days: list[date], prices: PriceHistory, split: tuple[int, int]
 ) -> int:
@@ -378,6 +397,7 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         _write_json(staging / "ratings" / f"{month}.json", {"ratings": chunk})
 
     dividends = _write_dividends(staging, options.seed, companies, days, prices, split)
+    _write_form_indexes(staging, days)
 
     manifest = {
         "options": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(options).items()},

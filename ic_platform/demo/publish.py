@@ -74,8 +74,8 @@ def _companyfacts(document: dict, through: date) -> dict:
 
 
 def _edgar(simulated: Path, staging: Path, through: date) -> int:
-    """Ticker map, submissions, companyfacts and the full filings they list, up to `through`; the
-    number of Form 4s published."""
+    """Ticker map, submissions, companyfacts, the full filings they list and the daily form indexes,
+    up to `through`; the number of Form 4s published."""
     _link(simulated / "company_tickers.json", staging / "company_tickers.json")
     accessions, form4s = set(), set()
     for path in sorted((simulated / "submissions").glob("CIK*.json")):
@@ -94,6 +94,9 @@ def _edgar(simulated: Path, staging: Path, through: date) -> int:
     for path in sorted((simulated / "filings").glob("*.txt")):
         if path.stem in accessions:
             _link(path, staging / "filings" / path.name)
+    for path in sorted((simulated / "daily-index").glob("form.*.idx")):
+        if datetime.strptime(path.stem.removeprefix("form."), "%Y%m%d").date() <= through:
+            _link(path, staging / "daily-index" / path.name)
     return len(form4s)
 
 

@@ -16,7 +16,7 @@
 import os
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ic_platform.sources.documents import SourceFormatError, load_json, parse_xml
@@ -105,6 +105,12 @@ class NoEdgar:
     def filing_text(self, cik: int, accession: str) -> str | None:
         return None
 
+    def form_index(self, day: date) -> str | None:
+        return None
+
+    def indexed_through(self) -> date | None:
+        return None
+
 
 class EdgarFolder:
     """EDGAR's JSON files in a folder tree (the demo universe, or bulk archives unpacked)."""
@@ -146,6 +152,16 @@ class EdgarFolder:
         """The full submission text of a filing, None when the folder does not hold it."""
         path = self.root / "filings" / f"{accession}.txt"
         return path.read_text(encoding="latin-1") if path.exists() else None
+
+    def form_index(self, day: date) -> str | None:
+        """`daily-index/form.YYYYMMDD.idx`, None when the folder has none for the day."""
+        path = self.root / "daily-index" / f"form.{day:%Y%m%d}.idx"
+        return path.read_text(encoding="latin-1") if path.exists() else None
+
+    def indexed_through(self) -> date | None:
+        """The newest day with a daily index in the folder (None: a folder without `daily-index/`)."""
+        days = [p.stem.removeprefix("form.") for p in (self.root / "daily-index").glob("form.*.idx")]
+        return datetime.strptime(max(days), "%Y%m%d").date() if days else None
 
 
 class EdgarZipArchive(EdgarFolder):
@@ -257,6 +273,23 @@ class EdgarClient:
                 return None
             raise
 
+    def form_index(self, day: date) -> str | None:
+        """`Archives/edgar/daily-index/<year>/QTR<n>/form.YYYYMMDD.idx` (None on a 404: no business day,
+        or not yet published), cached for good once its day is over."""
+        path = f"/Archives/edgar/daily-index/{day.year}/QTR{(day.month - 1) // 3 + 1}/form.{day:%Y%m%d}.idx"
+        try:
+            return self.www.get(
+                path, max_age=None if day < date.today() else 0, decode=lambda body: body.decode("latin-1")
+            )
+        except HttpError as error:
+            if error.status in (403, 404):
+                return None
+            raise
+
+    def indexed_through(self) -> date | None:
+        """Yesterday: EDGAR publishes a day's index once the day is over."""
+        return date.today() - timedelta(days=1)
+
     def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
         """One page of the current-filings feed, newest first (never cached)."""
         params = {
@@ -299,3 +332,9 @@ class EdgarBulk:
 
     def filing_text(self, cik: int, accession: str) -> str | None:
         return self.client.filing_text(cik, accession)
+
+    def form_index(self, day: date) -> str | None:
+        return self.client.form_index(day)
+
+    def indexed_through(self) -> date | None:
+        return self.client.indexed_through()

@@ -1,4 +1,5 @@
-"""Parsers for EDGAR's `company_tickers.json` and `submissions/CIK##########.json` documents."""
+"""Parsers for EDGAR's `company_tickers.json`, `submissions/CIK##########.json` documents and daily
+form indexes (`daily-index/form.YYYYMMDD.idx`)."""
 
 import re
 from datetime import date, datetime
@@ -7,6 +8,8 @@ import polars as pl
 
 from ic_platform.sources.documents import SourceFormatError, load_json
 from ic_platform.sources.sic_gics import gics_sector_for_sic
+
+FUNDAMENTAL_FORMS = ("10-K", "10-Q", "10-K/A", "10-Q/A")  # the filings whose facts change a company's fundamentals
 
 
 def parse_company_tickers(payload: bytes | str, source: str = "company_tickers.json") -> pl.DataFrame:
@@ -71,3 +74,57 @@ def filings_of(document: dict, forms: tuple[str, ...]) -> list[dict]:
                 {"accession": accession, "form": form, "filed": date.fromisoformat(filed), "accepted": accepted_at}
             )
     return found
+
+
+# the daily form index: a few header lines, the column titles, a line of dashes, then one fixed-width
+# line per filing and filer (a Form 4 is listed under its issuer and each reporting owner)
+FORM_INDEX_COLUMNS = (("Form Type", 12), ("Company Name", 62), ("CIK", 12), ("Date Filed", 12), ("File Name", 0))
+FORM_INDEX_LINE = re.compile(r"(?P<cik>\d{1,10})\s+(?P<filed>\d{8})\s+(?P<file>edgar/data/\S+\.txt)\s*$")
+
+
+def parse_form_index(text: str, source: str) -> list[dict]:
+    """The filings of a daily form index: form, name, cik, filed, accession (from the file name).
+    A line that is not a filing is a clear error, naming the line."""
+    lines = text.splitlines()
+    titles = next((n for n, line in enumerate(lines) if line.startswith("Form Type")), None)
+    if titles is None or titles + 1 >= len(lines) or not set(lines[titles + 1].strip()) <= {"-"}:
+        raise SourceFormatError(f"{source}: not an EDGAR form index (no 'Form Type' column titles and dashes)")
+    name_at = lines[titles].index("Company Name")
+    filings = []
+    for number, line in enumerate(lines[titles + 2 :], start=titles + 3):
+        if not line.strip():
+            continue
+        tail = FORM_INDEX_LINE.search(line)
+        form = line[:name_at].strip()
+        if tail is None or not form:
+            raise SourceFormatError(f"{source}: line {number} is not a filing: {line.strip()[:120]!r}")
+        filings.append(
+            {
+                "form": form,
+                "name": line[name_at : tail.start()].strip(),
+                "cik": int(tail["cik"]),
+                "filed": datetime.strptime(tail["filed"], "%Y%m%d").date(),
+                "accession": tail["file"].rsplit("/", 1)[1].removesuffix(".txt"),
+            }
+        )
+    return filings
+
+
+def form_index_text(day: date, filings: list[dict]) -> str:
+    """A daily form index of `filings` (form, name, cik, accession), as EDGAR writes one."""
+    header = [
+        "Description:           Daily Index of EDGAR Dissemination Feed by Form Type",
+        f"Last Data Received:    {day:%B %d, %Y}",
+        "Comments:              webmaster@sec.gov",
+        "Anonymous FTP:         ftp://ftp.sec.gov/edgar/",
+        " ",
+        " ",
+        " ",
+        "".join(title.ljust(width) for title, width in FORM_INDEX_COLUMNS),
+        "-" * 141,
+    ]
+    rows = [
+        f"{f['form']:<12}{f['name'][:60]:<62}{f['cik']:<12}{day:%Y%m%d}    edgar/data/{f['cik']}/{f['accession']}.txt"
+        for f in sorted(filings, key=lambda f: (f["form"], f["name"], f["cik"], f["accession"]))
+    ]
+    return "\n".join(header + rows) + "\n"

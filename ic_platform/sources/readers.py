@@ -24,6 +24,14 @@ class EdgarReader(Protocol):
 
     def filing_text(self, cik: int, accession: str) -> str | None: ...
 
+    def form_index(self, day: date) -> str | None:
+        """The daily form index of `day` (None when there is none: no business day, or not yet)."""
+        ...
+
+    def indexed_through(self) -> date | None:
+        """The last day whose daily form index is complete (None: the source has no daily indexes)."""
+        ...
+
 
 @runtime_checkable
 class CurrentFilingsFeed(Protocol):

@@ -1,5 +1,6 @@
-"""News and ratings read incrementally: a run after new days reads only what they published, and
-its tables equal those of a full rebuild over the same files."""
+"""Raw tables read incrementally: a run after new days reads only what they published (news and
+ratings since the newest record held, filings from EDGAR's daily form indexes), and its tables
+equal those of a full rebuild over the same files."""
 
 import json
 from datetime import date, datetime, timedelta
@@ -10,33 +11,36 @@ import polars as pl
 import pytest
 
 from ic_platform.defs.news.assets import analyst_ratings, news_articles
-from ic_platform.defs.resources import NewsSource, RatingsSource
+from ic_platform.defs.ownership.assets import sec_form4
+from ic_platform.defs.resources import EdgarSource, NewsSource, RatingsSource
+from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.demo.publish import advance
 from ic_platform.sources.documents import JsonFolder
+from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS, parse_form_index
 from ic_platform.storage import quarantine_table
-from ic_platform.tables import ANALYST_RATINGS, NEWS_ARTICLES
+from ic_platform.tables import ANALYST_RATINGS, COMPANY_FACTS, INSIDER_TRANSACTIONS, NEWS_ARTICLES
 
-RESOURCES = {"news": NewsSource(), "ratings": RatingsSource()}
-TABLES = (NEWS_ARTICLES, ANALYST_RATINGS)
+RESOURCES = {"news": NewsSource(), "ratings": RatingsSource(), "edgar": EdgarSource()}
+FEEDS, FILINGS = (news_articles, analyst_ratings), (sec_companyfacts, sec_form4)
 
 
-def _read(full_refresh: bool = False) -> dict[str, dict]:
-    """Materialize both raw tables; each one's metadata."""
-    config = {
-        "ops": {a.key.path[-1]: {"config": {"full_refresh": full_refresh}} for a in (news_articles, analyst_ratings)}
-    }
-    result = dg.materialize([news_articles, analyst_ratings], resources=RESOURCES, run_config=config)
+def _read(assets, full_refresh: bool = False) -> dict[str, dict]:
+    """Materialize the raw tables (after sec_companies); each one's metadata."""
+    config = {"ops": {a.key.path[-1]: {"config": {"full_refresh": full_refresh}} for a in assets}}
+    result = dg.materialize([sec_companies, *assets], resources=RESOURCES, run_config=config)
     assert result.success
-    return {m.asset_key.path[-1]: m.metadata for m in result.asset_materializations_for_node("news_articles")} | {
-        m.asset_key.path[-1]: m.metadata for m in result.asset_materializations_for_node("analyst_ratings")
+    return {
+        e.asset_key.path[-1]: e.step_materialization_data.materialization.metadata
+        for e in result.get_asset_materialization_events()
     }
 
 
-def _tables() -> dict[str, pl.DataFrame]:
+def _tables(tables) -> dict[str, pl.DataFrame]:
     frames = {}
-    for table in TABLES:
-        frames[table.name] = table.scan().collect()
+    for table in tables:
+        rows = table.scan().collect()
+        frames[table.name] = rows.sort(rows.columns)
         quarantined = quarantine_table(table).scan().collect()
         frames[f"{table.name} quarantine"] = quarantined.sort(quarantined.columns)
     return frames
@@ -59,24 +63,50 @@ def held_back_demo(data_dir) -> Path:
     return demo
 
 
-def test_a_run_after_new_days_reads_only_them_and_equals_a_full_rebuild(held_back_demo):
-    first = _read()
-    assert {m["read"].value for m in first.values()} == {"the whole history"}
+def test_news_and_ratings_after_new_days_read_only_them_and_equal_a_full_rebuild(held_back_demo):
+    first = _read(FEEDS)
+    assert {first[a.key.path[-1]]["read"].value for a in FEEDS} == {"the whole history"}
     manifest = advance(held_back_demo, days=5)
     url = _copy_of_an_old_article(held_back_demo, date.fromisoformat(manifest["last_day"]))
-    second = _read()
-    for name, metadata in second.items():
+    second = _read(FEEDS)
+    for name in ("news_articles", "analyst_ratings"):
+        metadata = second[name]
         assert metadata["read"].value.startswith("since "), name
         since = datetime.fromisoformat(metadata["read"].value.removeprefix("since "))
         assert metadata["rows_kept"].value > 0 and metadata["records_read"].value < first[name]["records_read"].value
         assert since.date() >= date.fromisoformat(manifest["last_day"]) - timedelta(days=20)
-    incremental = _tables()
+    incremental = _tables((NEWS_ARTICLES, ANALYST_RATINGS))
     copies = incremental["news_articles quarantine"].filter(pl.col("record") == url)
     assert copies.get_column("reason").str.starts_with("same URL as").any()  # the copy of an article held
     assert "a-late-copy" not in incremental["news_articles"].get_column("article_id").to_list()
-    rebuilt = _read(full_refresh=True)
-    assert {m["read"].value for m in rebuilt.values()} == {"the whole history"}
-    for name, frame in _tables().items():
+    rebuilt = _read(FEEDS, full_refresh=True)
+    assert {rebuilt[a.key.path[-1]]["read"].value for a in FEEDS} == {"the whole history"}
+    for name, frame in _tables((NEWS_ARTICLES, ANALYST_RATINGS)).items():
+        assert frame.equals(incremental[name]), name
+
+
+def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_rebuild(data_dir):
+    held_back_demo = data_dir / "demo"  # the last 60 days hold the 10-Qs of August and a 10-K of October
+    generate(held_back_demo, DemoOptions(companies=20, years=1, seed=5, hold_back=60))
+    first = _read(FILINGS)
+    assert (
+        first["sec_form4"]["read"].value == "every issuer" and first["sec_companyfacts"]["companies_read"].value == 20
+    )
+    published_through = json.loads((held_back_demo / "manifest.json").read_text())["last_day"].replace("-", "")
+    manifest = advance(held_back_demo, days=60)
+    second = _read(FILINGS)
+    assert second["sec_form4"]["read"].value.startswith("daily indexes after ")
+    indexes = [p for p in (held_back_demo / "edgar" / "daily-index").glob("*.idx") if p.stem[5:] > published_through]
+    filers = {
+        f["cik"] for p in indexes for f in parse_form_index(p.read_text(), p.name) if f["form"] in FUNDAMENTAL_FORMS
+    }
+    assert second["sec_companyfacts"]["companies_read"].value == len(filers) > 0  # only those that filed
+    assert COMPANY_FACTS.manifest()["indexed_through"] == manifest["last_day"]
+    new_form4s = INSIDER_TRANSACTIONS.scan().filter(pl.col("filed").dt.strftime("%Y%m%d") > published_through)
+    assert new_form4s.collect().height > 0
+    incremental = _tables((COMPANY_FACTS, INSIDER_TRANSACTIONS))
+    _read(FILINGS, full_refresh=True)
+    for name, frame in _tables((COMPANY_FACTS, INSIDER_TRANSACTIONS)).items():
         assert frame.equals(incremental[name]), name
 
 

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from ic_platform.demo.generator import DemoOptions, generate
+from ic_platform.sources.edgar_files import parse_form_index
 from ic_platform.sources.edgar_submission import parse_submission
 from ic_platform.sources.market_data import DemoBars
 from ic_platform.sources.thirteenf import DOLLAR_VALUES_FROM, parse_thirteenf_submission
@@ -42,6 +43,10 @@ def test_every_file_parses_with_standard_json_and_xml_parsers(small_demo):
             json.loads(path.read_text())
         elif path.suffix == ".csv":  # the sector table
             assert pl.read_csv(path).columns == ["ticker", "cik", "gics_sector"]
+        elif path.suffix == ".idx":  # EDGAR's daily form index
+            assert all(
+                f["filed"].strftime("%Y%m%d") in path.name for f in parse_form_index(path.read_text(), path.name)
+            )
         else:  # full EDGAR submissions: every embedded XML document parses
             assert path.suffix == ".txt", path
             submission = parse_submission(path.read_text(), path.name)
@@ -135,6 +140,24 @@ def test_dividends_are_declared_before_going_ex_and_ride_on_the_ex_days_bar(smal
     paid = {d["ticker"]: d["cash_amount"] for d in dividends if d["ex_dividend_date"] == day}
     carried = bars.filter(pl.col("dividend") > 0).select("ticker", "dividend", "split_factor")
     assert {ticker: cash * factor for ticker, cash, factor in carried.iter_rows()} == pytest.approx(paid)
+
+
+def test_each_trading_day_has_a_form_index_listing_the_filings_of_the_submissions(small_demo):
+    indexes = sorted((small_demo / "edgar" / "daily-index").glob("form.*.idx"))
+    assert len(indexes) == len(list((small_demo / "polygon" / "grouped").glob("*.json")))
+    listed = [f for path in indexes for f in parse_form_index(path.read_text(), path.name)]
+    days = {path.stem.removeprefix("form.") for path in indexes}
+    filed = set()  # the filings of the demo's days (the submissions also list earlier ones)
+    for path in (small_demo / "edgar" / "submissions").glob("CIK*.json"):
+        recent = load(path)
+        recent = recent["filings"]["recent"] if "filings" in recent else recent
+        filed |= {
+            (int(path.stem[3:13]), accession)
+            for accession, day in zip(recent["accessionNumber"], recent["filingDate"])
+            if day.replace("-", "") in days
+        }
+    assert {(f["cik"], f["accession"]) for f in listed} == filed
+    assert {"4", "10-Q", "10-K", "13F-HR"} <= {f["form"] for f in listed}
 
 
 def test_news_has_duplicates_and_submissions_have_an_overflow_page(small_demo):

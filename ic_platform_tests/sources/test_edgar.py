@@ -145,3 +145,23 @@ def test_demo_folders_read_like_edgar(small_demo):
 def test_a_broken_feed_is_a_clear_error():
     with pytest.raises(SourceFormatError, match="malformed Atom feed"):
         parse_current_filings(b"<feed><entry>", "feed")
+
+
+def test_live_daily_form_indexes_are_read_by_quarter_and_a_missing_day_is_none(tmp_path):
+    from datetime import date
+
+    from ic_platform.sources.edgar_files import form_index_text, parse_form_index
+
+    filing = {"form": "4", "name": "APPLE INC", "cik": 320193, "accession": "0000320193-26-000105"}
+    with LocalServer() as server:
+        server.routes["/Archives/edgar/daily-index/2026/QTR4/form.20261103.idx"] = [
+            Reply(form_index_text(date(2026, 11, 3), [filing]).encode())
+        ]
+        client = EdgarClient(AGENT, server.url, server.url, cache_dir=tmp_path)
+        text = client.form_index(date(2026, 11, 3))
+        assert client.form_index(date(2026, 11, 7)) is None  # a Saturday: EDGAR has no index (404)
+    assert parse_form_index(text, "index") == [filing | {"filed": date(2026, 11, 3)}]
+    with pytest.raises(SourceFormatError, match="not an EDGAR form index"):
+        parse_form_index("<html>Too many requests</html>", "index")
+    with pytest.raises(SourceFormatError, match="line 11 is not a filing"):
+        parse_form_index(text + "garbage line\n", "index")

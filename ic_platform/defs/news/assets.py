@@ -127,7 +127,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource, config: S
     return materialized(
         NEWS_ARTICLES.write(
             table,
-            quarantined=quarantined_with_earlier(NEWS_ARTICLES, since, quarantined),
+            quarantined=quarantined_with_earlier(NEWS_ARTICLES, since is not None, quarantined),
             manifest=manifest(table, read_settings),
         ),
         sentiment_model=f"{model.name} {model.version}",
@@ -172,7 +172,7 @@ def analyst_ratings(
     context.log.info(f"{frame.height} ratings ({len(rows)} read), {len(quarantined)} quarantined")
     summary = ANALYST_RATINGS.write(
         frame,
-        quarantined=quarantined_with_earlier(ANALYST_RATINGS, since, quarantined),
+        quarantined=quarantined_with_earlier(ANALYST_RATINGS, since is not None, quarantined),
         manifest=manifest(frame, read_settings),
     )
     return materialized(

@@ -9,6 +9,14 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.filings_feed import CIKS_TAG
+from ic_platform.defs.incremental import (
+    SourceRead,
+    index_manifest,
+    index_start,
+    indexed_filings,
+    quarantined_with_earlier,
+    universe_digest,
+)
 from ic_platform.defs.outages import FetchTally, StaleBodies
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
@@ -47,12 +55,13 @@ FORM4_FORMS = ("4", "4/A")
 
 
 def _filing_texts(
-    reader: EdgarReader, cik: int, forms: tuple[str, ...], since: date | None = None
+    reader: EdgarReader, cik: int, forms: tuple[str, ...], since: date | None, listed: list[dict] | None
 ) -> list[tuple[dict, str | None | Exception]]:
-    """Each filing of `forms` in the CIK's submissions (filed on or after `since` when given) with
-    its full submission text (None when the source lacks it, or the error that kept it from being read)."""
+    """Each filing of `forms` in the CIK's submissions (or `listed`, when a daily index listed them),
+    filed on or after `since` when given, with its full submission text (None when the source lacks
+    it, or the error that kept it from being read)."""
     texts = []
-    for filing in filings_of(reader.submissions(cik) or {}, forms):
+    for filing in filings_of(reader.submissions(cik) or {}, forms) if listed is None else listed:
         if since and filing["filed"] < since:
             continue
         try:
@@ -70,12 +79,17 @@ def _parsed_filings(
     quarantined: list[dict],
     tally: FetchTally,
     since: date | None = None,
+    listed: dict[int, list[dict]] | None = None,
 ):
-    """(filing, parse(text, source, filing)) for each filing of `forms` in the CIKs' submissions,
-    read ahead by threads while the previous ones are parsed; a filing that is missing or
-    unreadable is quarantined with the reason instead, and one the source failed to deliver is
-    counted in `tally` (its previous rows are kept)."""
-    for _, texts in read_ahead(ciks, lambda cik: _filing_texts(reader, cik, forms, since), reader.read_threads):
+    """(filing, parse(text, source, filing)) for each filing of `forms` in the CIKs' submissions (or
+    in `listed`, by CIK), read ahead by threads while the previous ones are parsed; a filing that is
+    missing or unreadable is quarantined with the reason instead, and one the source failed to
+    deliver is counted in `tally` (its previous rows are kept)."""
+
+    def texts_of(cik: int):
+        return _filing_texts(reader, cik, forms, since, None if listed is None else listed.get(cik, []))
+
+    for _, texts in read_ahead(ciks, texts_of, reader.read_threads):
         for filing, text in texts.result():
             source = f"{filing['form']} {filing['accession']}"
             tally.listed += 1
@@ -98,12 +112,17 @@ def _parse_form4(text: str, source: str, filing: dict) -> tuple[list[dict], list
 
 
 def _form4_transactions(
-    reader: EdgarReader, tickers: dict[int, str], since: date | None, ciks: list[int]
+    reader: EdgarReader,
+    tickers: dict[int, str],
+    since: date | None,
+    listed: dict[int, list[dict]] | None,
+    ciks: list[int],
 ) -> tuple[pl.DataFrame, list[dict], FetchTally]:
     """The transaction rows (knowledge date still empty), quarantined records and fetch tally of the
-    issuers' Form 4 filings (those filed from `since`); runs in a worker process for large universes."""
+    issuers' Form 4 filings (those filed from `since`; those of `listed` when given); runs in a
+    worker process for large universes."""
     rows, quarantined, tally = [], [], FetchTally()
-    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined, tally, since):
+    for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined, tally, since, listed):
         rows.extend(
             row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found
         )
@@ -112,28 +131,50 @@ def _form4_transactions(
 
 
 @table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"], **source_step(edgar=True))
-def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
-    """Every Form 4 and 4/A transaction of the universe's companies (listed in their submissions,
-    read as full EDGAR submissions): one row per transaction and reporting owner, with the filing's
-    knowledge date (first trading day after acceptance). Runs from the Form 4 sensor re-read only the
-    issuers that filed; Form 4s filed more than $IC_FORM4_LOOKBACK_DAYS ago (live mode: 400) are not
-    read. Unreadable filings and transactions are quarantined with a reason. A filing
-    the source fails to deliver keeps its previous rows; when it fails for more than
-    $IC_MAX_FAILED_SHARE (2%) of the filings, the step fails and the table stays as it was."""
+def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead) -> dg.MaterializeResult:
+    """Every Form 4 and 4/A transaction of the universe's companies (read as full EDGAR submissions):
+    one row per transaction and reporting owner, with the filing's knowledge date (first trading day
+    after acceptance). A run reads only the Form 4s that EDGAR's daily form indexes list after the
+    last day it read (a first read, `full_refresh`, another universe or mode lists every issuer's
+    submissions); runs from the Form 4 sensor re-read the issuers that filed. Form 4s filed more than
+    $IC_FORM4_LOOKBACK_DAYS ago (live mode: 400) are not read. Unreadable filings and transactions
+    are quarantined with a reason. A filing the source fails to deliver keeps its previous rows; when
+    it fails for more than $IC_MAX_FAILED_SHARE (2%) of the filings, the step fails and the table
+    stays as it was."""
     stale = StaleBodies()
     companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
     tickers = dict(companies.iter_rows())
     ciks, kept = ([] if edgar.is_off else sorted(tickers)), pl.DataFrame(schema=polars_schema(InsiderTransaction))
-    touched = context.run.tags.get(CIKS_TAG)
+    read_settings = {
+        "mode": edgar.mode,
+        "form4_lookback_days": edgar.form4_lookback_days,
+        "universe": universe_digest(ciks),
+    }
+    touched, listed = context.run.tags.get(CIKS_TAG), None
+    previous_manifest = INSIDER_TRANSACTIONS.manifest()
+    reader, since = edgar.reader(companies=0 if touched else len(ciks)), edgar.form4_since()
+    read_from = None if touched else index_start(INSIDER_TRANSACTIONS, config, read_settings, reader)
     if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
-    reader, since = edgar.reader(companies=len(ciks)), edgar.form4_since()
+        manifest = previous_manifest
+    elif read_from is not None:  # the filings the daily indexes list since the last read
+        listed, through = indexed_filings(reader, read_from, FORM4_FORMS, set(ciks))
+        kept = INSIDER_TRANSACTIONS.scan().collect()
+        held = set(kept.get_column("accession"))
+        listed = {c: [f for f in fs if f["accession"] not in held] for c, fs in listed.items()}
+        ciks = sorted(c for c, filings in listed.items() if filings)
+        context.log.info(
+            f"daily indexes after {read_from} through {through}: {sum(map(len, listed.values()))} new Form 4s"
+        )
+        manifest = index_manifest(read_settings, through)
+    else:
+        manifest = index_manifest(read_settings, reader.indexed_through())
     if since:
         context.log.info(f"Form 4s filed from {since} ($IC_FORM4_LOOKBACK_DAYS={edgar.form4_lookback_days})")
     frames, quarantined, tally = [], [], FetchTally()
     for done, (found, bad, part) in map_in_processes(
-        partial(_form4_transactions, reader, tickers, since), ciks, reader.parse_processes
+        partial(_form4_transactions, reader, tickers, since, listed), ciks, reader.parse_processes
     ):
         frames.append(found)
         quarantined.extend(bad)
@@ -147,9 +188,17 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.Mater
         f"{frame.height} transaction rows from {frame.get_column('accession').n_unique()} filings, "
         f"{len(quarantined)} quarantined"
     )
+    incremental = bool(touched) or read_from is not None
     return materialized(
-        INSIDER_TRANSACTIONS.write(frame, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        INSIDER_TRANSACTIONS.write(
+            frame,
+            quarantined=quarantined_with_earlier(INSIDER_TRANSACTIONS, incremental, quarantined),
+            manifest=manifest,
+        ),
         source_mode=edgar.mode,
+        read=f"daily indexes after {read_from}"
+        if read_from
+        else ("the issuers that filed" if touched else "every issuer"),
         **failed,
         **stale.metadata(),
     )

@@ -7,6 +7,14 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.filings_feed import CIKS_TAG
+from ic_platform.defs.incremental import (
+    SourceRead,
+    index_manifest,
+    index_start,
+    indexed_filings,
+    quarantined_with_earlier,
+    universe_digest,
+)
 from ic_platform.defs.inputs import every_bar_before
 from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.policies import source_step
@@ -19,12 +27,11 @@ from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_
 from ic_platform.schemas.sec import Company
 from ic_platform.sources.companyfacts import FACT_SCHEMA, parse_companyfacts_documents
 from ic_platform.sources.documents import SourceFormatError, read_ahead
-from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
+from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS, parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.sector_map import read_sector_map, with_sectors
 from ic_platform.sources.universe import read_universe, select_universe, universe_companies
-from ic_platform.storage import quarantine_table
 from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
 
@@ -113,10 +120,12 @@ def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.D
 
 
 @table_asset("sec", COMPANY_FACTS, deps=[sec_companies], **source_step(edgar=True))
-def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
+def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
-    version with its filing date (runs from the filings sensor re-read only the companies that
-    filed; in live mode a read of $IC_EDGAR_BULK_FROM (1,000) companies or more takes EDGAR's
+    version with its filing date. A run re-reads only the companies that EDGAR's daily form indexes
+    list with a 10-K or 10-Q (or an amendment) after the last day it read, and runs from the filings
+    sensor those that filed (a first read, `full_refresh`, another universe or mode reads every
+    company; in live mode a read of $IC_EDGAR_BULK_FROM (1,000) companies or more takes EDGAR's
     nightly companyfacts.zip, downloaded when it changed). Unusable facts (non-USD, malformed,
     duplicated, IFRS filers) and unreadable documents are quarantined with a reason; the other
     companies go on. A company the source fails for keeps its previous facts; when it fails for more
@@ -125,19 +134,39 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource) -> d
     ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
     if edgar.is_off:
         ciks = []
-    frames, quarantined = [pl.DataFrame(schema=FACT_SCHEMA)], [frame_of(QuarantinedRecord, [])]
-    touched = context.run.tags.get(CIKS_TAG)
+    read_settings = {"mode": edgar.mode, "universe": universe_digest(ciks)}
+    frames = [pl.DataFrame(schema=FACT_SCHEMA)]
+    touched, index = context.run.tags.get(CIKS_TAG), edgar.reader()
+    read_from = None if touched else index_start(COMPANY_FACTS, config, read_settings, index)
     if touched:  # a run the filings sensor asked for: re-read only the companies that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
+        manifest = COMPANY_FACTS.manifest()
+    elif read_from is not None:  # the companies the daily indexes list with a new report
+        listed, through = indexed_filings(index, read_from, FUNDAMENTAL_FORMS, set(ciks))
+        ciks = sorted(listed)
+        context.log.info(f"daily indexes after {read_from} through {through}: {len(ciks)} companies filed")
+        manifest = index_manifest(read_settings, through)
+    else:
+        manifest = index_manifest(read_settings, index.indexed_through())
+    incremental = bool(touched) or read_from is not None
+    if incremental:
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
-        quarantined.append(quarantine_table(COMPANY_FACTS).scan().collect())
     reader = edgar.reader(companies=len(ciks))
     found, bad, failures = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
     failed = within_failure_budget("sec_companyfacts", failures, len(ciks), context.retry_number)
     frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]
-    quarantined.append(bad)
-    summary = COMPANY_FACTS.write(pl.concat(frames), quarantined=pl.concat(quarantined))
-    return materialized(summary, source_mode=edgar.mode, **failed, **stale.metadata())
+    summary = COMPANY_FACTS.write(
+        pl.concat(frames),
+        quarantined=quarantined_with_earlier(COMPANY_FACTS, incremental, bad),
+        manifest=manifest,
+    )
+    return materialized(
+        summary,
+        source_mode=edgar.mode,
+        companies_read=len(ciks),
+        **failed,
+        **stale.metadata(),
+    )
 
 
 @table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])

@@ -4,8 +4,7 @@ import dagster as dg
 
 from ic_platform.defs.filings_feed import feed_run_requests, refresh_job
 from ic_platform.defs.resources import EdgarSource
-
-FUNDAMENTAL_FORMS = ("10-K", "10-Q", "10-K/A", "10-Q/A")
+from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS
 
 refresh_fundamentals = refresh_job(
     "refresh_fundamentals",

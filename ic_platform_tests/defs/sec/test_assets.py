@@ -112,11 +112,14 @@ def test_a_company_the_source_fails_for_keeps_its_facts_and_too_many_failures_fa
         return read(self, cik)
 
     monkeypatch.setattr(EdgarFolder, "companyfacts", outage)
-    result = dg.materialize([sec_companies, sec_companyfacts], resources=resources, raise_on_error=False)
+    reread = {"ops": {"sec_companyfacts": {"config": {"full_refresh": True}}}}  # every company again
+    result = dg.materialize(
+        [sec_companies, sec_companyfacts], resources=resources, run_config=reread, raise_on_error=False
+    )
     assert not result.success  # one company in 30 is more than the 2% allowed
     assert COMPANY_FACTS.scan().collect().equals(before)
     monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.05")
-    result = dg.materialize([sec_companies, sec_companyfacts], resources=resources)
+    result = dg.materialize([sec_companies, sec_companyfacts], resources=resources, run_config=reread)
     after = COMPANY_FACTS.scan().collect()
     assert (
         after.filter(pl.col("cik") == down)
