@@ -81,9 +81,16 @@ SOURCE_TABLES = (
     ANALYST_RATINGS,
 )
 
-# the raw tables read incrementally (`defs/incremental.py`), each by the asset of its name, whose
-# `full_refresh` config reads the source's whole history again
-INCREMENTAL_TABLES = (COMPANY_FACTS, INSIDER_TRANSACTIONS, NEWS_ARTICLES, ANALYST_RATINGS)
+# the tables built incrementally (`defs/incremental.py`), each by the asset of its name, whose
+# `full_refresh` config reads the source's whole history (or rebuilds every company) again
+INCREMENTAL_TABLES = (
+    COMPANY_FACTS,
+    INSIDER_TRANSACTIONS,
+    NEWS_ARTICLES,
+    ANALYST_RATINGS,
+    FUNDAMENTALS_PIT,
+    FUNDAMENTAL_STATES,
+)
 
 # the daily data-quality report on the tables above; not an input of any score, so not among
 # DAILY_TABLES (its day D measures the bars of D's close)

@@ -4,6 +4,8 @@
   holds, less an overlap that is read again.
 - Filings (Form 4, the companies whose facts to re-read): a run reads EDGAR's daily form indexes
   of the days after the last one it read, one document a day, and only the filings they list.
+- Tables derived per company (the point-in-time fundamentals): a run rebuilds the companies whose
+  inputs changed (a digest of each company's input rows, kept in the manifest).
 
 The table's manifest records the source's mode and anything else its rows depend on (the sentiment
 model, the universe, the Form 4 lookback), and how far the source was read; a run whose settings
@@ -11,6 +13,7 @@ differ, or a table without a manifest, reads the source's whole history.
 """
 
 import hashlib
+import inspect
 from datetime import date, datetime, timedelta
 
 import dagster as dg
@@ -117,3 +120,40 @@ def indexed_filings(
 def index_manifest(settings: dict, through: date | None) -> dict:
     """The manifest of a table read through the daily form index of `through`."""
     return {"settings": settings, "indexed_through": through.isoformat() if through else None}
+
+
+# the modulus that keeps a company's sum of row hashes exact in 64 bits (10^10 rows at most)
+HASH_MODULUS = 1_000_000_007
+
+
+def company_digests(*frames: pl.LazyFrame) -> dict[str, str]:
+    """Per CIK (as text), a digest of its rows in `frames` (each frame's row count and sum of row
+    hashes): a company whose digest changed has other inputs."""
+    parts = []
+    for frame in frames:
+        digest = (
+            frame.select("cik", _hash=pl.struct(pl.all()).hash(seed=7) % HASH_MODULUS)
+            .group_by("cik")
+            .agg(pl.len(), pl.col("_hash").sum())
+            .collect()
+        )
+        parts.append({str(cik): f"{rows}:{total}" for cik, rows, total in digest.iter_rows()})
+    return {cik: "|".join(part.get(cik, "") for part in parts) for cik in set().union(*parts)}
+
+
+def code_digest(*modules) -> str:
+    """A digest of the modules' source: rows built by other code are rebuilt."""
+    return hashlib.sha256("".join(inspect.getsource(module) for module in modules).encode()).hexdigest()[:16]
+
+
+def changed_companies(
+    table: SnapshotTable, config: SourceRead, settings: dict, digests: dict[str, str]
+) -> list[int] | None:
+    """The CIKs whose inputs changed since the table was written (their digest differs, or they are
+    new or gone), or None (rebuild every company) when a full refresh is asked for, or the table has
+    no manifest or was built with other `settings` (other code)."""
+    manifest = table.manifest()
+    if config.full_refresh or manifest.get("settings") != settings or "digests" not in manifest:
+        return None
+    before = manifest["digests"]
+    return sorted(int(cik) for cik in set(before) | set(digests) if before.get(cik) != digests.get(cik))

@@ -13,16 +13,24 @@ import pytest
 from ic_platform.defs.news.assets import analyst_ratings, news_articles
 from ic_platform.defs.ownership.assets import sec_form4
 from ic_platform.defs.resources import EdgarSource, NewsSource, RatingsSource
-from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
+from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.demo.publish import advance
 from ic_platform.sources.documents import JsonFolder
 from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS, parse_form_index
 from ic_platform.storage import quarantine_table
-from ic_platform.tables import ANALYST_RATINGS, COMPANY_FACTS, INSIDER_TRANSACTIONS, NEWS_ARTICLES
+from ic_platform.tables import (
+    ANALYST_RATINGS,
+    COMPANY_FACTS,
+    FUNDAMENTAL_STATES,
+    FUNDAMENTALS_PIT,
+    INSIDER_TRANSACTIONS,
+    NEWS_ARTICLES,
+)
 
 RESOURCES = {"news": NewsSource(), "ratings": RatingsSource(), "edgar": EdgarSource()}
-FEEDS, FILINGS = (news_articles, analyst_ratings), (sec_companyfacts, sec_form4)
+FEEDS = (news_articles, analyst_ratings)
+FILINGS = (sec_companyfacts, sec_form4, fundamentals_pit, fundamental_states)
 
 
 def _read(assets, full_refresh: bool = False) -> dict[str, dict]:
@@ -101,12 +109,16 @@ def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_reb
         f["cik"] for p in indexes for f in parse_form_index(p.read_text(), p.name) if f["form"] in FUNDAMENTAL_FORMS
     }
     assert second["sec_companyfacts"]["companies_read"].value == len(filers) > 0  # only those that filed
+    assert second["fundamentals_pit"]["companies_rebuilt"].value <= len(filers)  # whose facts changed
     assert COMPANY_FACTS.manifest()["indexed_through"] == manifest["last_day"]
     new_form4s = INSIDER_TRANSACTIONS.scan().filter(pl.col("filed").dt.strftime("%Y%m%d") > published_through)
     assert new_form4s.collect().height > 0
-    incremental = _tables((COMPANY_FACTS, INSIDER_TRANSACTIONS))
+    digests = FUNDAMENTALS_PIT.manifest()["digests"]
+    assert sorted(int(cik) for cik in digests) == sorted(COMPANY_FACTS.scan().collect().get_column("cik").unique())
+    tables = (COMPANY_FACTS, INSIDER_TRANSACTIONS, FUNDAMENTALS_PIT, FUNDAMENTAL_STATES)
+    incremental = _tables(tables)
     _read(FILINGS, full_refresh=True)
-    for name, frame in _tables((COMPANY_FACTS, INSIDER_TRANSACTIONS)).items():
+    for name, frame in _tables(tables).items():
         assert frame.equals(incremental[name]), name
 
 

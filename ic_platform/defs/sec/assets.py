@@ -9,6 +9,9 @@ import polars as pl
 from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.incremental import (
     SourceRead,
+    changed_companies,
+    code_digest,
+    company_digests,
     index_manifest,
     index_start,
     indexed_filings,
@@ -22,6 +25,7 @@ from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import materialized, table_asset
 from ic_platform.features import fundamentals
+from ic_platform.features import splits as splits_module
 from ic_platform.features.splits import split_index
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company
@@ -169,25 +173,61 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource, conf
     )
 
 
+def _per_company(
+    context: dg.AssetExecutionContext, table, config: SourceRead, inputs: list[pl.LazyFrame], build
+) -> tuple[pl.DataFrame, dict, int]:
+    """`table`'s rows with only the companies whose `inputs` changed rebuilt by `build(ciks)` (every
+    company, `build(None)`, on a first build, a full refresh or other code), its manifest and the
+    number of companies rebuilt."""
+    settings = {"code": code_digest(fundamentals, splits_module)}
+    digests = company_digests(*inputs)
+    changed = changed_companies(table, config, settings, digests)
+    if changed is None:
+        frame, held = build(None), table.scan().clear().collect()
+    else:
+        frame, held = build(changed), table.scan().filter(~pl.col("cik").is_in(changed)).collect()
+    context.log.info(
+        f"{table.name}: {'every company' if changed is None else f'{len(changed)} companies'} rebuilt, "
+        f"{held.get_column('cik').n_unique()} kept"
+    )
+    rebuilt = frame.get_column("cik").n_unique() if changed is None else len(changed)
+    return pl.concat([held, frame]), {"settings": settings, "digests": digests}, rebuilt
+
+
+def _of(frame, ciks: list[int] | None):
+    return frame if ciks is None else frame.filter(pl.col("cik").is_in(ciks))
+
+
 @table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])
-def fundamentals_pit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def fundamentals_pit(context: dg.AssetExecutionContext, config: SourceRead) -> dg.MaterializeResult:
     """The 24 line items (revenue ... free_cash_flow) per company and quarter or fiscal year, every
     version with its filing date and knowledge date (first trading day after filing). Periods are
     keyed by their dates, concepts fall back in order, missing quarters are derived from year-to-date
     figures (Q4 = FY - 9M, per-share figures on the later filing's split basis), and only
-    financial-statement forms count."""
+    financial-statement forms count. A run rebuilds only the companies whose facts or splits changed."""
     splits = split_index(every_bar_before(), COMPANIES.scan().collect())
-    versions = fundamentals.line_item_versions(COMPANY_FACTS.scan(), splits)
+
+    def build(ciks):
+        return fundamentals.line_item_versions(_of(COMPANY_FACTS.scan(), ciks), _of(splits, ciks))
+
+    inputs = [COMPANY_FACTS.scan(), splits.lazy()]
+    versions, manifest, rebuilt = _per_company(context, FUNDAMENTALS_PIT, config, inputs, build)
     context.log.info(f"{versions.height} line-item versions for {versions.get_column('cik').n_unique()} companies")
-    return materialized(FUNDAMENTALS_PIT.write(versions))
+    return materialized(FUNDAMENTALS_PIT.write(versions, manifest=manifest), companies_rebuilt=rebuilt)
 
 
 @table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit, sec_companies, "daily_bars"])
-def fundamental_states(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def fundamental_states(context: dg.AssetExecutionContext, config: SourceRead) -> dg.MaterializeResult:
     """Each company's trailing-twelve-month (flows) and latest (balances) line items and growth
     rates, one row per knowledge date from which they hold: what valuation_daily joins as of D.
-    Share counts and EPS are restated to the state's split basis (splits read off daily_bars)."""
+    Share counts and EPS are restated to the state's split basis (splits read off daily_bars). A run
+    rebuilds only the companies whose line items or splits changed."""
     splits = split_index(every_bar_before(), COMPANIES.scan().collect())
-    states = fundamentals.fundamental_states(FUNDAMENTALS_PIT.scan(), splits=splits)
+
+    def build(ciks):
+        return fundamentals.fundamental_states(_of(FUNDAMENTALS_PIT.scan(), ciks), splits=_of(splits, ciks))
+
+    inputs = [FUNDAMENTALS_PIT.scan(), splits.lazy()]
+    states, manifest, rebuilt = _per_company(context, FUNDAMENTAL_STATES, config, inputs, build)
     context.log.info(f"{states.height} states for {states.get_column('cik').n_unique()} companies")
-    return materialized(FUNDAMENTAL_STATES.write(states))
+    return materialized(FUNDAMENTAL_STATES.write(states, manifest=manifest), companies_rebuilt=rebuilt)
