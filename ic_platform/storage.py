@@ -235,10 +235,14 @@ class SnapshotTable(_Table):
         _write_atomically({self.file: frame})
         kept_aside = quarantine_table(self).write(quarantined).rows if quarantined is not None else None
         if manifest is not None:
-            temporary = self.manifest_file.with_name(self.manifest_file.name + TEMPORARY_SUFFIX)
-            temporary.write_text(json.dumps(manifest, sort_keys=True))
-            os.replace(temporary, self.manifest_file)
+            self.record_manifest(manifest)
         return WriteSummary(frame.height, frame.head(PREVIEW_ROWS), quarantined=kept_aside)
+
+    def record_manifest(self, manifest: dict) -> None:
+        """Replace the manifest of the table as it is (a read that found nothing new)."""
+        temporary = self.manifest_file.with_name(self.manifest_file.name + TEMPORARY_SUFFIX)
+        temporary.write_text(json.dumps(manifest, sort_keys=True))
+        os.replace(temporary, self.manifest_file)
 
     def manifest(self) -> dict:
         """What the last write said the table holds (empty when it said nothing)."""

@@ -90,6 +90,7 @@ INCREMENTAL_TABLES = (
     ANALYST_RATINGS,
     FUNDAMENTALS_PIT,
     FUNDAMENTAL_STATES,
+    THIRTEENF_HOLDINGS,  # written by sec_13f
 )
 
 # the daily data-quality report on the tables above; not an input of any score, so not among

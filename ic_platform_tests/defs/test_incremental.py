@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from ic_platform.defs.news.assets import analyst_ratings, news_articles
-from ic_platform.defs.ownership.assets import sec_form4
+from ic_platform.defs.ownership.assets import sec_13f, sec_form4
 from ic_platform.defs.resources import EdgarSource, NewsSource, RatingsSource
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.demo.generator import DemoOptions, generate
@@ -26,16 +26,17 @@ from ic_platform.tables import (
     FUNDAMENTALS_PIT,
     INSIDER_TRANSACTIONS,
     NEWS_ARTICLES,
+    THIRTEENF_HOLDINGS,
 )
 
 RESOURCES = {"news": NewsSource(), "ratings": RatingsSource(), "edgar": EdgarSource()}
 FEEDS = (news_articles, analyst_ratings)
-FILINGS = (sec_companyfacts, sec_form4, fundamentals_pit, fundamental_states)
+FILINGS = (sec_companyfacts, sec_form4, fundamentals_pit, fundamental_states, sec_13f)
 
 
 def _read(assets, full_refresh: bool = False) -> dict[str, dict]:
     """Materialize the raw tables (after sec_companies); each one's metadata."""
-    config = {"ops": {a.key.path[-1]: {"config": {"full_refresh": full_refresh}} for a in assets}}
+    config = {"ops": {a.node_def.name: {"config": {"full_refresh": full_refresh}} for a in assets}}
     result = dg.materialize([sec_companies, *assets], resources=RESOURCES, run_config=config)
     assert result.success
     return {
@@ -115,8 +116,12 @@ def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_reb
     assert new_form4s.collect().height > 0
     digests = FUNDAMENTALS_PIT.manifest()["digests"]
     assert sorted(int(cik) for cik in digests) == sorted(COMPANY_FACTS.scan().collect().get_column("cik").unique())
-    tables = (COMPANY_FACTS, INSIDER_TRANSACTIONS, FUNDAMENTALS_PIT, FUNDAMENTAL_STATES)
+    tables = (COMPANY_FACTS, INSIDER_TRANSACTIONS, FUNDAMENTALS_PIT, FUNDAMENTAL_STATES, THIRTEENF_HOLDINGS)
     incremental = _tables(tables)
+    third = _read(FILINGS)  # no new day: nothing read, nothing rebuilt
+    assert third["sec_companyfacts"]["companies_read"].value == 0 and "unchanged" in third["sec_13f"]
+    assert third["fundamentals_pit"]["companies_rebuilt"].value == 0
+    assert all(frame.equals(incremental[name]) for name, frame in _tables(tables).items())
     _read(FILINGS, full_refresh=True)
     for name, frame in _tables(tables).items():
         assert frame.equals(incremental[name]), name

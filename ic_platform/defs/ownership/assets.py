@@ -300,10 +300,27 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
     ],
     **source_step(edgar=True),
 )
-def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[dg.MaterializeResult]:
+def sec_13f(
+    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead
+) -> Iterator[dg.MaterializeResult]:
     """Reads the followed managers' 13F-HR filings and writes their holdings, cover pages and the
-    CUSIP to ticker map they are matched with."""
+    CUSIP to ticker map they are matched with; a run whose daily form indexes list no new 13F-HR of
+    a followed manager since the last read leaves the tables as they are."""
     stale = StaleBodies()
+    managers = list(edgar.thirteenf_manager_ciks())
+    read_settings = {"mode": edgar.mode, "managers": universe_digest(managers), "datasets": edgar.thirteenf_datasets}
+    index = edgar.reader()
+    read_from = None if edgar.thirteenf_datasets else index_start(THIRTEENF_HOLDINGS, config, read_settings, index)
+    if read_from is not None:
+        listed, through = indexed_filings(index, read_from, THIRTEENF_FORMS, set(managers))
+        if not listed:  # nothing new: the tables stay, the manifest moves on
+            THIRTEENF_HOLDINGS.record_manifest(index_manifest(read_settings, through))
+            unchanged = f"no new 13F-HR in the daily indexes after {read_from} through {through}"
+            context.log.info(unchanged)
+            for table in (CUSIP_TICKERS, THIRTEENF_FILINGS, THIRTEENF_HOLDINGS):
+                yield dg.MaterializeResult(asset_key=table.name, metadata={"unchanged": unchanged})
+            return
+    manifest = index_manifest(read_settings, index.indexed_through())
     if edgar.thirteenf_datasets and not edgar.is_off:
         covers, holdings, quarantined, tally = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
@@ -378,7 +395,7 @@ def sec_13f(context: dg.AssetExecutionContext, edgar: EdgarSource) -> Iterator[d
         f"{filings.filter(pl.col('value_multiplier') == 1000).height} filings in thousands"
     )
     yield materialized(
-        THIRTEENF_HOLDINGS.write(table, quarantined=frame_of(QuarantinedRecord, quarantined)),
+        THIRTEENF_HOLDINGS.write(table, quarantined=frame_of(QuarantinedRecord, quarantined), manifest=manifest),
         asset_key=THIRTEENF_HOLDINGS.name,
         filings=filings.height,
         cusips_mapped=mapping.height,

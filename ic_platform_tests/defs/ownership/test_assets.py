@@ -14,11 +14,11 @@ from ic_platform.tables import INSIDER_TRANSACTIONS, THIRTEENF_FILINGS, THIRTEEN
 
 
 def _run(assets):
-    """The assets after sec_companies; sec_form4 re-reads every filing (a full refresh)."""
+    """The assets after sec_companies, re-reading every filing (a full refresh)."""
     return dg.materialize(
         [sec_companies, *assets],
         resources={"edgar": EdgarSource(), "market_data": MarketDataSource()},
-        run_config={"ops": {"sec_form4": {"config": {"full_refresh": True}}}} if sec_form4 in assets else None,
+        run_config={"ops": {a.node_def.name: {"config": {"full_refresh": True}} for a in assets}},
         raise_on_error=False,
     )
 
