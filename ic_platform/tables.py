@@ -84,6 +84,7 @@ SOURCE_TABLES = (
 # the tables built incrementally (`defs/incremental.py`), each by the asset of its name, whose
 # `full_refresh` config reads the source's whole history (or rebuilds every company) again
 INCREMENTAL_TABLES = (
+    COMPANIES,
     COMPANY_FACTS,
     INSIDER_TRANSACTIONS,
     NEWS_ARTICLES,

@@ -30,6 +30,8 @@ UNFINISHED = [
 ]
 # every daily table of the catalog but the bars, and the serving rows
 DAILY_FEATURES_AND_SCORES = (*(name for name in DAILY_TABLES if name != DAILY_BARS.name), "serving_scores")
+# the evaluation re-reads every score and bar: weekly (`evaluate_scores`), not on each new day
+EVALUATION = "score_evaluation"
 
 market_close = dg.define_asset_job(
     "market_close",
@@ -96,7 +98,7 @@ before_the_open = trading_day_schedule(
     minimum_interval_seconds=30,
     description="Demo mode: when the demo universe has trading days the serving database lacks "
     "(ic-platform advance-demo published one, or nothing is scored yet), one run of score_window over them, "
-    "once its previous run has finished.",
+    "once its previous run has finished (new days without the weekly score evaluation).",
 )
 def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     manifest = settings.demo_manifest()
@@ -113,9 +115,12 @@ def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Ski
     if latest is not None and latest >= last:
         return dg.SkipReason(f"every day of the demo universe is scored (through {last})")
     start = next_trading_day(latest) if latest is not None and latest >= first else first
-    return dg.RunRequest(
-        run_key=f"demo-{start}-{last}", tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last.isoformat()}
-    )
+    tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last.isoformat()}
+    if latest is None:  # the whole demo: every asset
+        return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags)
+    keys = context.repository_def.asset_graph.materializable_asset_keys
+    selection = sorted(key for key in keys if key != dg.AssetKey(EVALUATION))
+    return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags, asset_selection=selection)
 
 
 def source_refresh(name: str, source: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
@@ -166,5 +171,15 @@ SOURCE_REFRESHES = [
         "Quarterly, after the 13F-HR deadline",
     ),
 ]
-JOBS = [market_close, daily_scores, *(job for job, _ in SOURCE_REFRESHES)]
-SCHEDULES = [after_the_close, before_the_open, *(schedule for _, schedule in SOURCE_REFRESHES)]
+evaluate_scores = dg.define_asset_job(
+    "evaluate_scores", selection=dg.AssetSelection.assets(EVALUATION), description="The score evaluation, again."
+)
+evaluate_weekly = dg.ScheduleDefinition(
+    name="evaluate_weekly",
+    job=evaluate_scores,
+    cron_schedule="0 4 * * 0",
+    execution_timezone="UTC",
+    description="Sundays 04:00 UTC: the score evaluation over every score and its forward returns.",
+)
+JOBS = [market_close, daily_scores, evaluate_scores, *(job for job, _ in SOURCE_REFRESHES)]
+SCHEDULES = [after_the_close, before_the_open, evaluate_weekly, *(schedule for _, schedule in SOURCE_REFRESHES)]

@@ -15,6 +15,7 @@ differ, or a table without a manifest, reads the source's whole history.
 import hashlib
 import inspect
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -99,18 +100,18 @@ def index_start(table: SnapshotTable, config: SourceRead, settings: dict, reader
 
 
 def indexed_filings(
-    reader: EdgarReader, after: date, forms: tuple[str, ...], ciks: set[int]
+    reader: EdgarReader, after: date, forms: tuple[str, ...] | None, ciks: set[int]
 ) -> tuple[dict[int, list[dict]], date]:
-    """The filings of `forms` by `ciks` listed in the daily form indexes of the days after `after`
-    through the source's last complete index, by CIK (each filing once, under the first of `ciks`
-    the index lists it for), and the day read through."""
+    """The filings of `forms` (None: of any form) by `ciks` listed in the daily form indexes of the
+    days after `after` through the source's last complete index, by CIK (each filing once, under
+    the first of `ciks` the index lists it for), and the day read through."""
     through = max(reader.indexed_through() or after, after)
     by_cik, seen = {}, set()
     day = after + timedelta(days=1)
     while day <= through:
         text = reader.form_index(day)
         for filing in parse_form_index(text, f"form index of {day}") if text else []:
-            if filing["form"] in forms and filing["cik"] in ciks and filing["accession"] not in seen:
+            if (forms is None or filing["form"] in forms) and filing["cik"] in ciks and filing["accession"] not in seen:
                 seen.add(filing["accession"])
                 by_cik.setdefault(filing["cik"], []).append(filing | {"accepted": None})
         day += timedelta(days=1)
@@ -139,6 +140,13 @@ def company_digests(*frames: pl.LazyFrame) -> dict[str, str]:
         )
         parts.append({str(cik): f"{rows}:{total}" for cik, rows, total in digest.iter_rows()})
     return {cik: "|".join(part.get(cik, "") for part in parts) for cik in set().union(*parts)}
+
+
+def file_digest(path: str | Path | None) -> str:
+    """A digest of a settings file's bytes ("" without one): another file means a full read."""
+    if not path or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def code_digest(*modules) -> str:

@@ -84,7 +84,7 @@ def _scored(instance: dg.DagsterInstance, *days: str) -> None:
 
 
 def evaluate_sensor(instance: dg.DagsterInstance):
-    with dg.build_sensor_context(instance=instance) as context:
+    with dg.build_sensor_context(instance=instance, definitions=defs) as context:
         return demo_new_days(context)
 
 
@@ -94,6 +94,7 @@ def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, mo
     with dg.DagsterInstance.ephemeral() as instance:
         first = evaluate_sensor(instance)  # nothing scored yet: the whole demo
         assert first.tags == {RANGE_START_TAG: "2026-10-26", RANGE_END_TAG: "2026-10-30"}
+        assert first.asset_selection is None  # every asset
         _scored(instance, "2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30")
         assert "every day of the demo universe is scored" in evaluate_sensor(instance).skip_message
         (data_dir / "demo" / "manifest.json").write_text(
@@ -102,6 +103,9 @@ def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, mo
         advanced = evaluate_sensor(instance)  # advance-demo published the Monday
         assert advanced.tags == {RANGE_START_TAG: "2026-11-02", RANGE_END_TAG: "2026-11-02"}
         assert advanced.run_key == "demo-2026-11-02-2026-11-02"
+        # a new day runs every asset but the weekly score evaluation
+        assert dg.AssetKey("score_evaluation") not in advanced.asset_selection
+        assert {dg.AssetKey("serving_scores"), dg.AssetKey("sec_form4")} <= set(advanced.asset_selection)
         running = DagsterRun(
             "score_window", status=dg.DagsterRunStatus.STARTED, tags={SENSOR_NAME_TAG: "demo_new_days"}
         )

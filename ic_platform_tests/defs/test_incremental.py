@@ -21,6 +21,7 @@ from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS, parse_form_index
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import (
     ANALYST_RATINGS,
+    COMPANIES,
     COMPANY_FACTS,
     FUNDAMENTAL_STATES,
     FUNDAMENTALS_PIT,
@@ -36,7 +37,7 @@ FILINGS = (sec_companyfacts, sec_form4, fundamentals_pit, fundamental_states, se
 
 def _read(assets, full_refresh: bool = False) -> dict[str, dict]:
     """Materialize the raw tables (after sec_companies); each one's metadata."""
-    config = {"ops": {a.node_def.name: {"config": {"full_refresh": full_refresh}} for a in assets}}
+    config = {"ops": {a.node_def.name: {"config": {"full_refresh": full_refresh}} for a in (sec_companies, *assets)}}
     result = dg.materialize([sec_companies, *assets], resources=RESOURCES, run_config=config)
     assert result.success
     return {
@@ -111,16 +112,20 @@ def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_reb
     }
     assert second["sec_companyfacts"]["companies_read"].value == len(filers) > 0  # only those that filed
     assert second["fundamentals_pit"]["companies_rebuilt"].value <= len(filers)  # whose facts changed
+    any_filers = {f["cik"] for p in indexes for f in parse_form_index(p.read_text(), p.name)}
+    universe = set(COMPANIES.scan().collect().get_column("cik"))
+    assert first["sec_companies"]["submissions_read"].value == len(universe)
+    assert second["sec_companies"]["submissions_read"].value == len(any_filers & universe)
     assert COMPANY_FACTS.manifest()["indexed_through"] == manifest["last_day"]
     new_form4s = INSIDER_TRANSACTIONS.scan().filter(pl.col("filed").dt.strftime("%Y%m%d") > published_through)
     assert new_form4s.collect().height > 0
     digests = FUNDAMENTALS_PIT.manifest()["digests"]
     assert sorted(int(cik) for cik in digests) == sorted(COMPANY_FACTS.scan().collect().get_column("cik").unique())
-    tables = (COMPANY_FACTS, INSIDER_TRANSACTIONS, FUNDAMENTALS_PIT, FUNDAMENTAL_STATES, THIRTEENF_HOLDINGS)
+    tables = (COMPANIES, COMPANY_FACTS, INSIDER_TRANSACTIONS, FUNDAMENTALS_PIT, FUNDAMENTAL_STATES, THIRTEENF_HOLDINGS)
     incremental = _tables(tables)
     third = _read(FILINGS)  # no new day: nothing read, nothing rebuilt
     assert third["sec_companyfacts"]["companies_read"].value == 0 and "unchanged" in third["sec_13f"]
-    assert third["fundamentals_pit"]["companies_rebuilt"].value == 0
+    assert third["fundamentals_pit"]["companies_rebuilt"].value == third["sec_companies"]["submissions_read"].value == 0
     assert all(frame.equals(incremental[name]) for name, frame in _tables(tables).items())
     _read(FILINGS, full_refresh=True)
     for name, frame in _tables(tables).items():

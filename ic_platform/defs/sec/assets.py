@@ -12,6 +12,7 @@ from ic_platform.defs.incremental import (
     changed_companies,
     code_digest,
     company_digests,
+    file_digest,
     index_manifest,
     index_start,
     indexed_filings,
@@ -40,13 +41,16 @@ from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUN
 
 
 @table_asset("sec", COMPANIES, **source_step(edgar=True))
-def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.MaterializeResult:
+def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map (or those of the universe file,
     $IC_UNIVERSE: its members the map lacks are quarantined) with its CIK, name, SIC code and GICS
     sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or CIK,
     else mapped from the SIC code of the company's submissions document (`sector_source`). With SEC
     off ($IC_SEC_MODE=off) the universe file alone names them (ticker and CIK), with the sectors of
-    the sector table or of the file's own sector column."""
+    the sector table or of the file's own sector column. A run re-reads the submissions of the
+    companies new to the map or listed in EDGAR's daily form indexes since the last read (another
+    universe file, sector table or mode reads every one)."""
+    manifest, submissions_read, incremental = None, 0, False
     if edgar.is_off:  # no ticker map, no submissions: the universe file names the companies
         if not edgar.universe:
             raise dg.Failure(
@@ -58,15 +62,21 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource) -> dg.M
         profiles = profiles.to_dicts()
         context.log.info(f"SEC is off: {len(profiles)} companies from {edgar.universe}")
     else:
-        profiles, quarantined = _edgar_profiles(context, edgar)
+        profiles, quarantined, manifest, submissions_read, incremental = _edgar_profiles(context, edgar, config)
     path = edgar.sector_map_path()
     sector_table, bad_rows = read_sector_map(path) if path else (None, frame_of(QuarantinedRecord, []))
     companies = with_sectors(frame_of(Company, profiles), sector_table)
     sources = companies.get_column("sector_source").value_counts().rows()
     context.log.info(f"sectors by source: {dict(sources)}")
+    records = pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows])
     return materialized(
-        COMPANIES.write(companies, quarantined=pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows])),
+        COMPANIES.write(
+            companies,
+            quarantined=quarantined_with_earlier(COMPANIES, incremental, records).unique(maintain_order=True),
+            manifest=manifest,
+        ),
         source_mode=edgar.mode,
+        submissions_read=submissions_read,
     )
 
 
@@ -77,16 +87,43 @@ def _universe_members(edgar: EdgarSource) -> pl.DataFrame:
         raise dg.Failure(f"IC_UNIVERSE: {error}", allow_retries=False) from error  # a setting: retries cannot fix it
 
 
-def _edgar_profiles(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tuple[list[dict], list[dict]]:
+def _edgar_profiles(
+    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead
+) -> tuple[list[dict], list[dict], dict, int, bool]:
     """The companies of EDGAR's ticker map (those of the universe file when one is set) with the
-    profile of their submissions document, and the quarantined records."""
-    tickers = parse_company_tickers(edgar.reader().company_tickers(), "company_tickers.json")
+    profile of their submissions document (read again only for the companies new to the map or that
+    filed since the last read, when it can be incremental), the quarantined records, the table's
+    manifest, the number of submissions documents read and whether the read was incremental."""
+    index = edgar.reader()
+    tickers = parse_company_tickers(index.company_tickers(), "company_tickers.json")
     profiles, quarantined = [], []
     if edgar.universe:
         tickers, quarantined = select_universe(tickers, _universe_members(edgar), edgar.universe)
         context.log.info(
             f"universe {edgar.universe}: {tickers.height} tickers, {len(quarantined)} members not in EDGAR"
         )
+    read_settings = {
+        "mode": edgar.mode,
+        "universe": file_digest(edgar.universe),
+        "sector_map": file_digest(edgar.sector_map_path()),
+    }
+    read_from = index_start(COMPANIES, config, read_settings, index)
+    if read_from is not None:
+        listed, through = indexed_filings(index, read_from, None, set(tickers.get_column("cik")))
+        held = (
+            COMPANIES.scan()
+            .collect()
+            .join(tickers.select("ticker", "cik"), on=["ticker", "cik"], how="semi")
+            .filter(~pl.col("cik").is_in(list(listed)))
+        )
+        profiles = held.drop("name").join(tickers.select("ticker", "cik", "name"), on=["ticker", "cik"]).to_dicts()
+        tickers = tickers.join(held.select("ticker", "cik"), on=["ticker", "cik"], how="anti")
+        manifest = index_manifest(read_settings, through)
+        context.log.info(
+            f"{len(profiles)} companies kept, {tickers.height} read again (new, or filed after {read_from})"
+        )
+    else:
+        manifest = index_manifest(read_settings, index.indexed_through())
     reader = edgar.reader(companies=tickers.get_column("cik").n_unique())
     rows = with_progress(context, tickers.to_dicts(), "submissions read")
     for row, read in read_ahead(rows, lambda row: reader.submissions(row["cik"]), reader.read_threads):
@@ -97,7 +134,7 @@ def _edgar_profiles(context: dg.AssetExecutionContext, edgar: EdgarSource) -> tu
         profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
     context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
-    return profiles, quarantined
+    return profiles, quarantined, manifest, tickers.height, read_from is not None
 
 
 def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:
