@@ -57,15 +57,16 @@ def tree_resident_gib(root: int) -> float:
     return kib / 2**20
 
 
-def run_window(data_dir: Path, start: str, end: str) -> tuple[float, float]:
-    """Wall seconds and peak GiB of one run over start..end in a fresh process: the larger of the
-    run's own high-water mark and the resident size of it and its workers together, sampled."""
+def run_window(data_dir: Path, start: str, end: str, script: str = RUN) -> tuple[float, float]:
+    """Wall seconds and peak GiB of one run (`script`, given start, end and the peak file) over
+    start..end in a fresh process: the larger of the run's own high-water mark and the resident
+    size of it and its workers together, sampled."""
     started = time.perf_counter()
     log = data_dir / f"run_{start}_{end}.log"  # the run's progress lines, with peak memory after each step
     with log.open("w") as stream:
         peak_file = data_dir / f"run_{start}_{end}.peak"  # the run's own high-water mark, written at its end
         process = subprocess.Popen(
-            [sys.executable, "-c", RUN, start, end, str(peak_file)],
+            [sys.executable, "-c", script, start, end, str(peak_file)],
             env=os.environ | {"IC_DATA_DIR": str(data_dir)},
             stderr=stream,
         )

@@ -84,10 +84,11 @@ def materialize_window(
     instance: dg.DagsterInstance,
     progress: bool = True,
     full_refresh: bool = False,
+    selection: tuple[list[dg.AssetKey], list[dg.AssetCheckKey]] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Run every asset of `defs` and its checks (the `score_window` job) once over the trading days
-    `start`..`end` (a single-run backfill); with `full_refresh` the incremental raw tables read
-    their sources' whole history.
+    `start`..`end` (a single-run backfill), or only the assets and checks of `selection`; with
+    `full_refresh` the incremental tables read their sources' whole history.
 
     Dagster records one "materialization planned" event per asset for the range instead of one per
     partition (DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS, unless set otherwise): a 10-year run
@@ -103,12 +104,17 @@ def materialize_window(
     os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
     os.environ.setdefault(EVENT_BATCH_SIZE, DEFAULT_EVENT_BATCH_SIZE)
     job = defs.resolve_job_def(WINDOW_JOB)
+    if selection is not None:
+        job = job.get_subset(asset_selection=set(selection[0]), asset_check_selection=set(selection[1]))
     run_config: dict = {}
     if progress:
         job = job.with_logger_defs({"progress": progress_logger})
         run_config["loggers"] = {"progress": {}}
     if full_refresh:
-        run_config["ops"] = {table.name: {"config": {"full_refresh": True}} for table in INCREMENTAL_TABLES}
+        ops = {table.name for table in INCREMENTAL_TABLES}
+        if selection is not None:
+            ops &= {key.to_user_string() for key in selection[0]}
+        run_config["ops"] = {name: {"config": {"full_refresh": True}} for name in ops}
     gc.freeze()
     try:
         return job.execute_in_process(

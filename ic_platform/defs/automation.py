@@ -32,6 +32,7 @@ UNFINISHED = [
 DAILY_FEATURES_AND_SCORES = (*(name for name in DAILY_TABLES if name != DAILY_BARS.name), "serving_scores")
 # the evaluation re-reads every score and bar: weekly (`evaluate_scores`), not on each new day
 EVALUATION = "score_evaluation"
+FRESHNESS_CHECK_NAME = "latest_day_on_time"  # every daily asset's freshness check (defs/freshness.py)
 
 market_close = dg.define_asset_job(
     "market_close",
@@ -43,6 +44,19 @@ daily_scores = dg.define_asset_job(
     selection=dg.AssetSelection.assets(*DAILY_FEATURES_AND_SCORES),
     description="Every daily feature, the factor scores, the IC Scores and their serving rows of one trading day.",
 )
+
+
+def new_day_selection(repository: dg.RepositoryDefinition) -> tuple[list[dg.AssetKey], list[dg.AssetCheckKey]]:
+    """What a run for new days materializes, as score_window would but for the weekly score
+    evaluation: every other asset and its checks (not the freshness checks, which ask about today)."""
+    graph = repository.asset_graph
+    assets = sorted(key for key in graph.materializable_asset_keys if key != dg.AssetKey(EVALUATION))
+    checks = sorted(
+        key
+        for key in graph.asset_check_keys
+        if key.asset_key != dg.AssetKey(EVALUATION) and key.name != FRESHNESS_CHECK_NAME
+    )
+    return assets, checks
 
 
 def demo_last_day() -> date | None:
@@ -118,9 +132,8 @@ def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Ski
     tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last.isoformat()}
     if latest is None:  # the whole demo: every asset
         return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags)
-    keys = context.repository_def.asset_graph.materializable_asset_keys
-    selection = sorted(key for key in keys if key != dg.AssetKey(EVALUATION))
-    return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags, asset_selection=selection)
+    assets, checks = new_day_selection(context.repository_def)
+    return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags, asset_selection=assets, asset_check_keys=checks)
 
 
 def source_refresh(name: str, source: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):

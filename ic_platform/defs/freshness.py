@@ -8,7 +8,7 @@ from datetime import datetime, time
 
 import dagster as dg
 
-from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, NEW_YORK, demo_last_day
+from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, FRESHNESS_CHECK_NAME, NEW_YORK, demo_last_day
 from ic_platform.trading_days import is_trading_day, previous_trading_day
 
 LATE_IS_AN_ERROR = ("ic_scores", "serving_scores")
@@ -37,7 +37,7 @@ def freshness_check(asset: str) -> dg.AssetChecksDefinition:
 
     @dg.asset_check(
         asset=asset,
-        name="latest_day_on_time",
+        name=FRESHNESS_CHECK_NAME,
         description=f"Fails ({severity.value}) when the latest trading day due by now "
         f"({DEADLINES[asset].strftime('%H:%M')} New York on the day) is not materialized.",
     )

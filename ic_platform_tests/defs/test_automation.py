@@ -106,6 +106,9 @@ def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, mo
         # a new day runs every asset but the weekly score evaluation
         assert dg.AssetKey("score_evaluation") not in advanced.asset_selection
         assert {dg.AssetKey("serving_scores"), dg.AssetKey("sec_form4")} <= set(advanced.asset_selection)
+        checks = {(key.asset_key.to_user_string(), key.name) for key in advanced.asset_check_keys}
+        assert ("ic_scores", "inputs_known_before_the_day") in checks
+        assert not any(name == "latest_day_on_time" for _, name in checks)  # freshness asks about today
         running = DagsterRun(
             "score_window", status=dg.DagsterRunStatus.STARTED, tags={SENSOR_NAME_TAG: "demo_new_days"}
         )
