@@ -31,6 +31,7 @@ MODES = settings.SOURCE_MODES
 # every Form 4 of every company's history would be millions of requests
 LIVE_FORM4_LOOKBACK_DAYS = 400
 POLYGON_URL, RATINGS_URL = "https://api.polygon.io", "https://api.benzinga.com"
+EDGAR_WWW_URL, EDGAR_DATA_URL = "https://www.sec.gov", "https://data.sec.gov"
 
 
 class SourceResource(dg.ConfigurableResource):
@@ -96,8 +97,8 @@ class EdgarSource(SourceResource):
         default=0,
         description="Form 4s filed more than this many days ago are not read (0: every one; live mode: 400)",
     )
-    www_url: str = Field(default="https://www.sec.gov", description="EDGAR web root (live mode)")
-    data_url: str = Field(default="https://data.sec.gov", description="EDGAR data API root (live mode)")
+    www_url: str = Field(default=EDGAR_WWW_URL, description="EDGAR web root (live mode)")
+    data_url: str = Field(default=EDGAR_DATA_URL, description="EDGAR data API root (live mode)")
     cache_dir: str = Field(default="", description="Response cache for live mode; empty means $IC_DATA_DIR/cache/edgar")
     thirteenf_managers: str = Field(
         default="",
@@ -254,6 +255,8 @@ def source_resources(mode: str | None = None) -> dict[str, SourceResource]:
         },
         "live": {
             "user_agent": dg.EnvVar(USER_AGENT_ENV),
+            "www_url": env("EDGAR_WWW_URL", EDGAR_WWW_URL),
+            "data_url": env("EDGAR_DATA_URL", EDGAR_DATA_URL),
             "bulk_from": settings.whole_number("IC_EDGAR_BULK_FROM", 1000),
             "form4_lookback_days": settings.whole_number("IC_FORM4_LOOKBACK_DAYS", LIVE_FORM4_LOOKBACK_DAYS),
         },

@@ -29,6 +29,7 @@ BULK_ARCHIVES = {
     "companyfacts": "/Archives/edgar/daily-index/xbrl/companyfacts.zip",
     "submissions": "/Archives/edgar/daily-index/bulkdata/submissions.zip",
 }
+INDEX_LOOKBACK_DAYS = 10  # days before today searched for the newest published daily index
 BULK_MAX_AGE_S = 12 * 3600  # a download younger than this is used without asking whether it changed
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_TITLE = re.compile(r"^(?P<form>.+?) - (?P<name>.*) \((?P<cik>\d{10})\) \((?P<role>[^)]*)\)$")
@@ -287,8 +288,13 @@ class EdgarClient:
             raise
 
     def indexed_through(self) -> date | None:
-        """Yesterday: EDGAR publishes a day's index once the day is over."""
-        return date.today() - timedelta(days=1)
+        """The latest day before today whose index EDGAR has published (it does once the day is
+        over; weekends and holidays have none), looking back INDEX_LOOKBACK_DAYS."""
+        for back in range(1, INDEX_LOOKBACK_DAYS + 1):
+            day = date.today() - timedelta(days=back)
+            if self.form_index(day) is not None:
+                return day
+        return None
 
     def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
         """One page of the current-filings feed, newest first (never cached)."""

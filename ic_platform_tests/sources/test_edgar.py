@@ -148,7 +148,7 @@ def test_a_broken_feed_is_a_clear_error():
 
 
 def test_live_daily_form_indexes_are_read_by_quarter_and_a_missing_day_is_none(tmp_path):
-    from datetime import date
+    from datetime import date, timedelta
 
     from ic_platform.sources.edgar_files import form_index_text, parse_form_index
 
@@ -161,6 +161,13 @@ def test_live_daily_form_indexes_are_read_by_quarter_and_a_missing_day_is_none(t
         text = client.form_index(date(2026, 11, 3))
         assert client.form_index(date(2026, 11, 7)) is None  # a Saturday: EDGAR has no index (404)
     assert parse_form_index(text, "index") == [filing | {"filed": date(2026, 11, 3)}]
+    two_days_ago = date.today() - timedelta(days=2)
+    with LocalServer() as server:  # yesterday's index is not out yet: the newest is the day before
+        quarter = f"{two_days_ago.year}/QTR{(two_days_ago.month - 1) // 3 + 1}"
+        server.routes[f"/Archives/edgar/daily-index/{quarter}/form.{two_days_ago:%Y%m%d}.idx"] = [
+            Reply(form_index_text(two_days_ago, [filing]).encode())
+        ]
+        assert EdgarClient(AGENT, server.url, server.url).indexed_through() == two_days_ago
     with pytest.raises(SourceFormatError, match="not an EDGAR form index"):
         parse_form_index("<html>Too many requests</html>", "index")
     with pytest.raises(SourceFormatError, match="line 11 is not a filing"):
