@@ -12,15 +12,13 @@ new day's slowest steps, and the ratios against the goals: the new day under 2 m
 Run: `.venv/bin/python benchmarks/daily_run.py` (`--companies 500 --years 2` for a quick look).
 """
 
-import argparse
 import json
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from full_backfill import GOAL_GIB, GOAL_SECONDS, RUN, run_window
+from full_backfill import GOAL_GIB, GOAL_SECONDS, RUN, run_window, universe_arguments
 
 # the run demo_new_days requests for a new day: every asset but the weekly score evaluation
 NEW_DAY_RUN = RUN.replace(
@@ -44,12 +42,9 @@ def slowest_steps(log: Path, count: int = 8) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--companies", type=int, default=5000)
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--data-dir", type=Path, help="keep the data folder here (it must not hold a demo yet)")
-    args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="ic_daily_"))
+    args, data_dir = universe_arguments(
+        __doc__.splitlines()[0], "keep the data folder here (it must not hold a demo yet)", "ic_daily_"
+    )
     if (data_dir / "demo").exists():
         sys.exit(f"{data_dir} already holds a demo: give an empty folder (the new day must be new)")
     from ic_platform.demo.generator import DemoOptions, generate

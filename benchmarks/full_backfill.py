@@ -80,13 +80,19 @@ def run_window(data_dir: Path, start: str, end: str, script: str = RUN) -> tuple
     return elapsed, max(sampled, float(peak_file.read_text()))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def universe_arguments(description: str, data_dir_help: str, prefix: str) -> tuple[argparse.Namespace, Path]:
+    """The benchmark's --companies, --years and --data-dir, and the data folder (a new temporary one
+    when none is given)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--companies", type=int, default=5000)
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--data-dir", type=Path, help="reuse (or keep) the data folder here")
+    parser.add_argument("--data-dir", type=Path, help=data_dir_help)
     args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="ic_backfill_"))
+    return args, args.data_dir or Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def main() -> None:
+    args, data_dir = universe_arguments(__doc__.splitlines()[0], "reuse (or keep) the data folder here", "ic_backfill_")
     manifest_path = data_dir / "demo" / "manifest.json"
     if not manifest_path.exists():
         from ic_platform.demo.generator import DemoOptions, generate

@@ -37,7 +37,7 @@ from ic_platform.sources.polygon_files import (
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
 REFERENCE_MAX_AGE_S = 6 * 3600  # the reference splits and dividends are read again after this long
-DIVIDEND_SCHEMA = {"ticker": pl.String, "ex_dividend_date": pl.Date, "cash_amount": pl.Float64}
+DIVIDEND_SCHEMA = {"ticker": pl.String, "ex_dividend_date": pl.Date, "cash_amount": pl.Float64}  # no dividends
 
 
 def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
@@ -59,55 +59,55 @@ def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
     ).drop("factor")
 
 
-def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
-    """Polygon's reference splits (`/v3/reference/splits`) as ticker, execution_date, split_from, split_to."""
+def _string(value) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{value!r} is not a text")
+    return value
+
+
+def _reference_results(payload: bytes | str, source: str, what: str, columns: dict, keep=None) -> pl.DataFrame:
+    """A reference endpoint's `results` as a frame of `columns` (name: (type, converter of the
+    record's field of that name)), the records `keep` accepts; a record without one is a clear error."""
     document = load_json(payload, source)
     rows = document.get("results") if isinstance(document, dict) else None
     if not isinstance(rows, list):
-        raise SourceFormatError(f"{source}: no 'results' list of splits")
+        raise SourceFormatError(f"{source}: no 'results' list of {what}")
     try:
         records = [
-            {
-                "ticker": r["ticker"],
-                "execution_date": date.fromisoformat(r["execution_date"]),
-                "split_from": float(r["split_from"]),
-                "split_to": float(r["split_to"]),
-            }
-            for r in rows
+            {name: convert(r[name]) for name, (_, convert) in columns.items()} for r in rows if not keep or keep(r)
         ]
-    except (KeyError, TypeError, ValueError) as error:
-        raise SourceFormatError(
-            f"{source}: a split lacks ticker, execution_date, split_from or split_to ({error})"
-        ) from error
-    schema = {"ticker": pl.String, "execution_date": pl.Date, "split_from": pl.Float64, "split_to": pl.Float64}
-    return pl.DataFrame(records, schema=schema)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        *first, last = columns
+        raise SourceFormatError(f"{source}: one of its {what} lacks {', '.join(first)} or {last} ({error})") from error
+    return pl.DataFrame(records, schema={name: dtype for name, (dtype, _) in columns.items()})
+
+
+def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
+    """Polygon's reference splits (`/v3/reference/splits`) as ticker, execution_date, split_from, split_to."""
+    columns = {
+        "ticker": (pl.String, _string),
+        "execution_date": (pl.Date, date.fromisoformat),
+        "split_from": (pl.Float64, float),
+        "split_to": (pl.Float64, float),
+    }
+    return _reference_results(payload, source, "splits", columns)
 
 
 def parse_dividends(payload: bytes | str, source: str) -> pl.DataFrame:
     """Polygon's reference dividends (`/v3/reference/dividends`) as ticker, ex_dividend_date and
     cash_amount per share as paid (the units traded then). A dividend in another currency than the
     dollar (`currency`; none given is USD) is left out: its amount is not in the bars' units."""
-    document = load_json(payload, source)
-    rows = document.get("results") if isinstance(document, dict) else None
-    if not isinstance(rows, list):
-        raise SourceFormatError(f"{source}: no 'results' list of dividends")
-    try:
-        records = [
-            {
-                "ticker": r["ticker"],
-                "ex_dividend_date": date.fromisoformat(r["ex_dividend_date"]),
-                "cash_amount": float(r["cash_amount"]),
-            }
-            for r in rows
-            if (r.get("currency") or "USD") == "USD"
-        ]
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise SourceFormatError(
-            f"{source}: a dividend lacks ticker, ex_dividend_date or cash_amount ({error})"
-        ) from error
-    if any(r["cash_amount"] < 0 for r in records):
+    columns = {
+        "ticker": (pl.String, _string),
+        "ex_dividend_date": (pl.Date, date.fromisoformat),
+        "cash_amount": (pl.Float64, float),
+    }
+    dividends = _reference_results(
+        payload, source, "dividends", columns, keep=lambda r: (r.get("currency") or "USD") == "USD"
+    )
+    if (dividends.get_column("cash_amount") < 0).any():
         raise SourceFormatError(f"{source}: a dividend has a negative cash_amount")
-    return pl.DataFrame(records, schema=DIVIDEND_SCHEMA)
+    return dividends
 
 
 def with_dividends(bars: pl.DataFrame, dividends: pl.DataFrame) -> pl.DataFrame:
