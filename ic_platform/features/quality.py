@@ -44,37 +44,64 @@ def population_stability(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(((a - e) * np.log(a / e)).sum())
 
 
-def _bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Each row's finite values counted in the bins its edges cut (NaNs count nowhere)."""
-    below = (values[:, :, None] <= edges[:, None, :]).sum(axis=1)
-    total = np.isfinite(values).sum(axis=1)[:, None]
-    return np.diff(np.concatenate([np.zeros_like(total), below, total], axis=1), axis=1)
+def _sorted_rows(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' values sorted, padded with NaN to one width, and each row's count of values."""
+    counts = np.array([row.size for row in rows], dtype=int)
+    padded = np.full((len(rows), max(1, counts.max(initial=0))), np.nan)
+    for i, row in enumerate(rows):
+        padded[i, : row.size] = row
+    padded.sort(axis=1)  # NaNs last
+    return padded, counts
+
+
+def _quantiles(padded: np.ndarray, counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Each sorted row's quantiles at `shares` (0..1), interpolated linearly as `np.quantile` does;
+    NaN for an empty row."""
+    position = shares[None, :] * np.maximum(counts[:, None] - 1, 0)
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, np.maximum(counts[:, None] - 1, 0))
+    fraction = position - low
+    rows = np.arange(padded.shape[0])[:, None]
+    below, above = padded[rows, low], padded[rows, high]
+    step = above - below
+    # NumPy's own interpolation, from the nearer end, so that the values are its to the last bit
+    values = np.where(fraction >= 0.5, above - step * (1 - fraction), below + step * fraction)
+    return np.where(counts[:, None] > 0, values, np.nan)
+
+
+def _bin_counts(padded: np.ndarray, counts: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Each sorted row's values counted in the bins its edges cut (NaN edges count nothing below)."""
+    below = np.zeros(edges.shape, dtype=int)
+    for i in range(padded.shape[0]):
+        if counts[i]:
+            found = np.searchsorted(padded[i, : counts[i]], edges[i], side="right")
+            below[i] = np.where(np.isnan(edges[i]), 0, found)
+    return np.diff(np.concatenate([np.zeros((len(counts), 1), dtype=int), below, counts[:, None]], axis=1), axis=1)
 
 
 def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[float | None]:
     """PSI of each day from index `measured_from` on against the up to TRAILING_DAYS days before it
     (None with fewer than MIN_REFERENCE_DAYS of them, or fewer than MIN_VALUES values that day).
-    Every day at once: each day's window is a view over the days' percentile sketches."""
+    Every day at once: each day's window is a view over the days' percentile sketches, and every
+    quantile comes from rows sorted once."""
     finite = [v[np.isfinite(v)] for v in values_by_day]
     measured = range(measured_from, len(finite))
     if not measured:
         return []
+    days, day_counts = _sorted_rows(finite)
     sketches = np.full((TRAILING_DAYS + len(finite), SKETCH.size), np.nan)  # TRAILING_DAYS empty days first
-    for i, values in enumerate(finite):
-        if values.size:
-            sketches[TRAILING_DAYS + i] = np.percentile(values, SKETCH)
+    sketches[TRAILING_DAYS:] = _quantiles(days, day_counts, SKETCH / 100)
     # day i's window: the padded rows i .. i + TRAILING_DAYS - 1, the days i - TRAILING_DAYS .. i - 1
     windows = sliding_window_view(sketches, TRAILING_DAYS, axis=0)[measured_from : len(finite)]
     reference_days = np.isfinite(windows[:, 0, :]).sum(axis=1)
     pooled = windows.transpose(0, 2, 1).reshape(len(measured), -1)
+    pooled_sorted, pooled_counts = _sorted_rows([row[np.isfinite(row)] for row in pooled])
     usable = reference_days >= MIN_REFERENCE_DAYS
     edges = np.full((len(measured), BINS - 1), np.nan)
     if usable.any():
-        edges[usable] = np.nanquantile(pooled[usable], np.arange(1, BINS) / BINS, axis=1).T
-    today = np.full((len(measured), max(1, max(finite[i].size for i in measured))), np.nan)
-    for row, i in enumerate(measured):
-        today[row, : finite[i].size] = finite[i]
-    expected, actual = _bin_counts(pooled, edges), _bin_counts(today, edges)
+        edges[usable] = _quantiles(pooled_sorted[usable], pooled_counts[usable], np.arange(1, BINS) / BINS)
+    expected = _bin_counts(pooled_sorted, pooled_counts, edges)
+    actual = _bin_counts(days[measured_from:], day_counts[measured_from:], edges)
     return [
         population_stability(actual[row], expected[row]) if usable[row] and finite[i].size >= MIN_VALUES else None
         for row, i in enumerate(measured)

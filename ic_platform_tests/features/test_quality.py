@@ -71,3 +71,36 @@ def test_quarantined_records_are_counted_by_day_and_reason():
         ("an exact copy of an earlier row", 1.0),
         ("close: # fails greater_than(#)", 2.0),
     ]
+
+
+def _drift_by_definition(values_by_day: list[np.ndarray], measured_from: int) -> list[float | None]:
+    """The PSI of the module's docstring, day by day with NumPy's own quantiles: the reference the
+    vectorized column_drift must equal."""
+    from ic_platform.features.quality import BINS, MIN_REFERENCE_DAYS, MIN_VALUES, SKETCH, TRAILING_DAYS
+
+    finite = [v[np.isfinite(v)] for v in values_by_day]
+    sketches = [np.percentile(v, SKETCH) if v.size else None for v in finite]
+    drifts = []
+    for i in range(measured_from, len(finite)):
+        window = [s for s in sketches[max(0, i - TRAILING_DAYS) : i] if s is not None]
+        if len(window) < MIN_REFERENCE_DAYS or finite[i].size < MIN_VALUES:
+            drifts.append(None)
+            continue
+        pooled = np.concatenate(window)
+        edges = np.quantile(pooled, np.arange(1, BINS) / BINS)
+
+        def counts(values, edges=edges):
+            below = np.array([(values <= edge).sum() for edge in edges])
+            return np.diff(np.concatenate([[0], below, [values.size]]))
+
+        drifts.append(population_stability(counts(finite[i]), counts(pooled)))
+    return drifts
+
+
+def test_the_vectorized_drift_equals_the_definition_with_ties_gaps_and_missing_values():
+    rng = np.random.default_rng(4)
+    days = [np.round(rng.gamma(2.0, size=rng.integers(50, 500)), 1) for _ in DAYS]  # many ties
+    days[5] = np.array([])  # a day without rows
+    days[30][:20] = np.nan
+    days[70] = days[70] * 1.5
+    assert column_drift(days, measured_from=10) == _drift_by_definition(days, measured_from=10)
