@@ -289,12 +289,12 @@ class EdgarClient:
 
     def indexed_through(self) -> date | None:
         """The latest day before today whose index EDGAR has published (it does once the day is
-        over; weekends and holidays have none), looking back INDEX_LOOKBACK_DAYS."""
-        for back in range(1, INDEX_LOOKBACK_DAYS + 1):
-            day = date.today() - timedelta(days=back)
-            if self.form_index(day) is not None:
-                return day
-        return None
+        over; weekends and holidays have none), looking back INDEX_LOOKBACK_DAYS; found once per
+        client."""
+        if not hasattr(self, "_indexed_through"):
+            days = (date.today() - timedelta(days=back) for back in range(1, INDEX_LOOKBACK_DAYS + 1))
+            self._indexed_through = next((day for day in days if self.form_index(day) is not None), None)
+        return self._indexed_through
 
     def current_filings(self, form_type: str = "", start: int = 0, count: int = 100) -> list[dict]:
         """One page of the current-filings feed, newest first (never cached)."""

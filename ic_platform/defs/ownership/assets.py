@@ -152,14 +152,14 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource, config: Sou
     }
     touched, listed = context.run.tags.get(CIKS_TAG), None
     previous_manifest = INSIDER_TRANSACTIONS.manifest()
-    reader, since = edgar.reader(companies=0 if touched else len(ciks)), edgar.form4_since()
-    read_from = None if touched else index_start(INSIDER_TRANSACTIONS, config, read_settings, reader)
+    index, since = edgar.reader(), edgar.form4_since()
+    read_from = None if touched else index_start(INSIDER_TRANSACTIONS, config, read_settings, index)
     if touched:  # a run the Form 4 sensor asked for: re-read only the issuers that filed
         ciks = sorted({int(c) for c in touched.split(",")} & set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().filter(~pl.col("issuer_cik").is_in(ciks)).collect()
         manifest = previous_manifest
     elif read_from is not None:  # the filings the daily indexes list since the last read
-        listed, through = indexed_filings(reader, read_from, FORM4_FORMS, set(ciks))
+        listed, through = indexed_filings(index, read_from, FORM4_FORMS, set(ciks))
         kept = INSIDER_TRANSACTIONS.scan().collect()
         held = set(kept.get_column("accession"))
         listed = {c: [f for f in fs if f["accession"] not in held] for c, fs in listed.items()}
@@ -169,7 +169,9 @@ def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource, config: Sou
         )
         manifest = index_manifest(read_settings, through)
     else:
-        manifest = index_manifest(read_settings, reader.indexed_through())
+        manifest = index_manifest(read_settings, index.indexed_through())
+    # the bulk archives only for a read of every issuer's submissions, not for the filings an index lists
+    reader = edgar.reader(companies=len(ciks) if listed is None else 0)
     if since:
         context.log.info(f"Form 4s filed from {since} ($IC_FORM4_LOOKBACK_DAYS={edgar.form4_lookback_days})")
     frames, quarantined, tally = [], [], FetchTally()

@@ -72,7 +72,7 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource, config:
     return materialized(
         COMPANIES.write(
             companies,
-            quarantined=quarantined_with_earlier(COMPANIES, incremental, records).unique(maintain_order=True),
+            quarantined=quarantined_with_earlier(COMPANIES, incremental, records),
             manifest=manifest,
         ),
         source_mode=edgar.mode,
