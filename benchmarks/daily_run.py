@@ -10,6 +10,9 @@ Reports each run's wall time and peak memory (of the run and its worker processe
 new day's slowest steps, and the ratios against the goals: the new day under 2 minutes and under
 1/20 of the full backfill, the full backfill under 10 minutes and 8 GiB.
 Run: `.venv/bin/python benchmarks/daily_run.py` (`--companies 500 --years 2` for a quick look).
+`--data-dir DIR` may name a folder whose demo was generated with its last day held back and never
+run (`ic-platform generate-demo --companies 5000 --years 10 --hold-back 1 --out DIR/demo`, or a
+copy of one): the benchmark then starts from it instead of generating the universe again.
 """
 
 import json
@@ -43,16 +46,21 @@ def slowest_steps(log: Path, count: int = 8) -> str:
 
 def main() -> None:
     args, data_dir = universe_arguments(
-        __doc__.splitlines()[0], "keep the data folder here (it must not hold a demo yet)", "ic_daily_"
+        __doc__.splitlines()[0], "keep the data folder here (empty, or holding a demo never run)", "ic_daily_"
     )
-    if (data_dir / "demo").exists():
-        sys.exit(f"{data_dir} already holds a demo: give an empty folder (the new day must be new)")
     from ic_platform.demo.generator import DemoOptions, generate
     from ic_platform.demo.publish import advance
 
-    started = time.perf_counter()
-    manifest = generate(data_dir / "demo", DemoOptions(companies=args.companies, years=args.years, hold_back=1))
-    print(f"generated {args.companies:,} companies x {args.years} years in {time.perf_counter() - started:.0f} s")
+    manifest_path = data_dir / "demo" / "manifest.json"
+    if manifest_path.exists():  # a universe generated before: its held-back day must still be new
+        manifest = json.loads(manifest_path.read_text())
+        if (data_dir / "tables").exists() or manifest["last_day"] >= manifest["simulated_through"]:
+            sys.exit(f"{data_dir} holds a demo already run or with no day held back: the new day must be new")
+        print(f"the universe generated in {data_dir / 'demo'}")
+    else:
+        started = time.perf_counter()
+        manifest = generate(data_dir / "demo", DemoOptions(companies=args.companies, years=args.years, hold_back=1))
+        print(f"generated {args.companies:,} companies x {args.years} years in {time.perf_counter() - started:.0f} s")
     first, last = manifest["first_day"], manifest["last_day"]
     full_seconds, full_gib = run_window(data_dir, first, last)
     published = advance(data_dir / "demo")

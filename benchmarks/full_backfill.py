@@ -34,8 +34,9 @@ sys.exit(0 if result.success else 1)
 """
 
 
-def tree_resident_gib(root: int) -> float:
-    """Resident memory of a process and all its descendants (worker processes) now, in GiB (Linux)."""
+def tree_resident_gib(root: int) -> tuple[float, float]:
+    """Resident memory now of a process and of all its descendants (worker processes) together, in
+    GiB (Linux): (the process's own, the whole tree's)."""
     parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -48,19 +49,20 @@ def tree_resident_gib(root: int) -> float:
         children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
         tree.update(children)
         frontier = children
-    kib = 0
+    kib = {}
     for pid in tree:
         try:
-            kib += int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
+            kib[pid] = int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
         except (OSError, IndexError):
             continue
-    return kib / 2**20
+    return kib.get(root, 0) / 2**20, sum(kib.values()) / 2**20
 
 
 def run_window(data_dir: Path, start: str, end: str, script: str = RUN) -> tuple[float, float]:
     """Wall seconds and peak GiB of one run (`script`, given start, end and the peak file) over
     start..end in a fresh process: the larger of the run's own high-water mark and the resident
-    size of it and its workers together, sampled."""
+    size of it and its workers together, sampled. Where the sampled peak was reached (seconds into
+    the run, the run's own share, the workers' share) is printed, to read against the run's log."""
     started = time.perf_counter()
     log = data_dir / f"run_{start}_{end}.log"  # the run's progress lines, with peak memory after each step
     with log.open("w") as stream:
@@ -70,14 +72,21 @@ def run_window(data_dir: Path, start: str, end: str, script: str = RUN) -> tuple
             env=os.environ | {"IC_DATA_DIR": str(data_dir)},
             stderr=stream,
         )
-        sampled = 0.0
+        sampled, own_then, at = 0.0, 0.0, 0.0
         while process.poll() is None:
-            sampled = max(sampled, tree_resident_gib(process.pid))
+            own, tree = tree_resident_gib(process.pid)
+            if tree > sampled:
+                sampled, own_then, at = tree, own, time.perf_counter() - started
             time.sleep(0.5)
     elapsed = time.perf_counter() - started
     if process.returncode:
         sys.exit(f"the run {start}..{end} failed:\n{log.read_text()[-3000:]}")
-    return elapsed, max(sampled, float(peak_file.read_text()))
+    own_peak = float(peak_file.read_text())
+    print(
+        f"  run {start}..{end}: own high-water mark {own_peak:.1f} GiB; sampled peak {sampled:.1f} GiB "
+        f"at {at:.0f} s (the run {own_then:.1f}, its workers {sampled - own_then:.1f}); log {log}"
+    )
+    return elapsed, max(sampled, own_peak)
 
 
 def universe_arguments(description: str, data_dir_help: str, prefix: str) -> tuple[argparse.Namespace, Path]:

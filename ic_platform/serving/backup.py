@@ -8,6 +8,7 @@ newest schema and replaces both tables in one transaction, after checking the co
 import io
 import json
 import zipfile
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,11 +21,6 @@ TABLES = (store.scores, store.companies)
 SUFFIX = ".serving.zip"  # the backups `keep` counts in a folder
 
 
-def _frame(connection, table: sa.Table) -> pl.DataFrame:
-    rows = connection.execute(sa.select(table).order_by(*table.primary_key.columns)).fetchall()
-    return pl.DataFrame([tuple(row) for row in rows], schema=store.polars_schema(table), orient="row")
-
-
 def backup(db: sa.Engine, out: Path, keep: int | None = None) -> dict:
     """Write the whole serving database to `out`; with `keep`, only the `keep` newest `*.serving.zip`
     files of `out`'s folder remain. The manifest."""
@@ -32,8 +28,8 @@ def backup(db: sa.Engine, out: Path, keep: int | None = None) -> dict:
         raise ValueError(f"--keep {keep}: keep at least the backup being written")
     if keep is not None and not out.name.endswith(SUFFIX):
         raise ValueError(f"{out}: a backup kept by --keep must be named *{SUFFIX}")
+    frames = {table.name: store.read_rows(db, table).sort([c.name for c in table.primary_key]) for table in TABLES}
     with db.connect() as connection:
-        frames = {table.name: _frame(connection, table) for table in TABLES}
         revision = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     manifest = {
         "revision": revision,
@@ -71,10 +67,10 @@ def restore(db: sa.Engine, backup_file: Path) -> dict:
                 f"{backup_file}: {name} holds {frame.height} rows, its manifest says {manifest['rows'][name]}"
             )
     store.migrate(db)
-    with db.begin() as connection:
+    with closing(store.bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
         for table in reversed(TABLES):
-            connection.execute(table.delete())
+            cursor.execute(f"DELETE FROM {table.name}")
         for table in TABLES:
-            for batch in frames[table.name].iter_slices(store.INSERT_BATCH):
-                connection.execute(table.insert(), batch.to_dicts())
+            store.ingest(cursor, table, frames[table.name])
+        connection.commit()
     return manifest

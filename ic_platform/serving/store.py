@@ -1,15 +1,20 @@
 """The serving database: one row per ticker and day of the published scores, and the companies.
 
-Both backends go through SQLAlchemy Core, one code path: PostgreSQL in production
-(`$IC_SERVING_URL`, e.g. `postgresql://user@host/db`) and an embedded SQLite file under
-`$IC_DATA_DIR` by default. The schema is created and migrated by Alembic (`migrations/`). A window
-of days is replaced in one transaction: readers see the old window or the new one, a re-run leaves
-no duplicate, and a ticker no longer scored on a recomputed day disappears from it.
+Two backends, one code path each way: PostgreSQL in production (`$IC_SERVING_URL`, e.g.
+`postgresql://user@host/db`) and an embedded SQLite file under `$IC_DATA_DIR` by default. The
+schema is created and migrated by Alembic (`migrations/`) and the API reads through SQLAlchemy
+Core; windows of rows move in and out as Arrow through ADBC (`COPY` on PostgreSQL, prepared
+batches on SQLite), not row by row. A window of days is replaced in one transaction: readers see
+the old window or the new one, a re-run leaves no duplicate, and a ticker no longer scored on a
+recomputed day disappears from it.
 """
 
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
+import adbc_driver_postgresql.dbapi
+import adbc_driver_sqlite.dbapi
 import polars as pl
 import sqlalchemy as sa
 from alembic import command
@@ -19,7 +24,6 @@ from ic_platform import settings
 from ic_platform.schemas.scores import FACTOR_METRICS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-INSERT_BATCH = 10_000  # rows per INSERT statement batch
 
 metadata = sa.MetaData()
 scores = sa.Table(
@@ -76,33 +80,64 @@ def score_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename({"score": "overall_score", "confidence": "confidence_level"}).select(SCORE_COLUMNS)
 
 
+def bulk_connection(db: sa.Engine):
+    """An ADBC connection (DB-API, Arrow in and out) on `db`'s database, in a transaction."""
+    url = db.url
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise ValueError("the serving database must be a SQLite file, not an in-memory database")
+        return adbc_driver_sqlite.dbapi.connect(url.database)
+    return adbc_driver_postgresql.dbapi.connect(url.set(drivername="postgresql").render_as_string(False))
+
+
+def ingest(cursor, table: sa.Table, rows: pl.DataFrame) -> None:
+    """Append `rows` (the table's columns) to `table` in one bulk statement, typed as its columns."""
+    schema = polars_schema(table) | {
+        c.name: pl.Int16 for c in table.columns if isinstance(c.type, sa.SmallInteger)
+    }  # COPY's binary format needs the column's own width
+    cursor.adbc_ingest(table.name, rows.select(list(schema)).cast(schema).to_arrow(), mode="append")
+
+
 def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, company_rows: pl.DataFrame) -> int:
     """Replace the days `start`..`end` with `rows` (serving columns) and the companies table, in one
-    transaction; the number of score rows written."""
+    transaction; the number of score rows written. Rows go in in key order; on SQLite, a window
+    larger than the rest of the table (a backfill) drops the secondary indexes and builds them again
+    after the insert, several times faster than keeping them up to date row by row."""
     outside = rows.filter(~pl.col("date").is_between(start, end)).height
     if outside:
         raise ValueError(f"{outside} serving rows fall outside the window {start}..{end}")
-    with db.begin() as connection:
-        connection.execute(scores.delete().where(scores.c.date.between(start, end)))
-        for batch in rows.iter_slices(INSERT_BATCH):
-            connection.execute(scores.insert(), batch.to_dicts())
-        connection.execute(companies.delete())
-        if company_rows.height:
-            connection.execute(
-                companies.insert(), company_rows.select("ticker", "cik", "name", "gics_sector").to_dicts()
-            )
+    with closing(bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
+        # a date renders only as ISO digits: nothing to quote
+        cursor.execute(f"DELETE FROM scores WHERE date BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'")
+        cursor.execute("SELECT count(*) FROM scores")
+        rebuild = db.dialect.name == "sqlite" and rows.height > cursor.fetchone()[0]
+        if rebuild:
+            for index in scores.indexes:
+                cursor.execute(str(sa.schema.DropIndex(index).compile(dialect=db.dialect)))
+        ingest(cursor, scores, rows.sort("ticker", "date"))
+        if rebuild:
+            for index in scores.indexes:
+                cursor.execute(str(sa.schema.CreateIndex(index).compile(dialect=db.dialect)))
+        cursor.execute("DELETE FROM companies")
+        ingest(cursor, companies, company_rows)
+        connection.commit()
     return rows.height
+
+
+def read_rows(db: sa.Engine, table: sa.Table, where: str = "") -> pl.DataFrame:
+    """A table's rows (those matching the SQL condition `where`), typed as its columns, unsorted."""
+    schema = polars_schema(table)
+    with closing(bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
+        cursor.execute(f"SELECT {', '.join(schema)} FROM {table.name}" + (f" WHERE {where}" if where else ""))
+        frame = pl.from_arrow(cursor.fetch_arrow_table())
+    dates = [name for name, kind in schema.items() if kind == pl.Date and frame.schema[name] == pl.String]
+    return frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d")).cast(schema)  # SQLite keeps dates as text
 
 
 def window_rows(db: sa.Engine, start: date | None = None, end: date | None = None) -> pl.DataFrame:
     """The serving rows of the days `start`..`end` (all when None), sorted by date and ticker."""
-    query = sa.select(scores).order_by(scores.c.date, scores.c.ticker)
-    if start is not None:
-        query = query.where(scores.c.date >= start)
-    if end is not None:
-        query = query.where(scores.c.date <= end)
-    with db.connect() as connection:
-        return pl.DataFrame(connection.execute(query).fetchall(), schema=polars_schema(scores), orient="row")
+    conditions = [f"date >= '{start.isoformat()}'" if start else "", f"date <= '{end.isoformat()}'" if end else ""]
+    return read_rows(db, scores, " AND ".join(c for c in conditions if c)).sort("date", "ticker")
 
 
 def polars_schema(table: sa.Table) -> dict:
