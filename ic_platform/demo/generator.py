@@ -34,7 +34,7 @@ from ic_platform.demo import edgar, feeds
 from ic_platform.demo.publish import publish, simulated_dir
 from ic_platform.demo.universe import MISLEADING_SIC_CODES, Company, PriceHistory, make_companies, simulate_prices
 from ic_platform.sources.edgar_files import form_index_text
-from ic_platform.trading_days import last_trading_days, next_trading_day
+from ic_platform.trading_days import is_trading_day, last_trading_days, next_trading_day
 
 DEFAULT_END = date(2026, 10, 30)
 SIGNALS = ("none", "revenue_growth", "operating_margin")
@@ -239,6 +239,7 @@ def _thirteenf_filings(
         filings = []
         for period in quarter_ends:
             filed = period + timedelta(days=int(rng.integers(30, 46)))
+            filed = filed if is_trading_day(filed) else next_trading_day(filed)  # EDGAR files on business days
             position = int(np.searchsorted(day_array, period, side="right")) - 1
             if filed > days[-1] or position < 0:
                 continue

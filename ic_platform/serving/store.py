@@ -76,8 +76,9 @@ def migrate(db: sa.Engine) -> None:
 
 
 def score_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """`ic_scores` rows in the serving table's columns."""
-    return frame.rename({"score": "overall_score", "confidence": "confidence_level"}).select(SCORE_COLUMNS)
+    """`ic_scores` rows in the serving table's columns and types."""
+    renamed = frame.rename({"score": "overall_score", "confidence": "confidence_level"})
+    return renamed.select(SCORE_COLUMNS).cast(polars_schema(scores))
 
 
 def bulk_connection(db: sa.Engine):
@@ -135,8 +136,14 @@ def read_rows(db: sa.Engine, table: sa.Table, where: str = "") -> pl.DataFrame:
 
 
 def window_rows(db: sa.Engine, start: date | None = None, end: date | None = None) -> pl.DataFrame:
-    """The serving rows of the days `start`..`end` (all when None), sorted by date and ticker."""
-    conditions = [f"date >= '{start.isoformat()}'" if start else "", f"date <= '{end.isoformat()}'" if end else ""]
+    """The serving rows of the days `start`..`end` (all when None), sorted by date and ticker. A
+    window that covers every day held is read as one scan of the table, not through its index."""
+    with db.connect() as connection:
+        first, last = connection.execute(sa.select(sa.func.min(scores.c.date), sa.func.max(scores.c.date))).one()
+    conditions = [
+        f"date >= '{start.isoformat()}'" if start and (first is None or start > first) else "",
+        f"date <= '{end.isoformat()}'" if end and (last is None or end < last) else "",
+    ]
     return read_rows(db, scores, " AND ".join(c for c in conditions if c)).sort("date", "ticker")
 
 

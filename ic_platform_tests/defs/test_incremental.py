@@ -23,10 +23,12 @@ from ic_platform.tables import (
     ANALYST_RATINGS,
     COMPANIES,
     COMPANY_FACTS,
+    CUSIP_TICKERS,
     FUNDAMENTAL_STATES,
     FUNDAMENTALS_PIT,
     INSIDER_TRANSACTIONS,
     NEWS_ARTICLES,
+    THIRTEENF_FILINGS,
     THIRTEENF_HOLDINGS,
 )
 
@@ -106,6 +108,8 @@ def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_reb
     manifest = advance(held_back_demo, days=60)
     second = _read(FILINGS)
     assert second["sec_form4"]["read"].value.startswith("daily indexes after ")
+    assert first["sec_13f"]["read"].value == "every manager"
+    assert second["sec_13f"]["read"].value.startswith("daily indexes after ")  # the new 13F-HRs only
     indexes = [p for p in (held_back_demo / "edgar" / "daily-index").glob("*.idx") if p.stem[5:] > published_through]
     filers = {
         f["cik"] for p in indexes for f in parse_form_index(p.read_text(), p.name) if f["form"] in FUNDAMENTAL_FORMS
@@ -121,7 +125,16 @@ def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_reb
     assert new_form4s.collect().height > 0
     digests = FUNDAMENTALS_PIT.manifest()["digests"]
     assert sorted(int(cik) for cik in digests) == sorted(COMPANY_FACTS.scan().collect().get_column("cik").unique())
-    tables = (COMPANIES, COMPANY_FACTS, INSIDER_TRANSACTIONS, FUNDAMENTALS_PIT, FUNDAMENTAL_STATES, THIRTEENF_HOLDINGS)
+    tables = (
+        COMPANIES,
+        COMPANY_FACTS,
+        INSIDER_TRANSACTIONS,
+        FUNDAMENTALS_PIT,
+        FUNDAMENTAL_STATES,
+        THIRTEENF_HOLDINGS,
+        THIRTEENF_FILINGS,
+        CUSIP_TICKERS,
+    )
     incremental = _tables(tables)
     third = _read(FILINGS)  # no new day: nothing read, nothing rebuilt
     assert third["sec_companyfacts"]["companies_read"].value == 0 and "unchanged" in third["sec_13f"]

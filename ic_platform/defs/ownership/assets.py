@@ -23,7 +23,7 @@ from ic_platform.defs.policies import source_step
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
 from ic_platform.features import insider, institutional
-from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
+from ic_platform.schemas.common import polars_schema, quarantined_record
 from ic_platform.schemas.ownership import InsiderTransaction
 from ic_platform.sources.cusip import cusip_tickers
 from ic_platform.sources.documents import SourceFormatError, map_in_processes, read_ahead
@@ -216,10 +216,10 @@ THIRTEENF_MANAGERS_PER_BATCH = 20  # managers a worker process reads (each files
 
 
 def _thirteenf_filings(
-    reader: EdgarReader, managers: list[int]
+    reader: EdgarReader, listed: dict[int, list[dict]] | None, managers: list[int]
 ) -> tuple[list[dict], pl.DataFrame, list[dict], FetchTally]:
     """Cover pages, holdings (values as reported) and quarantined records of the managers' 13F
-    filings; runs in a worker process when there are many managers."""
+    filings (those of `listed` when given); runs in a worker process when there are many managers."""
     covers, holdings, quarantined = [], [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String})], []
     tally = FetchTally()
     for filing, parsed in _parsed_filings(
@@ -229,6 +229,7 @@ def _thirteenf_filings(
         lambda text, source, _: parse_thirteenf_submission(text, source),
         quarantined,
         tally,
+        listed=listed,
     ):
         cover = parsed.cover
         covers.append(
@@ -248,14 +249,16 @@ def _thirteenf_filings(
 
 
 def _thirteenf_from_filings(
-    context: dg.AssetExecutionContext, edgar: EdgarSource
+    context: dg.AssetExecutionContext, edgar: EdgarSource, listed: dict[int, list[dict]] | None
 ) -> tuple[list[dict], list[pl.DataFrame], list[dict], FetchTally]:
     """Cover pages, holdings (values as reported), quarantined records and fetch tally of the
-    followed managers' 13F filings, parsed by worker processes a batch of managers at a time."""
-    reader, managers = edgar.reader(), list(edgar.thirteenf_manager_ciks())
+    followed managers' 13F filings (those of `listed`, by manager, when given), parsed by worker
+    processes a batch of managers at a time."""
+    reader = edgar.reader()
+    managers = list(edgar.thirteenf_manager_ciks()) if listed is None else sorted(listed)
     covers, holdings, quarantined, tally = [], [], [], FetchTally()
     batches = map_in_processes(
-        partial(_thirteenf_filings, reader), managers, reader.parse_processes, THIRTEENF_MANAGERS_PER_BATCH
+        partial(_thirteenf_filings, reader, listed), managers, reader.parse_processes, THIRTEENF_MANAGERS_PER_BATCH
     )
     for done, (found, table, bad, part) in batches:
         covers.extend(found)
@@ -313,6 +316,7 @@ def sec_13f(
     read_settings = {"mode": edgar.mode, "managers": universe_digest(managers), "datasets": edgar.thirteenf_datasets}
     index = edgar.reader()
     read_from = None if edgar.thirteenf_datasets else index_start(THIRTEENF_HOLDINGS, config, read_settings, index)
+    listed = None
     if read_from is not None:
         listed, through = indexed_filings(index, read_from, THIRTEENF_FORMS, set(managers))
         if not listed:  # nothing new: the tables stay, the manifest moves on
@@ -322,15 +326,24 @@ def sec_13f(
             for table in (CUSIP_TICKERS, THIRTEENF_FILINGS, THIRTEENF_HOLDINGS):
                 yield dg.MaterializeResult(asset_key=table.name, metadata={"unchanged": unchanged})
             return
+        context.log.info(f"daily indexes after {read_from} through {through}: {len(listed)} managers filed")
     manifest = index_manifest(read_settings, index.indexed_through())
     if edgar.thirteenf_datasets and not edgar.is_off:
         covers, holdings, quarantined, tally = _thirteenf_from_datasets(Path(edgar.thirteenf_datasets))
     else:
-        covers, holdings, quarantined, tally = _thirteenf_from_filings(context, edgar)
-    # a filing the source failed to deliver keeps its rows
+        covers, holdings, quarantined, tally = _thirteenf_from_filings(context, edgar, listed)
+    # the filings held before and not read again (an incremental read), or that the source failed to
+    # deliver, keep their cover pages and holdings as reported; the units and tickers of all are decided anew
+    read = [cover["accession"] for cover in covers]
+    held = ~pl.col("accession").is_in(read) if listed else pl.col("accession").is_in(list(tally.failures))
     failed = tally.within_budget("sec_13f", context.retry_number)
     table = pl.concat(
-        [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}), *holdings], how="diagonal_relaxed"
+        [
+            pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String}),
+            *holdings,
+            _held_holdings(held),
+        ],
+        how="diagonal_relaxed",
     )
     mapping_file = pl.read_csv(edgar.cusip_map, infer_schema=False) if edgar.cusip_map else None
     mapping = cusip_tickers(table, COMPANIES.scan().collect(), mapping_file)
@@ -347,6 +360,8 @@ def sec_13f(
             "accepted": pl.Datetime("us"),
         },
     )
+    filings = filings.with_columns(knowledge_date=_knowledge_dates(filings)).drop("accepted")
+    filings = pl.concat([filings, THIRTEENF_FILINGS.scan().filter(held).select(filings.columns).collect()])
     closes = _period_closes(filings, table).partition_by("accession", as_dict=True)
     rows_of = table.partition_by("accession", as_dict=True)
     empty = table.clear()
@@ -379,16 +394,8 @@ def sec_13f(
         ),
         on="accession",
     )
-    filings = filings.with_columns(knowledge_date=_knowledge_dates(filings)).drop("accepted")
     table = table.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(
         value_usd=pl.col("reported_value") * pl.col("value_multiplier")
-    )
-    kept = list(tally.failures)
-    filings = pl.concat(
-        [filings, THIRTEENF_FILINGS.scan().filter(pl.col("accession").is_in(kept)).collect()], how="diagonal_relaxed"
-    )
-    table = pl.concat(
-        [table, THIRTEENF_HOLDINGS.scan().filter(pl.col("accession").is_in(kept)).collect()], how="diagonal_relaxed"
     )
     yield materialized(CUSIP_TICKERS.write(mapping), asset_key=CUSIP_TICKERS.name)
     yield materialized(THIRTEENF_FILINGS.write(filings), asset_key=THIRTEENF_FILINGS.name)
@@ -397,13 +404,32 @@ def sec_13f(
         f"{filings.filter(pl.col('value_multiplier') == 1000).height} filings in thousands"
     )
     yield materialized(
-        THIRTEENF_HOLDINGS.write(table, quarantined=frame_of(QuarantinedRecord, quarantined), manifest=manifest),
+        THIRTEENF_HOLDINGS.write(
+            table,
+            quarantined=quarantined_with_earlier(THIRTEENF_HOLDINGS, bool(listed), quarantined),
+            manifest=manifest,
+        ),
         asset_key=THIRTEENF_HOLDINGS.name,
+        read=f"daily indexes after {read_from}" if listed else "every manager",
         filings=filings.height,
         cusips_mapped=mapping.height,
         source_mode=edgar.mode,
         **failed,
         **stale.metadata(),
+    )
+
+
+def _held_holdings(held: pl.Expr) -> pl.DataFrame:
+    """The holdings of the filings `held` selects, as their filings reported them (values in the
+    filing's unit; the table does not keep investment discretion, which nothing reads)."""
+    units = THIRTEENF_FILINGS.scan().select("accession", "value_multiplier")
+    return (
+        THIRTEENF_HOLDINGS.scan()
+        .filter(held)
+        .join(units, on="accession")
+        .with_columns(reported_value=pl.col("value_usd") / pl.col("value_multiplier"))
+        .select(*(c for c in HOLDING_SCHEMA if c != "investment_discretion"), "accession")
+        .collect()
     )
 
 
