@@ -10,11 +10,15 @@ day weighted alike), all days at once; the day's own shares are counted exactly.
 a day's PSI over the median PSI of the column's trailing days.
 """
 
+import warnings
 from datetime import date
 
 import numpy as np
 import polars as pl
 from numpy.lib.stride_tricks import sliding_window_view
+
+from ic_platform.schemas.common import polars_schema
+from ic_platform.schemas.quality import QualityMeasure
 
 TRAILING_DAYS = 60  # the reference window, in trading days
 MIN_REFERENCE_DAYS = 20  # fewer days before the first one measured: no drift or change measured
@@ -45,13 +49,13 @@ def population_stability(actual: np.ndarray, expected: np.ndarray) -> float:
 
 
 def _sorted_rows(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The rows' values sorted, padded with NaN to one width, and each row's count of values."""
-    counts = np.array([row.size for row in rows], dtype=int)
-    padded = np.full((len(rows), max(1, counts.max(initial=0))), np.nan)
+    """The rows' finite values sorted, padded with NaN to one width, and each row's count of them."""
+    padded = np.full((len(rows), max(1, max((row.size for row in rows), default=0))), np.nan)
     for i, row in enumerate(rows):
         padded[i, : row.size] = row
+    padded[~np.isfinite(padded)] = np.nan
     padded.sort(axis=1)  # NaNs last
-    return padded, counts
+    return padded, np.isfinite(padded).sum(axis=1)
 
 
 def _quantiles(padded: np.ndarray, counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -84,18 +88,17 @@ def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[fl
     (None with fewer than MIN_REFERENCE_DAYS of them, or fewer than MIN_VALUES values that day).
     Every day at once: each day's window is a view over the days' percentile sketches, and every
     quantile comes from rows sorted once."""
-    finite = [v[np.isfinite(v)] for v in values_by_day]
-    measured = range(measured_from, len(finite))
+    measured = range(measured_from, len(values_by_day))
     if not measured:
         return []
-    days, day_counts = _sorted_rows(finite)
-    sketches = np.full((TRAILING_DAYS + len(finite), SKETCH.size), np.nan)  # TRAILING_DAYS empty days first
+    days, day_counts = _sorted_rows(values_by_day)
+    sketches = np.full((TRAILING_DAYS + len(values_by_day), SKETCH.size), np.nan)  # TRAILING_DAYS empty days first
     sketches[TRAILING_DAYS:] = _quantiles(days, day_counts, SKETCH / 100)
     # day i's window: the padded rows i .. i + TRAILING_DAYS - 1, the days i - TRAILING_DAYS .. i - 1
-    windows = sliding_window_view(sketches, TRAILING_DAYS, axis=0)[measured_from : len(finite)]
+    windows = sliding_window_view(sketches, TRAILING_DAYS, axis=0)[measured_from : len(values_by_day)]
     reference_days = np.isfinite(windows[:, 0, :]).sum(axis=1)
-    pooled = windows.transpose(0, 2, 1).reshape(len(measured), -1)
-    pooled_sorted, pooled_counts = _sorted_rows([row[np.isfinite(row)] for row in pooled])
+    pooled_sorted = np.sort(windows.transpose(0, 2, 1).reshape(len(measured), -1), axis=1)  # NaNs last
+    pooled_counts = np.isfinite(pooled_sorted).sum(axis=1)
     usable = reference_days >= MIN_REFERENCE_DAYS
     edges = np.full((len(measured), BINS - 1), np.nan)
     if usable.any():
@@ -103,7 +106,7 @@ def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[fl
     expected = _bin_counts(pooled_sorted, pooled_counts, edges)
     actual = _bin_counts(days[measured_from:], day_counts[measured_from:], edges)
     return [
-        population_stability(actual[row], expected[row]) if usable[row] and finite[i].size >= MIN_VALUES else None
+        population_stability(actual[row], expected[row]) if usable[row] and day_counts[i] >= MIN_VALUES else None
         for row, i in enumerate(measured)
     ]
 
@@ -112,45 +115,83 @@ def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[fl
 EVENT_COLUMNS = ("dividend",)
 
 
-def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_from: int) -> list[dict]:
-    """Rows, null shares and each float column's PSI (but EVENT_COLUMNS') of `table` (its rows of `days`, where the
-    first `measured_from` days are only the reference of the first measured day)."""
+def _trailing(values: np.ndarray) -> np.ndarray:
+    """Row i: the up to TRAILING_DAYS values before index i, NaN-padded in front (a view)."""
+    padded = np.concatenate([np.full(TRAILING_DAYS, np.nan), values.astype(float)])
+    return sliding_window_view(padded, TRAILING_DAYS)[: values.size]
+
+
+def _nan_median(windows: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():  # an all-NaN window is NaN, as intended
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(windows, axis=1)
+
+
+def _nan_mean(windows: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(windows, axis=1)
+
+
+def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_from: int) -> pl.DataFrame:
+    """Rows, null shares and each float column's PSI (but EVENT_COLUMNS') of `table` (its rows of
+    `days`, where the first `measured_from` days are only the reference of the first measured
+    day), as QualityMeasure rows. Every day and column at once: per-day counts in one group-by,
+    the trailing windows as views."""
     columns = [name for name, dtype in frame.schema.items() if name not in ("date", "ticker")]
     floats = [name for name in columns if frame.schema[name].is_float() and name not in EVENT_COLUMNS]
-    by_day = {key[0]: part for key, part in frame.partition_by("date", as_dict=True).items()}
-    empty = frame.clear()
-    parts = [by_day.get(day, empty) for day in days]
-    counts = np.array([part.height for part in parts], dtype=float)
-    null_shares = {
-        name: np.array([part.get_column(name).null_count() / part.height if part.height else np.nan for part in parts])
-        for name in columns
-    }
-    drifts = {
-        name: column_drift([part.get_column(name).cast(pl.Float64).to_numpy() for part in parts], 0) for name in floats
-    }
-    rows = []
-    for i in range(measured_from, len(days)):
-        day, reference = days[i], slice(max(0, i - TRAILING_DAYS), i)
-        rows.append(_row(day, table, "", "rows", counts[i]))
-        enough = i - reference.start >= MIN_REFERENCE_DAYS
-        if enough and np.median(counts[reference]) > 0:
-            rows.append(_row(day, table, "", "rows_vs_trailing_median", counts[i] / np.median(counts[reference])))
+    frame = frame.filter(pl.col("date").is_in(days))
+    if not frame.get_column("date").is_sorted():  # tables are read day by day, in order
+        frame = frame.sort("date")
+    per_day = pl.DataFrame({"date": days}, schema={"date": pl.Date}).join(
+        frame.group_by("date").agg(pl.len().alias("_rows"), *(pl.col(c).null_count() for c in columns)),
+        on="date",
+        how="left",
+        maintain_order="left",
+    )
+    counts = per_day.get_column("_rows").fill_null(0).to_numpy().astype(float)
+    index = np.arange(len(days))
+    measured, enough = index >= measured_from, np.minimum(index, TRAILING_DAYS) >= MIN_REFERENCE_DAYS
+    day_series = pl.Series("date", days, dtype=pl.Date)
+    parts: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+
+    def add(column: str, metric: str, values: np.ndarray, keep: np.ndarray) -> None:
+        parts.append((column, metric, values, keep & measured))
+
+    add("", "rows", counts, np.ones(len(days), dtype=bool))
+    median_rows = _nan_median(_trailing(counts))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        add("", "rows_vs_trailing_median", counts / median_rows, enough & (median_rows > 0))
         for name in columns:
-            share = null_shares[name][i]
-            if np.isnan(share):
-                continue
-            rows.append(_row(day, table, name, "null_share", share))
-            trailing = null_shares[name][reference]
-            if enough and np.isfinite(trailing).any():
-                rows.append(_row(day, table, name, "null_share_change", share - np.nanmean(trailing)))
-        for name in floats:
-            drift = drifts[name][i]
-            if drift is not None:
-                rows.append(_row(day, table, name, "psi", drift))
-                usual = [d for d in drifts[name][reference] if d is not None]
-                if len(usual) >= MIN_REFERENCE_DAYS and np.median(usual) > 0:
-                    rows.append(_row(day, table, name, "psi_vs_usual", drift / np.median(usual)))
-    return rows
+            nulls = per_day.get_column(name).fill_null(0).to_numpy().astype(float)
+            share = np.where(counts > 0, nulls / np.where(counts > 0, counts, 1), np.nan)
+            present = ~np.isnan(share)
+            add(name, "null_share", share, present)
+            trailing = _trailing(share)
+            usable = enough & present & np.isfinite(trailing).any(axis=1)
+            add(name, "null_share_change", share - _nan_mean(trailing), usable)
+    cuts = np.cumsum(counts.astype(int))[:-1]
+    for name in floats:
+        drift = column_drift(np.split(frame.get_column(name).cast(pl.Float64).to_numpy(), cuts), 0)
+        psi = np.array([np.nan if d is None else d for d in drift], dtype=float)
+        add(name, "psi", psi, ~np.isnan(psi))
+        trailing = _trailing(psi)
+        usual = _nan_median(trailing)
+        usable = ~np.isnan(psi) & (np.isfinite(trailing).sum(axis=1) >= MIN_REFERENCE_DAYS) & (usual > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            add(name, "psi_vs_usual", psi / usual, usable)
+    lengths = [int(keep.sum()) for *_, keep in parts]
+    return pl.DataFrame(
+        {
+            "date": pl.concat([day_series.filter(keep) for *_, keep in parts]),
+            "table": [table] * sum(lengths),
+            "column": np.repeat([column for column, *_ in parts], lengths),
+            "metric": np.repeat([metric for _, metric, *_ in parts], lengths),
+            "detail": [""] * sum(lengths),
+            "value": np.concatenate([values[keep] for *_, values, keep in parts]),
+        },
+        schema=polars_schema(QualityMeasure),
+    )
 
 
 def quarantine_measures(table: str, records: pl.DataFrame, days: list[date]) -> list[dict]:

@@ -32,10 +32,11 @@ def report(first: date, last: date, window_end: date) -> pl.DataFrame:
     reference = reference_start(first)
     days = trading_days_between(reference, last)
     measured_from = days.index(first)
-    rows = []
-    for name, table in DAILY_TABLES.items():
-        rows += table_measures(name, table.scan(reference, last).collect(), days, measured_from)
-    measured = days[measured_from:]
+    frames = [
+        table_measures(name, table.scan(reference, last).collect(), days, measured_from)
+        for name, table in DAILY_TABLES.items()
+    ]
+    measured, rows = days[measured_from:], []
     for table in SOURCE_TABLES:
         records = quarantine_table(table).scan().collect()
         rows += quarantine_measures(table.name, records, measured)
@@ -44,7 +45,7 @@ def report(first: date, last: date, window_end: date) -> pl.DataFrame:
                 pl.lit(last).alias("date"), ("undated: " + pl.col("reason")).alias("reason")
             )
             rows += quarantine_measures(table.name, undated, [last])
-    return frame_of(QualityMeasure, rows)
+    return pl.concat([*frames, frame_of(QualityMeasure, rows)])
 
 
 def highlights(day_rows: pl.DataFrame) -> pl.DataFrame:
