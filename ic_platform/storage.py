@@ -29,6 +29,7 @@ from ic_platform.schemas.common import QuarantinedRecord, polars_schema
 from ic_platform.trading_days import is_trading_day, trading_days_between
 
 PREVIEW_ROWS = 5  # rows of a write kept as its preview
+SORT_SLICE_ROWS = 2_000_000  # a larger table is sorted a range of its first key at a time
 CHUNK_DAYS = 252  # trading days a chunked daily asset computes and writes at a time (a year)
 TEMPORARY_SUFFIX = ".tmp"
 WRITER_THREADS = 4  # partitions written at once
@@ -88,10 +89,11 @@ def valid_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pl.
             for index in (~frame.get_column(name).is_finite()).fill_null(False).arg_true().to_list():
                 reasons.setdefault(index, []).append(f"{name}: {frame[index, name]} is not a finite number")
     indexed = frame.with_row_index("_row")
-    firsts = indexed.group_by(list(schema), maintain_order=True).agg(pl.col("_row").min()).get_column("_row")
-    for index in indexed.filter(~pl.col("_row").is_in(firsts.implode())).get_column("_row").to_list():
+    alike = indexed.filter(frame.hash_rows().is_duplicated())  # only rows that hash alike are compared in full
+    firsts = alike.group_by(list(schema), maintain_order=True).agg(pl.col("_row").min()).get_column("_row")
+    for index in alike.filter(~pl.col("_row").is_in(firsts.implode())).get_column("_row").to_list():
         reasons.setdefault(index, []).append("an exact copy of an earlier row")
-    candidates = indexed.filter(~pl.col("_row").is_in(list(reasons)))
+    candidates = indexed.filter(~pl.col("_row").is_in(list(reasons))) if reasons else indexed
     try:
         model.validate(candidates.drop("_row"), lazy=True)
     except SchemaErrors as error:
@@ -103,8 +105,29 @@ def valid_rows(frame: pl.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pl.
             reason = f"another row has its key ({key})" if check == "multiple_fields_uniqueness" else None
             reasons.setdefault(rows[index], []).append(reason or f"{column}: fails {check}")
     rejected = _rejected(original, {i: "; ".join(dict.fromkeys(r)) for i, r in reasons.items()}, model.__name__)
-    kept = frame.with_row_index("_row").filter(~pl.col("_row").is_in(list(reasons))).drop("_row")
-    return validate(kept, model), rejected
+    kept = indexed.filter(~pl.col("_row").is_in(list(reasons))).drop("_row") if reasons else frame
+    return kept, rejected  # typed as the model, every rule met: the rows that broke one are set aside
+
+
+def sorted_by(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """`frame` sorted by `keys` (stable). A frame of more than SORT_SLICE_ROWS rows is sorted one
+    range of its first key at a time and the ranges put end to end: the same order, with the sort's
+    working memory (its encoded keys) of one range instead of the whole frame's."""
+    first = frame.get_column(keys[0])
+    if frame.height <= SORT_SLICE_ROWS or first.null_count():
+        return frame.sort(keys, maintain_order=True)
+    values = first.unique().sort()
+    slices = -(-frame.height // SORT_SLICE_ROWS)
+    cuts = [values[len(values) * k // slices] for k in range(1, slices)]
+    column, parts = pl.col(keys[0]), []
+    for low, high in zip([None, *cuts], [*cuts, None]):
+        inside = pl.lit(True)
+        if low is not None:
+            inside &= column >= low
+        if high is not None:
+            inside &= column < high
+        parts.append(frame.filter(inside).sort(keys, maintain_order=True))
+    return pl.concat(parts)
 
 
 def _temporary_file(frame: pl.DataFrame, path: Path) -> Path:
@@ -195,14 +218,12 @@ class _Table:
         return settings.tables_dir() / self.name
 
     def _prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
-        return validate(frame, self.model).sort(list(self.sort_by), maintain_order=True)
+        return sorted_by(validate(frame, self.model), list(self.sort_by))
 
     def _prepare_source(self, frame: pl.DataFrame, quarantined: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """A source's rows: the valid ones sorted, the others added to its quarantined records."""
         kept, rejected = valid_rows(frame, self.model)
-        return kept.sort(list(self.sort_by), maintain_order=True), pl.concat(
-            [quarantined, rejected], how="diagonal_relaxed"
-        )
+        return sorted_by(kept, list(self.sort_by)), pl.concat([quarantined, rejected], how="diagonal_relaxed")
 
     def _empty(self) -> pl.LazyFrame:
         return pl.LazyFrame(schema=polars_schema(self.model))

@@ -6,10 +6,12 @@ import sys
 import textwrap
 from datetime import date
 
+import numpy as np
 import pandera.polars as pa
 import polars as pl
 import pytest
 
+from ic_platform import storage
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.storage import DailyTable, SnapshotTable, TableValidationError, quarantine_table
 
@@ -181,3 +183,16 @@ def test_a_failed_write_of_one_day_leaves_the_whole_window_as_it_was(data_dir, m
         TABLE.write(prices(JULY, close=99.0), JULY[0], JULY[-1])
     assert TABLE.scan().collect().equals(before)  # no day of the window was replaced ...
     assert not [p.name for p in TABLE.path.iterdir() if p.name.endswith(".tmp")]  # ... and nothing is left behind
+
+
+def test_a_large_frame_sorted_a_range_at_a_time_is_in_the_order_of_one_sort(monkeypatch):
+    monkeypatch.setattr(storage, "SORT_SLICE_ROWS", 100)
+    rng = np.random.default_rng(3)
+    frame = pl.DataFrame(
+        {
+            "cik": rng.integers(1, 40, 1_000),
+            "concept": rng.choice(["b", "a", "c"], 1_000),
+            "order": np.arange(1_000),  # ties on both keys keep their order
+        }
+    )
+    assert storage.sorted_by(frame, ["cik", "concept"]).equals(frame.sort("cik", "concept", maintain_order=True))
