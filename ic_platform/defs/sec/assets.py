@@ -190,6 +190,11 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource, conf
     else:
         manifest = index_manifest(read_settings, index.indexed_through())
     incremental = bool(touched) or read_from is not None
+    if incremental and not ciks:  # nothing new: the table stays, the manifest moves on
+        COMPANY_FACTS.record_manifest(manifest)
+        return dg.MaterializeResult(
+            metadata={"unchanged": "no company to read again", "companies_read": 0, "source_mode": edgar.mode}
+        )
     if incremental:
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
     reader = edgar.reader(companies=len(ciks))
@@ -212,23 +217,28 @@ def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource, conf
 
 def _per_company(
     context: dg.AssetExecutionContext, table, config: SourceRead, inputs: list[pl.LazyFrame], build
-) -> tuple[pl.DataFrame, dict, int]:
-    """`table`'s rows with only the companies whose `inputs` changed rebuilt by `build(ciks)` (every
-    company, `build(None)`, on a first build, a full refresh or other code), its manifest and the
-    number of companies rebuilt."""
+) -> dg.MaterializeResult:
+    """Write `table` with only the companies whose `inputs` changed rebuilt by `build(ciks)` (every
+    company, `build(None)`, on a first build, a full refresh or other code); when none changed, the
+    table stays as it is. The materialization, with the number of companies rebuilt."""
     settings = {"code": code_digest(fundamentals, splits_module)}
     digests = company_digests(*inputs)
     changed = changed_companies(table, config, settings, digests)
+    manifest = {"settings": settings, "digests": digests}
+    if changed == []:
+        table.record_manifest(manifest)
+        context.log.info(f"{table.name}: no company's inputs changed, the table stays as it is")
+        return dg.MaterializeResult(metadata={"unchanged": "no company's inputs changed", "companies_rebuilt": 0})
     if changed is None:
         frame, held = build(None), table.scan().clear().collect()
     else:
         frame, held = build(changed), table.scan().filter(~pl.col("cik").is_in(changed)).collect()
     context.log.info(
         f"{table.name}: {'every company' if changed is None else f'{len(changed)} companies'} rebuilt, "
-        f"{held.get_column('cik').n_unique()} kept"
+        f"{held.get_column('cik').n_unique()} kept, {held.height + frame.height} rows"
     )
     rebuilt = frame.get_column("cik").n_unique() if changed is None else len(changed)
-    return pl.concat([held, frame]), {"settings": settings, "digests": digests}, rebuilt
+    return materialized(table.write(pl.concat([held, frame]), manifest=manifest), companies_rebuilt=rebuilt)
 
 
 def _of(frame, ciks: list[int] | None):
@@ -247,10 +257,7 @@ def fundamentals_pit(context: dg.AssetExecutionContext, config: SourceRead) -> d
     def build(ciks):
         return fundamentals.line_item_versions(_of(COMPANY_FACTS.scan(), ciks), _of(splits, ciks))
 
-    inputs = [COMPANY_FACTS.scan(), splits.lazy()]
-    versions, manifest, rebuilt = _per_company(context, FUNDAMENTALS_PIT, config, inputs, build)
-    context.log.info(f"{versions.height} line-item versions for {versions.get_column('cik').n_unique()} companies")
-    return materialized(FUNDAMENTALS_PIT.write(versions, manifest=manifest), companies_rebuilt=rebuilt)
+    return _per_company(context, FUNDAMENTALS_PIT, config, [COMPANY_FACTS.scan(), splits.lazy()], build)
 
 
 @table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit, sec_companies, "daily_bars"])
@@ -264,7 +271,4 @@ def fundamental_states(context: dg.AssetExecutionContext, config: SourceRead) ->
     def build(ciks):
         return fundamentals.fundamental_states(_of(FUNDAMENTALS_PIT.scan(), ciks), splits=_of(splits, ciks))
 
-    inputs = [FUNDAMENTALS_PIT.scan(), splits.lazy()]
-    states, manifest, rebuilt = _per_company(context, FUNDAMENTAL_STATES, config, inputs, build)
-    context.log.info(f"{states.height} states for {states.get_column('cik').n_unique()} companies")
-    return materialized(FUNDAMENTAL_STATES.write(states, manifest=manifest), companies_rebuilt=rebuilt)
+    return _per_company(context, FUNDAMENTAL_STATES, config, [FUNDAMENTALS_PIT.scan(), splits.lazy()], build)
