@@ -207,6 +207,13 @@ def day_writes(
     )
 
 
+def day_summaries(frame: pl.DataFrame, days: list[date]) -> tuple[DayWrite, ...]:
+    """Each of `days`' rows and first rows in `frame`, without splitting the whole frame by day."""
+    counts = dict(frame.group_by("date").len().iter_rows())
+    previews = rows_by_day(frame.group_by("date", maintain_order=True).head(PREVIEW_ROWS).select(frame.columns))
+    return tuple(DayWrite(day, counts.get(day, 0), previews.get(day, frame.clear())) for day in days)
+
+
 @dataclass(frozen=True)
 class _Table:
     name: str

@@ -23,15 +23,22 @@ def split_index(bars: pl.LazyFrame, companies: pl.DataFrame) -> pl.DataFrame:
     """Per CIK, each date its share basis changed (its first bar's date, then each split's) with
     `split_index`, the product of the ratios of the splits executed from its first bar to that date.
 
-    A company with several tickers (share classes) follows the first in alphabetical order.
+    A company with several tickers (share classes) follows the first in alphabetical order. Bars
+    read day by day (a daily table's scan) are already in date order and are not sorted again:
+    each company's bars are compared in the order they come.
     """
     listed = companies.select("ticker", "cik").sort("ticker").unique("cik", keep="first")
-    factors = (
-        bars.select("ticker", "date", "split_factor").join(listed.lazy(), on="ticker").sort("cik", "date").collect()
-    )
-    first_factor = pl.col("split_factor").first().over("cik")
+    factors = bars.select("ticker", "date", "split_factor").join(listed.lazy(), on="ticker", maintain_order="left")
+    factors = factors.collect()
+    if not factors.get_column("date").is_sorted():
+        factors = factors.sort("date", maintain_order=True)
     changes = factors.filter(pl.col("split_factor").ne_missing(pl.col("split_factor").shift(1).over("cik")))
-    return changes.select("cik", "date", split_index=first_factor / pl.col("split_factor")).cast(SPLIT_INDEX_SCHEMA)
+    first_factor = pl.col("split_factor").first().over("cik")
+    return (
+        changes.sort("cik", "date")
+        .select("cik", "date", split_index=first_factor / pl.col("split_factor"))
+        .cast(SPLIT_INDEX_SCHEMA)
+    )
 
 
 def index_on(frame: pl.DataFrame, index: pl.DataFrame, day: str, name: str) -> pl.DataFrame:

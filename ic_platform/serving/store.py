@@ -135,16 +135,39 @@ def read_rows(db: sa.Engine, table: sa.Table, where: str = "") -> pl.DataFrame:
     return frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d")).cast(schema)  # SQLite keeps dates as text
 
 
-def window_rows(db: sa.Engine, start: date | None = None, end: date | None = None) -> pl.DataFrame:
-    """The serving rows of the days `start`..`end` (all when None), sorted by date and ticker. A
-    window that covers every day held is read as one scan of the table, not through its index."""
+def _window(db: sa.Engine, start: date | None, end: date | None) -> list[str]:
+    """SQL conditions on the days `start`..`end`; none on a side that covers every day held (a full
+    window is read as one scan of the table, not through its index)."""
     with db.connect() as connection:
         first, last = connection.execute(sa.select(sa.func.min(scores.c.date), sa.func.max(scores.c.date))).one()
-    conditions = [
+    return [
         f"date >= '{start.isoformat()}'" if start and (first is None or start > first) else "",
         f"date <= '{end.isoformat()}'" if end and (last is None or end < last) else "",
     ]
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def window_rows(
+    db: sa.Engine, start: date | None = None, end: date | None = None, tickers: list[str] | None = None
+) -> pl.DataFrame:
+    """The serving rows of the days `start`..`end` (all when None), of `tickers` when given (read
+    through the primary key), sorted by date and ticker."""
+    conditions = _window(db, start, end)
+    if tickers is not None:
+        conditions.append(f"ticker IN ({', '.join(map(_quoted, tickers))})" if tickers else "0 = 1")
     return read_rows(db, scores, " AND ".join(c for c in conditions if c)).sort("date", "ticker")
+
+
+def window_count(db: sa.Engine, start: date | None = None, end: date | None = None) -> int:
+    """The number of serving rows of the days `start`..`end` (all when None)."""
+    where = " AND ".join(c for c in _window(db, start, end) if c)
+    with db.connect() as connection:
+        return connection.execute(
+            sa.text("SELECT count(*) FROM scores" + (f" WHERE {where}" if where else ""))
+        ).scalar()
 
 
 def polars_schema(table: sa.Table) -> dict:

@@ -36,11 +36,12 @@ def parse_xml(payload: bytes | str, source: str, what: str) -> ET.Element:
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    keys = [key for key, _ in pairs]
-    if len(keys) != len(set(keys)):
+    unique = dict(pairs)
+    if len(unique) != len(pairs):
+        keys = [key for key, _ in pairs]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         raise ValueError(f"the key {repeated[0]!r} appears twice in one object")
-    return dict(pairs)
+    return unique
 
 
 def load_json(payload: bytes | str, source: str):

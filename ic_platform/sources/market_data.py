@@ -42,6 +42,8 @@ DIVIDEND_SCHEMA = {"ticker": pl.String, "ex_dividend_date": pl.Date, "cash_amoun
 
 def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
     """Divide prices (multiply volume) of bars dated before each split of their ticker by its ratio."""
+    if not bars.is_empty():  # only a split after a bar's date changes the bar (most change none of a day's)
+        splits = splits.filter(pl.col("execution_date") > bars.get_column("date").min())
     if splits.is_empty() or bars.is_empty():
         return bars
     factors = (
@@ -113,7 +115,12 @@ def parse_dividends(payload: bytes | str, source: str) -> pl.DataFrame:
 def with_dividends(bars: pl.DataFrame, dividends: pl.DataFrame) -> pl.DataFrame:
     """`bars` (split-adjusted) with `dividend`: the cash its ticker pays per share going ex that day,
     divided by the bar's split factor into the bar's units (0 without one)."""
-    paid = dividends.group_by(ticker="ticker", date="ex_dividend_date").agg(_cash=pl.col("cash_amount").sum())
+    dates = bars.get_column("date")
+    paid = (
+        dividends.filter(pl.col("ex_dividend_date").is_between(dates.min(), dates.max()))  # the bars' days only
+        .group_by(ticker="ticker", date="ex_dividend_date")
+        .agg(_cash=pl.col("cash_amount").sum())
+    )
     return (
         bars.drop("dividend", strict=False)
         .join(paid, on=["ticker", "date"], how="left")
