@@ -125,14 +125,26 @@ def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, co
     return rows.height
 
 
+def _typed_first_row(schema: dict) -> str:
+    """A SELECT of one row with a value of each column's type (SQLite keeps dates as text)."""
+    values = {pl.String: "''", pl.Date: "'1970-01-01'", pl.Float64: "0.0"}
+    return "SELECT " + ", ".join(f"{values.get(kind, '0')} AS {name}" for name, kind in schema.items())
+
+
 def read_rows(db: sa.Engine, table: sa.Table, where: str = "") -> pl.DataFrame:
-    """A table's rows (those matching the SQL condition `where`), typed as its columns, unsorted."""
+    """A table's rows (those matching the SQL condition `where`), typed as its columns, unsorted.
+    SQLite's driver types each column by the values it reads first (a column that starts with nulls
+    would be taken for integers and fail on its first real number): the query starts with one row
+    of every column's type, dropped again."""
     schema = polars_schema(table)
+    query = f"SELECT {', '.join(schema)} FROM {table.name}" + (f" WHERE {where}" if where else "")
+    sqlite = db.dialect.name == "sqlite"
     with closing(bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
-        cursor.execute(f"SELECT {', '.join(schema)} FROM {table.name}" + (f" WHERE {where}" if where else ""))
+        cursor.execute(f"{_typed_first_row(schema)} UNION ALL {query}" if sqlite else query)
         frame = pl.from_arrow(cursor.fetch_arrow_table())
+    frame = frame.slice(1) if sqlite else frame
     dates = [name for name, kind in schema.items() if kind == pl.Date and frame.schema[name] == pl.String]
-    return frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d")).cast(schema)  # SQLite keeps dates as text
+    return frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d")).cast(schema)
 
 
 def _window(db: sa.Engine, start: date | None, end: date | None) -> list[str]:

@@ -77,3 +77,14 @@ def test_a_window_that_fails_leaves_the_previous_one(db):
     assert store.window_rows(db).height == 6
     with pytest.raises(ValueError, match="outside the window"):
         store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[0], COMPANIES)
+
+
+def test_a_factor_that_starts_with_nulls_reads_back_as_numbers(db):
+    # SQLite's driver types a column by the first batch of rows it reads: here 2,000 rows without a value factor
+    tickers = [f"A{n:04d}" for n in range(2000)] + ["ZZZ"]
+    rows = score_rows(DAYS[:1], tickers).with_columns(
+        value=pl.when(pl.col("ticker") == "ZZZ").then(pl.col("value")).otherwise(None)
+    )
+    store.replace_window(db, rows, DAYS[0], DAYS[0], COMPANIES)
+    assert store.window_rows(db).equals(rows.sort("date", "ticker"))
+    assert store.window_rows(db, tickers=tickers[-2:]).equals(rows.filter(pl.col("ticker").is_in(tickers[-2:])))
