@@ -121,16 +121,11 @@ def _trailing(values: np.ndarray) -> np.ndarray:
     return sliding_window_view(padded, TRAILING_DAYS)[: values.size]
 
 
-def _nan_median(windows: np.ndarray) -> np.ndarray:
+def _per_window(reduce, windows: np.ndarray) -> np.ndarray:
+    """`reduce` (np.nanmedian, np.nanmean) of each window's values; NaN for a window without any."""
     with warnings.catch_warnings():  # an all-NaN window is NaN, as intended
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(windows, axis=1)
-
-
-def _nan_mean(windows: np.ndarray) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(windows, axis=1)
+        return reduce(windows, axis=1)
 
 
 def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_from: int) -> pl.DataFrame:
@@ -159,7 +154,7 @@ def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_f
         parts.append((column, metric, values, keep & measured))
 
     add("", "rows", counts, np.ones(len(days), dtype=bool))
-    median_rows = _nan_median(_trailing(counts))
+    median_rows = _per_window(np.nanmedian, _trailing(counts))
     with np.errstate(divide="ignore", invalid="ignore"):
         add("", "rows_vs_trailing_median", counts / median_rows, enough & (median_rows > 0))
         for name in columns:
@@ -169,14 +164,14 @@ def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_f
             add(name, "null_share", share, present)
             trailing = _trailing(share)
             usable = enough & present & np.isfinite(trailing).any(axis=1)
-            add(name, "null_share_change", share - _nan_mean(trailing), usable)
+            add(name, "null_share_change", share - _per_window(np.nanmean, trailing), usable)
     cuts = np.cumsum(counts.astype(int))[:-1]
     for name in floats:
         drift = column_drift(np.split(frame.get_column(name).cast(pl.Float64).to_numpy(), cuts), 0)
         psi = np.array([np.nan if d is None else d for d in drift], dtype=float)
         add(name, "psi", psi, ~np.isnan(psi))
         trailing = _trailing(psi)
-        usual = _nan_median(trailing)
+        usual = _per_window(np.nanmedian, trailing)
         usable = ~np.isnan(psi) & (np.isfinite(trailing).sum(axis=1) >= MIN_REFERENCE_DAYS) & (usual > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             add(name, "psi_vs_usual", psi / usual, usable)
