@@ -18,15 +18,18 @@ units), from the demo's `dividends.json` or the API's reference dividends (`/v3/
 so momentum and forward returns are total returns. Archive files carry none.
 """
 
+import os
+from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
-from ic_platform.sources.documents import SourceFormatError, load_json
-from ic_platform.sources.http import HttpClient
+from ic_platform.sources.documents import SourceFormatError, load_json, map_in_processes, read_ahead
+from ic_platform.sources.http import HttpClient, HttpError
 from ic_platform.sources.polygon_files import (
     BAR_FIELDS,
     RAW_SCHEMA,
@@ -34,6 +37,7 @@ from ic_platform.sources.polygon_files import (
     parse_grouped_daily,
     parse_ticker_aggregates,
 )
+from ic_platform.sources.readers import BarReader
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
 REFERENCE_MAX_AGE_S = 6 * 3600  # the reference splits and dividends are read again after this long
@@ -139,7 +143,7 @@ def _page(parse):
 class NoBars:
     """Prices that are off: no bars on any day."""
 
-    read_threads = 1
+    read_threads = parse_processes = 1
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         return frame_of(DailyBar, []), frame_of(QuarantinedRecord, [])
@@ -151,7 +155,8 @@ class NoBars:
 class DemoBars:
     """The demo universe's Polygon files."""
 
-    read_threads = 4  # days read and parsed at once by `read_ahead` (reading waits on the disk)
+    read_threads = 4  # days read at once by `read_ahead` (reading waits on the disk)
+    parse_processes = os.cpu_count() or 1  # worker processes parsing many days (parsing JSON is Python work)
 
     def __init__(self, root: Path):
         self.root = root
@@ -191,7 +196,7 @@ class ArchiveBars:
     file costs its row (quarantined with the reason), not the file. Rows whose date cannot be read
     are quarantined with the file's first day."""
 
-    read_threads = 1  # served from memory
+    read_threads = parse_processes = 1  # served from memory
 
     def __init__(self, path: Path):
         if not path.exists():
@@ -250,7 +255,7 @@ class ArchiveBars:
 class PolygonClient:
     """Polygon-compatible REST API; `api_key` is sent as the `apiKey` query parameter."""
 
-    read_threads = 1  # one request at a time under the rate limiter
+    read_threads = parse_processes = 1  # one request at a time under the rate limiter
 
     def __init__(self, http: HttpClient, api_key: str):
         if not api_key:
@@ -311,3 +316,32 @@ class PolygonClient:
             quarantined.append(page_quarantined)
             params = {"apiKey": self.api_key}  # next_url carries the other parameters
         return self._adjusted(pl.concat(bars)), pl.concat(quarantined)
+
+
+DAYS_PER_BATCH = 120  # days a worker process reads and parses per task
+DayRead = tuple[pl.DataFrame, pl.DataFrame] | FileNotFoundError | SourceFormatError | HttpError
+
+
+def _read_days(reader: BarReader, days: list[date]) -> list[tuple[date, DayRead]]:
+    """Each day's (bars, quarantined records), or the error that kept the day from being read."""
+    reads: list[tuple[date, DayRead]] = []
+    for day in days:
+        try:
+            reads.append((day, reader.day(day)))
+        except (FileNotFoundError, SourceFormatError, HttpError) as error:
+            reads.append((day, error))
+    return reads
+
+
+def read_days(reader: BarReader, days: list[date]) -> Iterator[tuple[int, list[tuple[date, DayRead]]]]:
+    """(days done, the next days' reads) for `days` in order, by `reader.parse_processes` worker
+    processes a batch of days at a time (a long window of files), else one day at a time with
+    `reader.read_threads` days read ahead. Each read is the day's (bars, quarantined records) or
+    the error that kept it from being read."""
+    if reader.parse_processes > 1:
+        yield from map_in_processes(partial(_read_days, reader), days, reader.parse_processes, DAYS_PER_BATCH)
+        return
+    for done, (_, read) in enumerate(
+        read_ahead([[day] for day in days], partial(_read_days, reader), reader.read_threads), 1
+    ):
+        yield done, read.result()

@@ -44,7 +44,8 @@ class BarReader(Protocol):
     """Daily bars: one trading day of every ticker, or one ticker over a range (for gap repair).
     Each returns the bars and the quarantined records."""
 
-    read_threads: int
+    read_threads: int  # days `read_ahead` reads at once
+    parse_processes: int  # worker processes that read and parse many days
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]: ...
 

@@ -1,11 +1,21 @@
 import json
+import shutil
 from datetime import date
 
 import polars as pl
 import pytest
 
+from ic_platform.sources import market_data
+from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.market_data import ArchiveBars, PolygonClient, adjust_for_splits, parse_splits
+from ic_platform.sources.market_data import (
+    ArchiveBars,
+    DemoBars,
+    PolygonClient,
+    adjust_for_splits,
+    parse_splits,
+    read_days,
+)
 from ic_platform.trading_days import trading_days_between
 from ic_platform_tests.local_server import LocalServer, Reply
 
@@ -21,6 +31,32 @@ def test_archive_mode_reads_the_real_bars_file_and_quarantines_blank_fields(real
     ]
     aapl, _ = archive.ticker_range("AAPL", date(2013, 2, 8), date(2013, 2, 12))
     assert aapl.get_column("close").to_list() == [67.8542, 68.5614, 66.8428]
+
+
+def test_days_parsed_by_worker_processes_equal_days_read_one_by_one(small_demo, tmp_path, monkeypatch):
+    demo = tmp_path / "demo"
+    shutil.copytree(small_demo, demo)
+    days = sorted(date.fromisoformat(path.stem) for path in (demo / "polygon" / "grouped").glob("*.json"))[:40]
+    (demo / "polygon" / "grouped" / f"{days[13]}.json").write_text('{"results": [')  # one malformed day
+    monkeypatch.setattr(market_data, "DAYS_PER_BATCH", 5)  # enough batches for the workers to start
+    in_processes = DemoBars(demo)
+    in_processes.parse_processes = 2
+    one_by_one = DemoBars(demo)
+    one_by_one.parse_processes = 1
+
+    def reads(reader):
+        progress = [done for done, _ in read_days(reader, days)]
+        return progress, [read for _, batch in read_days(reader, days) for read in batch]
+
+    (batches, parsed), (singles, read) = reads(in_processes), reads(one_by_one)
+    assert batches == list(range(5, 41, 5)) and singles == list(range(1, 41))
+    assert [day for day, _ in parsed] == [day for day, _ in read] == days
+    for (day, bars), (_, same) in zip(parsed, read):
+        if day == days[13]:
+            assert isinstance(bars, SourceFormatError) and isinstance(same, SourceFormatError)
+            assert str(bars) == str(same) and "malformed JSON" in str(bars)
+        else:
+            assert bars[0].height > 25 and bars[0].equals(same[0]) and bars[1].equals(same[1])
 
 
 def test_split_adjustment_divides_prices_before_the_split():

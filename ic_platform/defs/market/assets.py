@@ -6,13 +6,11 @@ import polars as pl
 from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
-from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
-from ic_platform.sources.documents import SourceFormatError, read_ahead
-from ic_platform.sources.http import HttpError
+from ic_platform.sources.market_data import read_days
 from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import trading_days_between
 
@@ -28,21 +26,25 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
     bars, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
     failures: dict = {}
     days = trading_days_between(start, end)
-    for day, read in read_ahead(with_progress(context, days, "daily_bars days read"), reader.day, reader.read_threads):
-        try:
-            day_bars, day_quarantined = read.result()
-        except FileNotFoundError as error:
-            raise dg.Failure(str(error), allow_retries=False) from None  # the files lack the day
-        except (SourceFormatError, HttpError) as error:  # the day's response is unusable: keep what we had
-            context.log.warning(str(error))
-            failures[day] = str(error)
-            day_bars = DAILY_BARS.scan(day, day).collect()
-            reason = f"{error} (the day keeps its {day_bars.height} previous bars)"
-            day_quarantined = frame_of(
-                QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": reason}]
-            )
-        bars.append(day_bars)
-        quarantined.append(day_quarantined)
+    every = max(1, len(days) // 10)  # about ten progress lines
+    for done, reads in read_days(reader, days):
+        for day, read in reads:
+            if isinstance(read, FileNotFoundError):
+                raise dg.Failure(str(read), allow_retries=False)  # the files lack the day
+            if isinstance(read, Exception):  # the day's response is unusable: keep what we had
+                context.log.warning(str(read))
+                failures[day] = str(read)
+                day_bars = DAILY_BARS.scan(day, day).collect()
+                reason = f"{read} (the day keeps its {day_bars.height} previous bars)"
+                day_quarantined = frame_of(
+                    QuarantinedRecord, [{"date": day, "source": "daily bars", "record": "", "reason": reason}]
+                )
+            else:
+                day_bars, day_quarantined = read
+            bars.append(day_bars)
+            quarantined.append(day_quarantined)
+        if done // every > (done - len(reads)) // every or done == len(days):
+            context.log.info(f"daily_bars days read: {done}/{len(days)}")
     failed = within_failure_budget("daily_bars", failures, len(days), context.retry_number)
     summary = DAILY_BARS.write(pl.concat(bars, how="vertical_relaxed"), start, end, quarantined=pl.concat(quarantined))
     return materialized(summary, source_mode=market_data.mode, **failed, **stale.metadata())
