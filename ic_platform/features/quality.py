@@ -10,7 +10,9 @@ day weighted alike), all days at once; the day's own shares are counted exactly.
 a day's PSI over the median PSI of the column's trailing days.
 """
 
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -26,6 +28,7 @@ MIN_VALUES = 100  # fewer values on a day: no drift measured (ten bins of a few 
 BINS = 10
 FLOOR = 1e-4  # share given to an empty bin
 SKETCH = np.linspace(1, 99, 99)  # percentiles kept of each day
+DRIFT_THREADS = os.cpu_count() or 1  # columns whose drift is measured at once
 LARGE_PSI = 0.25
 DRIFT_WARNS_FOR = ("daily_bars",)  # the raw daily source tables
 UNUSUAL_DRIFT = 3.0  # a drift this many times the column's usual (median) PSI of the trailing days
@@ -166,9 +169,14 @@ def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_f
             usable = enough & present & np.isfinite(trailing).any(axis=1)
             add(name, "null_share_change", share - _per_window(np.nanmean, trailing), usable)
     cuts = np.cumsum(counts.astype(int))[:-1]
+
+    def drift_of(name: str) -> list[float | None]:
+        return column_drift(np.split(frame.get_column(name).cast(pl.Float64).to_numpy(), cuts), 0)
+
+    with ThreadPoolExecutor(max_workers=DRIFT_THREADS) as pool:  # NumPy's sorts release the interpreter
+        drifts = dict(zip(floats, pool.map(drift_of, floats)))
     for name in floats:
-        drift = column_drift(np.split(frame.get_column(name).cast(pl.Float64).to_numpy(), cuts), 0)
-        psi = np.array([np.nan if d is None else d for d in drift], dtype=float)
+        psi = np.array([np.nan if d is None else d for d in drifts[name]], dtype=float)
         add(name, "psi", psi, ~np.isnan(psi))
         trailing = _trailing(psi)
         usual = _per_window(np.nanmedian, trailing)
