@@ -99,23 +99,44 @@ def ingest(cursor, table: sa.Table, rows: pl.DataFrame) -> None:
     cursor.adbc_ingest(table.name, rows.select(list(schema)).cast(schema).to_arrow(), mode="append")
 
 
+INGEST_ROWS = 2_000_000  # rows sorted and inserted at a time (a group of tickers)
+
+
+def ticker_groups(tickers: pl.Series, rows: int, rows_per_group: int) -> list[list[str]]:
+    """The distinct `tickers` in order, split into consecutive groups of about `rows_per_group` of
+    the `rows` they label (one group when they fit)."""
+    names = tickers.unique().sort().to_list()
+    groups = max(1, -(-rows // rows_per_group))
+    return [names[len(names) * k // groups : len(names) * (k + 1) // groups] for k in range(groups)]
+
+
 def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, company_rows: pl.DataFrame) -> int:
     """Replace the days `start`..`end` with `rows` (serving columns) and the companies table, in one
-    transaction; the number of score rows written. Rows go in in key order; on SQLite, a window
-    larger than the rest of the table (a backfill) drops the secondary indexes and builds them again
-    after the insert, several times faster than keeping them up to date row by row."""
+    transaction; the number of score rows written. Rows go in in key order, a group of tickers at a
+    time (a sorted copy of one group, not of the window). On SQLite, a window larger than the rest of
+    the table (a backfill) drops the secondary indexes before the delete and builds them again after
+    the insert, several times faster than keeping them up to date row by row; a window holding
+    every row held is emptied in one statement."""
     outside = rows.filter(~pl.col("date").is_between(start, end)).height
     if outside:
         raise ValueError(f"{outside} serving rows fall outside the window {start}..{end}")
+    # a date renders only as ISO digits: nothing to quote
+    window = f"date BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'"
     with closing(bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
-        # a date renders only as ISO digits: nothing to quote
-        cursor.execute(f"DELETE FROM scores WHERE date BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'")
-        cursor.execute("SELECT count(*) FROM scores")
-        rebuild = db.dialect.name == "sqlite" and rows.height > cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM scores WHERE NOT ({window})")
+        kept = cursor.fetchone()[0]
+        rebuild = db.dialect.name == "sqlite" and rows.height > kept
         if rebuild:
             for index in scores.indexes:
                 cursor.execute(str(sa.schema.DropIndex(index).compile(dialect=db.dialect)))
-        ingest(cursor, scores, rows.sort("ticker", "date"))
+        cursor.execute("DELETE FROM scores" + (f" WHERE {window}" if kept else ""))
+        for group in ticker_groups(rows.get_column("ticker"), rows.height, INGEST_ROWS):
+            part = (
+                rows
+                if len(group) == rows.get_column("ticker").n_unique()
+                else rows.filter(pl.col("ticker").is_in(group))
+            )
+            ingest(cursor, scores, part.sort("ticker", "date"))
         if rebuild:
             for index in scores.indexes:
                 cursor.execute(str(sa.schema.CreateIndex(index).compile(dialect=db.dialect)))
@@ -150,8 +171,13 @@ def read_rows(db: sa.Engine, table: sa.Table, where: str = "") -> pl.DataFrame:
 def _window(db: sa.Engine, start: date | None, end: date | None) -> list[str]:
     """SQL conditions on the days `start`..`end`; none on a side that covers every day held (a full
     window is read as one scan of the table, not through its index)."""
-    with db.connect() as connection:
-        first, last = connection.execute(sa.select(sa.func.min(scores.c.date), sa.func.max(scores.c.date))).one()
+    with db.connect() as connection:  # two subqueries: SQLite reads one min() or max() off an index, not both
+        first, last = connection.execute(
+            sa.select(
+                sa.select(sa.func.min(scores.c.date)).scalar_subquery(),
+                sa.select(sa.func.max(scores.c.date)).scalar_subquery(),
+            )
+        ).one()
     return [
         f"date >= '{start.isoformat()}'" if start and (first is None or start > first) else "",
         f"date <= '{end.isoformat()}'" if end and (last is None or end < last) else "",

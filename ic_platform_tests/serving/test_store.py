@@ -88,3 +88,21 @@ def test_a_factor_that_starts_with_nulls_reads_back_as_numbers(db):
     store.replace_window(db, rows, DAYS[0], DAYS[0], COMPANIES)
     assert store.window_rows(db).equals(rows.sort("date", "ticker"))
     assert store.window_rows(db, tickers=tickers[-2:]).equals(rows.filter(pl.col("ticker").is_in(tickers[-2:])))
+
+
+def test_a_backfill_again_over_every_day_held_goes_in_a_group_of_tickers_at_a_time(db, monkeypatch):
+    monkeypatch.setattr(store, "INGEST_ROWS", 4)  # three tickers of three days: three groups
+    tickers = ("AAA", "BBB", "CCC")
+    store.replace_window(db, score_rows(DAYS, tickers), DAYS[0], DAYS[-1], COMPANIES)
+    again = score_rows(DAYS, tickers, score=60)
+    assert store.replace_window(db, again, DAYS[0], DAYS[-1], COMPANIES) == 9
+    assert store.window_rows(db).equals(again.sort("date", "ticker"))
+    assert store.window_count(db, DAYS[1], DAYS[1]) == 3
+    indexes = {index["name"] for index in sa.inspect(db).get_indexes("scores")}
+    assert indexes == {"scores_by_day", "scores_by_sector_and_day"}
+
+
+def test_ticker_groups_split_the_tickers_in_order_by_their_rows():
+    tickers = pl.Series(["CCC", "AAA", "BBB", "AAA", "DDD", "CCC"])
+    assert store.ticker_groups(tickers, 6, 3) == [["AAA", "BBB"], ["CCC", "DDD"]]
+    assert store.ticker_groups(tickers, 6, 6) == [["AAA", "BBB", "CCC", "DDD"]]

@@ -46,13 +46,13 @@ def serving_matches_scores(context: dg.AssetCheckExecutionContext) -> dg.AssetCh
     start, end = checked_window(context)
     db = store.engine()
     expected = store.score_rows(IC_SCORES.scan(start, end).collect())
-    tickers = expected.get_column("ticker").unique().sort().to_list()
-    groups = max(1, -(-expected.height // CHECK_ROWS))  # a long window is compared a group of tickers at a time
+    # a long window is compared a group of tickers at a time
+    groups = store.ticker_groups(expected.get_column("ticker"), expected.height, CHECK_ROWS)
     missing = extra = differing = compared = 0
-    for k in range(groups):
-        group = tickers[len(tickers) * k // groups : len(tickers) * (k + 1) // groups] if groups > 1 else None
-        served = store.window_rows(db, start, end, group)
-        wanted = (expected if group is None else expected.filter(pl.col("ticker").is_in(group))).sort("date", "ticker")
+    for group in groups:
+        whole = len(groups) == 1
+        served = store.window_rows(db, start, end, None if whole else group)
+        wanted = (expected if whole else expected.filter(pl.col("ticker").is_in(group))).sort("date", "ticker")
         compared += served.height
         if not served.equals(wanted):  # the rows that differ, only when some do
             keys = ["date", "ticker"]
