@@ -10,8 +10,9 @@ import hashlib
 import re
 from datetime import date, datetime, timedelta
 
+from ic_platform.schemas.common import quarantined_record
 from ic_platform.sources.documents import SourceFormatError, load_json
-from ic_platform.sources.http import HttpClient
+from ic_platform.sources.http import HttpClient, HttpError
 
 NEAR_DUPLICATE_JACCARD = 0.8
 NEAR_DUPLICATE_WINDOW = timedelta(days=2)
@@ -59,6 +60,26 @@ def parse_news(payload: bytes | str, source: str) -> tuple[list[dict], list[dict
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             quarantined.append({"date": None, "source": source, "record": str(record)[:2000], "reason": str(error)})
     return articles, quarantined, document.get("next_url")
+
+
+DOCUMENTS_PER_BATCH = 8  # documents (a month of the demo's news, a page of the API's) a worker parses per task
+
+
+def parse_news_documents(
+    documents: list[tuple[str, bytes]], since: datetime | None = None
+) -> tuple[list[dict], list[dict]]:
+    """The articles of (name, payload) documents published from `since` (all when None), and the
+    quarantined records: a document that cannot be read is one, with the reason."""
+    articles, quarantined = [], []
+    for name, payload in documents:
+        try:
+            found, bad, _ = parse_news(payload, name)
+        except (SourceFormatError, HttpError) as error:
+            quarantined.append(quarantined_record(name, "", str(error)))
+            continue
+        articles.extend(a for a in found if since is None or a["published_utc"] >= since)
+        quarantined.extend(bad)
+    return articles, quarantined
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -1,11 +1,12 @@
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, map_in_processes
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.news import NewsClient, content_hash, deduplicate, parse_news
+from ic_platform.sources.news import NewsClient, content_hash, deduplicate, parse_news, parse_news_documents
 from ic_platform_tests.local_server import LocalServer, Reply
 
 
@@ -73,6 +74,32 @@ def test_bad_articles_are_quarantined_and_bad_documents_refused():
     ]
     with pytest.raises(SourceFormatError):
         parse_news(b"{not json", "broken")
+
+
+def _monthly_document(month: int) -> tuple[str, bytes]:
+    article = {
+        "id": str(month),
+        "title": f"t{month}",
+        "article_url": f"u{month}",
+        "tickers": ["A"],
+        "published_utc": f"2024-{month:02d}-15T14:00:00Z",
+    }
+    return f"2024-{month:02d}.json", json.dumps({"results": [article]}).encode()
+
+
+def test_news_documents_parsed_in_worker_processes_keep_their_order_and_quarantine_a_broken_one():
+    documents = [_monthly_document(month) for month in range(1, 9)]
+    documents[3] = ("2024-04.json", b"{not json")
+    since = datetime(2024, 3, 1, tzinfo=UTC)
+    batches = list(map_in_processes(partial(parse_news_documents, since=since), documents, 2, batch_size=2))
+    articles = [a["article_id"] for _, (found, _) in batches for a in found]
+    quarantined = [q for _, (_, bad) in batches for q in bad]
+    assert articles == ["3", "5", "6", "7", "8"]  # before `since`: left out; April: unreadable
+    assert [(q["source"], q["reason"][:25]) for q in quarantined] == [("2024-04.json", "2024-04.json: malformed J")]
+    assert parse_news_documents(documents) == (
+        [a for _, (found, _) in list(map_in_processes(parse_news_documents, documents, 2, 2)) for a in found],
+        quarantined,
+    )
 
 
 def test_the_news_client_follows_next_url_pages():

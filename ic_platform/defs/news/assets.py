@@ -1,6 +1,8 @@
 """News and analyst assets: deduplicated articles with sentiment, rating actions, and their daily features."""
 
+import os
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import dagster as dg
 import numpy as np
@@ -27,15 +29,16 @@ from ic_platform.features.valuation import prior_closes
 from ic_platform.schemas.common import polars_schema, quarantined_record
 from ic_platform.schemas.news import AnalystRating, NewsArticle
 from ic_platform.sentiment import build_model, score_with_cache
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, map_in_processes
 from ic_platform.sources.http import HttpError
-from ic_platform.sources.news import NEAR_DUPLICATE_WINDOW, deduplicate, parse_news
+from ic_platform.sources.news import DOCUMENTS_PER_BATCH, NEAR_DUPLICATE_WINDOW, deduplicate, parse_news_documents
 from ic_platform.sources.ratings import parse_ratings
 from ic_platform.sources.readers import DocumentReader
 from ic_platform.tables import ANALYST_DAILY, ANALYST_RATINGS, NEWS_ARTICLES, NEWS_SENTIMENT_DAILY
 from ic_platform.trading_days import before_open_knowledge_date, trading_days_between
 
 LIVE_HISTORY_DAYS = 400  # how far back a full read asks the live APIs
+PARSE_PROCESSES = os.cpu_count() or 1  # worker processes parsing many news documents (Python work)
 
 
 def _documents(reader: DocumentReader, mode: str, since: datetime | None) -> list[tuple[str, bytes]]:
@@ -98,13 +101,10 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource, config: S
     read_settings = {"mode": news.mode, "sentiment_model": f"{model.name} {model.version}"}
     since = incremental_start(NEWS_ARTICLES, config, read_settings)
     articles, quarantined, stale = [], [], StaleBodies()
-    for name, payload in _documents(news.reader(), news.mode, since):
-        try:
-            found, bad, _ = parse_news(payload, name)
-        except (SourceFormatError, HttpError) as error:
-            quarantined.append(quarantined_record(name, "", str(error)))
-            continue
-        articles.extend(a for a in found if since is None or a["published_utc"] >= since)
+    documents = _documents(news.reader(), news.mode, since)
+    parse = partial(parse_news_documents, since=since)
+    for _, (found, bad) in map_in_processes(parse, documents, PARSE_PROCESSES, DOCUMENTS_PER_BATCH):
+        articles.extend(found)
         quarantined.extend(bad)
     held = held_before(NEWS_ARTICLES, since)
     kept, duplicates = _deduplicated(articles, held, since)
