@@ -6,6 +6,7 @@ import polars as pl
 from ic_platform.features.technical import total_return_index
 
 HORIZONS = (21, 63)
+JOIN_DAYS = 252  # days of scores joined with their forward returns at a time
 
 
 def forward_returns(bars: pl.LazyFrame, horizons: tuple[int, ...] = HORIZONS) -> pl.DataFrame:
@@ -23,10 +24,32 @@ def forward_returns(bars: pl.LazyFrame, horizons: tuple[int, ...] = HORIZONS) ->
     )
 
 
+def _in_key_order(frame: pl.DataFrame) -> bool:
+    """Whether `frame` is sorted by date, then ticker."""
+    date, ticker = pl.col("date"), pl.col("ticker")
+    later = (date > date.shift()) | ((date == date.shift()) & (ticker >= ticker.shift()))
+    return frame.select(later.fill_null(True).all()).item()
+
+
 def with_forward_returns(scores: pl.DataFrame, returns: pl.DataFrame) -> pl.DataFrame:
     """`scores` with the forward returns of `returns` (null where a ticker has none), sorted by date and
-    ticker: the one frame the evaluation functions below share (one join, not one per function)."""
-    return scores.join(returns, on=["date", "ticker"], how="left").sort("date", "ticker")
+    ticker: the one frame the evaluation functions below share (one join, not one per function).
+    Scores already in that order (as the table reads) are not copied into it first."""
+    return joined_by_year(scores if _in_key_order(scores) else scores.sort("date", "ticker"), returns)
+
+
+def joined_by_year(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """`left` (sorted by date) with the columns of `right` for its (date, ticker) rows, null where
+    `right` has none, in `left`'s order: joined JOIN_DAYS days at a time, so that the join's working
+    memory is a year's, not the whole window's."""
+    days = left.get_column("date").unique().sort()
+    parts = [left.head(0).join(right.head(0), on=["date", "ticker"], how="left")]  # the columns, if no day
+    for first in range(0, len(days), JOIN_DAYS):
+        window = pl.col("date").is_between(days[first], days[min(first + JOIN_DAYS, len(days)) - 1])
+        parts.append(
+            left.filter(window).join(right.filter(window), on=["date", "ticker"], how="left", maintain_order="left")
+        )
+    return pl.concat(parts, rechunk=False)
 
 
 def information_coefficients(
@@ -65,15 +88,18 @@ def information_coefficients(
 def decile_returns(joined: pl.DataFrame, horizon: int = HORIZONS[0]) -> pl.DataFrame:
     """Mean forward return per score decile (1 lowest, 10 highest), averaged over days (`with_forward_returns`)."""
     column = f"forward_{horizon}d"
-    joined = joined.drop_nulls(column)
     decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1).cast(pl.Int32)
     return (
-        joined.with_columns(decile=decile)
+        joined.lazy()  # two columns of the rows with a return, not a copy of every column
+        .select("date", "score", column)
+        .drop_nulls(column)
+        .with_columns(decile=decile)
         .group_by("date", "decile")
         .agg(pl.col(column).mean())
         .group_by("decile")
         .agg(mean_forward_return=pl.col(column).mean(), days=pl.len())
         .sort("decile")
+        .collect()
     )
 
 
@@ -118,17 +144,19 @@ def walk_forward_scores(
             target=pl.col(f"forward_{horizon}d").rank("average").over("date")
             / pl.col(f"forward_{horizon}d").count().over("date")
         )
-        .sort("date")
-    )
+    )  # in `joined`'s date order
     columns = ["_one", *factors]
-    labelled = data.filter(pl.col("target").is_not_null()).with_columns(_one=pl.lit(1.0))
     products = (
-        labelled.group_by("date")
+        data.lazy()  # the labelled rows are not copied out of `data`
+        .filter(pl.col("target").is_not_null())
+        .with_columns(_one=pl.lit(1.0))
+        .group_by("date")
         .agg(
             *(pl.col(a).dot(pl.col(b)).alias(f"{a}*{b}") for i, a in enumerate(columns) for b in columns[i:]),
             *(pl.col(a).dot(pl.col("target")).alias(f"{a}*y") for a in columns),
         )
         .sort("date")
+        .collect()
     )
     product_days = {d: i for i, d in enumerate(products.get_column("date"))}
     cumulative = products.drop("date").to_numpy().cumsum(axis=0)

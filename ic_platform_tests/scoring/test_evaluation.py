@@ -47,3 +47,22 @@ def test_forward_returns_are_total_returns():
     returns = evaluation.forward_returns(bars.lazy(), (21,))
     assert returns.get_column("forward_21d")[0] == pytest.approx(0.02)  # the dividend of bar 10, reinvested
     assert returns.get_column("forward_21d")[10] == 0.0  # bought on its ex-day's close: after it
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_scores_join_their_forward_returns_a_year_at_a_time_in_key_order(monkeypatch, shuffled):
+    monkeypatch.setattr(evaluation, "JOIN_DAYS", 2)  # five days: three joins
+    days = trading_days_between(date(2024, 1, 2), date(2024, 1, 8))
+    scores = pl.DataFrame({"date": [d for d in days for _ in "AB"], "ticker": ["A", "B"] * len(days)})
+    scores = scores.with_columns(score=pl.int_range(pl.len()))
+    returns = scores.filter(pl.col("ticker") == "A").select("date", "ticker", forward_21d=pl.col("score") / 100)
+    joined = evaluation.with_forward_returns(
+        scores.sample(fraction=1, shuffle=True, seed=1) if shuffled else scores, returns
+    )
+    assert joined.equals(scores.join(returns, on=["date", "ticker"], how="left").sort("date", "ticker"))
+    assert evaluation.with_forward_returns(scores.head(0), returns).columns == [
+        "date",
+        "ticker",
+        "score",
+        "forward_21d",
+    ]

@@ -158,7 +158,7 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     published = IC_SCORES.scan().select("date", "ticker", "score", *FACTOR_METRICS)
     joined = evaluation.with_forward_returns(published.collect(), evaluation.forward_returns(DAILY_BARS.scan()))
     learned, fits = evaluation.walk_forward_scores(joined, list(FACTOR_METRICS))
-    joined = joined.join(learned.select("date", "ticker", "learned_score"), on=["date", "ticker"], how="left")
+    joined = evaluation.joined_by_year(joined, learned.select("date", "ticker", "learned_score"))
     del learned
     daily, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *FACTOR_METRICS])
     deciles = evaluation.decile_returns(joined)
