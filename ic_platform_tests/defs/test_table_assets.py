@@ -5,7 +5,7 @@ import pandera.polars as pa
 import polars as pl
 
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
-from ic_platform.defs.table_assets import add_partition_metadata, column_schema, daily_asset, materialized
+from ic_platform.defs.table_assets import column_schema, daily_asset, materialized
 from ic_platform.storage import DailyTable, WriteSummary
 
 
@@ -56,16 +56,3 @@ def test_a_range_run_records_each_days_own_rows_and_preview(data_dir):
     tickers = [[r.data["ticker"] for r in by_day[day.isoformat()]["preview"].value.records] for day in DAYS]
     assert tickers == [["AAA", "BBB"], ["AAA"], []]
     assert all(metadata["source"].value == "test" for metadata in by_day.values())  # the run's own metadata
-
-
-def test_metadata_for_a_day_the_run_does_not_target_is_refused(data_dir):
-    @daily_asset("test", PRICES)
-    def prices(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        add_partition_metadata(context, {"2024-07-05": {"dagster/row_count": 1}})
-        return dg.MaterializeResult()
-
-    tags = {RANGE_START_TAG: DAYS[0].isoformat(), RANGE_END_TAG: DAYS[-1].isoformat()}
-    result = dg.materialize([prices], instance=dg.DagsterInstance.ephemeral(), tags=tags, raise_on_error=False)
-    assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert "partitions ['2024-07-05'] are not targeted by this run" in str(failure.step_failure_data.error)
