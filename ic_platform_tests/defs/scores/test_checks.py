@@ -24,7 +24,7 @@ def test_coverage_is_counted_from_the_inputs_so_names_the_scorer_lost_fail_the_c
     # asked the same scorer which names were eligible, could not see it
     lost = IC_SCORES.scan().select("ticker").unique().sort("ticker").collect().get_column("ticker").gather_every(10)
     for table in (FACTOR_SCORES, IC_SCORES):
-        table.write(table.scan().filter(~pl.col("ticker").is_in(lost)).collect(), days[0], days[-1])
+        table.write(table.scan().filter(~pl.col("ticker").is_in(lost.implode())).collect(), days[0], days[-1])
     outcome = check_results(ic_scores, days)
     assert not outcome["scores_consistent"].passed
     assert outcome["scores_consistent"].metadata["coverage_of_eligible_names"].value < 0.95
