@@ -102,11 +102,11 @@ def ingest(cursor, table: sa.Table, rows: pl.DataFrame) -> None:
 INGEST_ROWS = 2_000_000  # rows sorted and inserted at a time (a group of tickers)
 
 
-def ticker_groups(tickers: pl.Series, rows: int, rows_per_group: int) -> list[list[str]]:
-    """The distinct `tickers` in order, split into consecutive groups of about `rows_per_group` of
-    the `rows` they label (one group when they fit)."""
+def ticker_groups(tickers: pl.Series, rows_per_group: int) -> list[list[str]]:
+    """The distinct `tickers` (one per row) in order, split into consecutive groups of about
+    `rows_per_group` rows (one group when they fit)."""
     names = tickers.unique().sort().to_list()
-    groups = max(1, -(-rows // rows_per_group))
+    groups = max(1, -(-tickers.len() // rows_per_group))
     return [names[len(names) * k // groups : len(names) * (k + 1) // groups] for k in range(groups)]
 
 
@@ -130,12 +130,9 @@ def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, co
             for index in scores.indexes:
                 cursor.execute(str(sa.schema.DropIndex(index).compile(dialect=db.dialect)))
         cursor.execute("DELETE FROM scores" + (f" WHERE {window}" if kept else ""))
-        for group in ticker_groups(rows.get_column("ticker"), rows.height, INGEST_ROWS):
-            part = (
-                rows
-                if len(group) == rows.get_column("ticker").n_unique()
-                else rows.filter(pl.col("ticker").is_in(group))
-            )
+        groups = ticker_groups(rows.get_column("ticker"), INGEST_ROWS)
+        for group in groups:
+            part = rows if len(groups) == 1 else rows.filter(pl.col("ticker").is_in(group))
             ingest(cursor, scores, part.sort("ticker", "date"))
         if rebuild:
             for index in scores.indexes:

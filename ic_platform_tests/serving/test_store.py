@@ -104,5 +104,5 @@ def test_a_backfill_again_over_every_day_held_goes_in_a_group_of_tickers_at_a_ti
 
 def test_ticker_groups_split_the_tickers_in_order_by_their_rows():
     tickers = pl.Series(["CCC", "AAA", "BBB", "AAA", "DDD", "CCC"])
-    assert store.ticker_groups(tickers, 6, 3) == [["AAA", "BBB"], ["CCC", "DDD"]]
-    assert store.ticker_groups(tickers, 6, 6) == [["AAA", "BBB", "CCC", "DDD"]]
+    assert store.ticker_groups(tickers, 3) == [["AAA", "BBB"], ["CCC", "DDD"]]
+    assert store.ticker_groups(tickers, 6) == [["AAA", "BBB", "CCC", "DDD"]]

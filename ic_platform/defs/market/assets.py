@@ -6,6 +6,7 @@ import polars as pl
 from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
+from ic_platform.defs.progress import log_progress
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
@@ -26,7 +27,6 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
     bars, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
     failures: dict = {}
     days = trading_days_between(start, end)
-    every = max(1, len(days) // 10)  # about ten progress lines
     for done, reads in read_days(reader, days):
         for day, read in reads:
             if isinstance(read, FileNotFoundError):
@@ -43,8 +43,7 @@ def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource)
                 day_bars, day_quarantined = read
             bars.append(day_bars)
             quarantined.append(day_quarantined)
-        if done // every > (done - len(reads)) // every or done == len(days):
-            context.log.info(f"daily_bars days read: {done}/{len(days)}")
+        log_progress(context, "daily_bars days read", done, len(days), newly=len(reads))
     failed = within_failure_budget("daily_bars", failures, len(days), context.retry_number)
     summary = DAILY_BARS.write(pl.concat(bars, how="vertical_relaxed"), start, end, quarantined=pl.concat(quarantined))
     return materialized(summary, source_mode=market_data.mode, **failed, **stale.metadata())

@@ -47,10 +47,10 @@ def serving_matches_scores(context: dg.AssetCheckExecutionContext) -> dg.AssetCh
     db = store.engine()
     expected = store.score_rows(IC_SCORES.scan(start, end).collect())
     # a long window is compared a group of tickers at a time
-    groups = store.ticker_groups(expected.get_column("ticker"), expected.height, CHECK_ROWS)
+    groups = store.ticker_groups(expected.get_column("ticker"), CHECK_ROWS)
+    whole = len(groups) == 1
     missing = extra = differing = compared = 0
     for group in groups:
-        whole = len(groups) == 1
         served = store.window_rows(db, start, end, None if whole else group)
         wanted = (expected if whole else expected.filter(pl.col("ticker").is_in(group))).sort("date", "ticker")
         compared += served.height
