@@ -31,10 +31,10 @@ def _session_dates() -> tuple[date, ...]:
     return tuple(ts.date() for ts in _sessions())
 
 
-def weekday_holidays() -> list[datetime]:
-    """Weekdays from FIRST_TRADING_DAY to the horizon without a session (holidays, special closures)."""
+def weekday_holidays(since: date = FIRST_TRADING_DAY) -> list[datetime]:
+    """Weekdays from `since` to the horizon without a session (holidays, special closures)."""
     sessions = set(_session_dates())
-    day, holidays = FIRST_TRADING_DAY, []
+    day, holidays = since, []
     while day <= CALENDAR_HORIZON:
         if day.weekday() < 5 and day not in sessions:
             holidays.append(datetime(day.year, day.month, day.day))

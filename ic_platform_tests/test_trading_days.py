@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -8,6 +8,7 @@ from ic_platform.trading_days import (
     next_trading_day,
     previous_trading_day,
     trading_days_between,
+    weekday_holidays,
 )
 
 
@@ -35,3 +36,10 @@ def test_is_trading_day_and_window_helpers():
 def test_dates_outside_the_calendar_are_refused():
     with pytest.raises(ValueError, match="outside the trading calendar"):
         next_trading_day(date(1999, 1, 1))
+
+
+def test_weekday_holidays_start_on_the_day_asked():
+    holidays = weekday_holidays(date(2024, 7, 5))
+    assert holidays[0] == datetime(2024, 9, 2)  # Labor Day, the first after Independence Day
+    assert datetime(2025, 1, 9) in holidays  # the closure for President Carter's funeral
+    assert holidays == [day for day in weekday_holidays() if day.date() >= date(2024, 7, 5)]

@@ -28,3 +28,16 @@ def test_the_partitions_start_where_the_demo_starts_unless_a_start_is_set(demo_d
     assert _first_partition(env | {settings.SOURCE_MODE_ENV: "demo"}) == first_day
     assert _first_partition(env | {settings.SOURCE_MODE_ENV: "live"}) == "2010-01-04"
     assert _first_partition(env | {settings.PARTITIONS_START_ENV: "2020-01-02"}) == "2020-01-02"
+
+
+def test_the_excluded_holidays_start_with_the_partitions():
+    code = (
+        "from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS as P; "
+        "print(min(e.timestamp for e in P.exclusions), len(P.get_partition_keys()))"
+    )
+    env = os.environ | {settings.PARTITIONS_START_ENV: "2020-01-02"}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    first_exclusion, keys = run.stdout.split()
+    assert date.fromtimestamp(float(first_exclusion)) >= date(2020, 1, 2)
+    # the same trading days from the start as with every holiday since 2010 excluded
+    assert int(keys) == len([k for k in TRADING_DAY_PARTITIONS.get_partition_keys() if k >= "2020-01-02"])
