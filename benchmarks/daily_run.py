@@ -9,6 +9,8 @@ then runs what the daily automation runs for it: the `demo_new_days` sensor's ru
 Reports each run's wall time and peak memory (of the run and its worker processes together), the
 new day's slowest steps, and the ratios against the goals: the new day under 2 minutes and under
 1/20 of the full backfill, the full backfill under 10 minutes and 8 GiB.
+Both runs use the instance of `--instance` (as `benchmarks/full_backfill.py`: the production
+instance on PostgreSQL by default, or `memory`) and the configured serving database.
 Run: `.venv/bin/python benchmarks/daily_run.py` (`--companies 500 --years 2` for a quick look).
 `--data-dir DIR` may name a folder whose demo was generated with its last day held back and never
 run (`ic-platform generate-demo --companies 5000 --years 10 --hold-back 1 --out DIR/demo`, or a
@@ -16,12 +18,13 @@ copy of one): the benchmark then starts from it instead of generating the univer
 """
 
 import json
+import os
 import re
 import sys
 import time
 from pathlib import Path
 
-from full_backfill import GOAL_GIB, GOAL_SECONDS, RUN, run_window, universe_arguments
+from full_backfill import GOAL_GIB, GOAL_SECONDS, RUN, instance_environment, run_window, universe_arguments
 
 # the run demo_new_days requests for a new day: every asset but the weekly score evaluation
 NEW_DAY_RUN = RUN.replace(
@@ -62,11 +65,14 @@ def main() -> None:
         manifest = generate(data_dir / "demo", DemoOptions(companies=args.companies, years=args.years, hold_back=1))
         print(f"generated {args.companies:,} companies x {args.years} years in {time.perf_counter() - started:.0f} s")
     first, last = manifest["first_day"], manifest["last_day"]
-    full_seconds, full_gib = run_window(data_dir, first, last)
-    published = advance(data_dir / "demo")
-    new_day = published["last_day"]
+    with instance_environment(args, data_dir) as environment:
+        full_seconds, full_gib = run_window(data_dir, first, last, environment=environment)
+        published = advance(data_dir / "demo")
+        new_day = published["last_day"]
+        day_seconds, day_gib = run_window(data_dir, new_day, new_day, NEW_DAY_RUN, environment)
     bars = json.loads((data_dir / "demo" / "polygon" / "grouped" / f"{new_day}.json").read_text())["resultsCount"]
-    day_seconds, day_gib = run_window(data_dir, new_day, new_day, NEW_DAY_RUN)
+    serving = os.environ.get("IC_SERVING_URL", "").split(":")[0] or "sqlite (the default)"
+    print(f"Dagster instance: {args.instance} (both runs); serving database: {serving}")
     print(
         f"universe: {manifest['companies']:,} companies, {manifest['trading_days']:,} trading days "
         f"({first} to {last}) built by one backfill; then {new_day} published ({bars:,} bars)"
