@@ -150,8 +150,11 @@ def _derived_quarters(durations: pl.DataFrame, splits: pl.DataFrame) -> pl.DataF
     candidates = longer.join(shorter, left_on=[*keys, "quarters"], right_on=[*keys, "shorter_quarters"]).filter(
         (pl.col("end") - pl.col("shorter_end")).dt.total_days().is_between(80, 100)
     )
+    # each side's versions once: a candidate row is one longer version with one shorter version
     paired = _pair_versions(
-        candidates.select(*keys, "end", "shorter_end", "value", "filed", "accession", "form"),
+        candidates.select(*keys, "end", "shorter_end", "value", "filed", "accession", "form").unique(
+            maintain_order=True
+        ),
         candidates.select(*keys, "end", "shorter_end", "right_value", "right_filed").unique(),
         [*keys, "end", "shorter_end"],
     )
