@@ -78,7 +78,12 @@ def production_instance(server_url: str, data_dir: Path) -> Iterator[dict[str, s
     import psycopg2
 
     url = urlparse(server_url)
-    server = {"host": url.hostname, "port": url.port or 5432, "user": url.username, "password": url.password or ""}
+    server = {
+        "host": url.hostname or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+        "password": url.password or "",
+    }
     admin = psycopg2.connect(dbname=url.path.lstrip("/") or "postgres", **server)
     admin.autocommit = True
     name = f"ic_benchmark_{uuid.uuid4().hex[:12]}"
@@ -113,8 +118,8 @@ def run_window(
     """Wall seconds and peak GiB of one run (`script`, given start, end and the peak file) over
     start..end in a fresh process, on the instance `environment` selects (none: in memory): the
     larger of the run's own high-water mark and the resident size of it and its workers together,
-    sampled. Where the sampled peak was reached (seconds into
-    the run, the run's own share, the workers' share) is printed, to read against the run's log."""
+    sampled. Where the sampled peak was reached (seconds into the run, the run's own share, the
+    workers' share) is printed, to read against the run's log."""
     started = time.perf_counter()
     log = data_dir / f"run_{start}_{end}.log"  # the run's progress lines, with peak memory after each step
     with log.open("w") as stream:
