@@ -158,7 +158,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64, help="the load generator's connection bound")
     args = parser.parse_args()
 
-    sqlite = store.engine(f"sqlite:///{settings.data_dir() / 'serving.sqlite'}")
+    sqlite = store.engine(f"sqlite:///{settings.current().data_root() / 'serving.sqlite'}")
     admin_url = urlparse(os.environ.get("IC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     admin = psycopg2.connect(admin_url.geturl())
     admin.autocommit = True

@@ -72,14 +72,14 @@ def _generate(options: DemoOptions, out: Path) -> dict:
 
 
 def command_generate_demo(args: argparse.Namespace) -> int:
-    _generate(_options(args), Path(args.out) if args.out else settings.demo_dir())
+    _generate(_options(args), Path(args.out) if args.out else settings.current().demo_root())
     return 0
 
 
 def command_advance_demo(args: argparse.Namespace) -> int:
     from ic_platform.demo.publish import advance
 
-    out = settings.demo_dir()
+    out = settings.current().demo_root()
     if not (out / "manifest.json").exists():
         print(f"error: no demo universe in {out}: run ic-platform generate-demo --hold-back N", file=sys.stderr)
         return 2
@@ -96,7 +96,7 @@ def command_advance_demo(args: argparse.Namespace) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    out = settings.demo_dir()
+    out = settings.current().demo_root()
     options = _options(args)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
@@ -115,7 +115,8 @@ def command_demo(args: argparse.Namespace) -> int:
     from ic_platform.runner import check_results, failure_messages, instance_for_cli, materialize_window, summarize
 
     print(
-        f"Materializing every asset from {start} to {end} in one run (tables in {settings.tables_dir()}) ...",
+        f"Materializing every asset from {start} to {end} in one run "
+        f"(tables in {settings.current().tables_root()}) ...",
         flush=True,
     )
     started = time.monotonic()
@@ -424,7 +425,7 @@ def command_13f(args: argparse.Namespace) -> int:
 def command_sentiment(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from ic_platform.sentiment import build_model
+    from ic_platform.sentiment import SentimentOptions, build_model
 
     if (args.text is None) == (args.file is None):
         print("error: give either TEXT or --file FILE", file=sys.stderr)
@@ -434,7 +435,7 @@ def command_sentiment(args: argparse.Namespace) -> int:
         if args.text is not None
         else [line.strip() for line in _read_text(args.file).splitlines() if line.strip()]
     )
-    model = build_model(args.model)
+    model = build_model(SentimentOptions.from_settings(settings.current(), args.model))
     scores = model.score(texts)
     frame = pl.DataFrame(
         {
@@ -453,7 +454,7 @@ def command_train_sentiment(args: argparse.Namespace) -> int:
 
     folder = train(
         Path(args.labeled_file),
-        Path(args.models_dir) if args.models_dir else settings.data_dir() / "models",
+        Path(args.models_dir) if args.models_dir else settings.current().data_root() / "models",
         folds=args.folds,
     )
     print(f"saved {folder}")

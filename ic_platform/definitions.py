@@ -1,7 +1,7 @@
 """The one Dagster entry point: every domain's assets, checks, jobs and sensors, the schedules and
-alerts that run it, the point-in-time checks generated from the table catalog, and the source
-resources, each source in its own mode (`$IC_SEC_MODE`, `$IC_PRICES_MODE`, `$IC_NEWS_MODE`,
-`$IC_RATINGS_MODE`, else `$IC_SOURCE_MODE`)."""
+alerts that run it, the point-in-time checks generated from the table catalog, and the resources
+built from the settings (`ic_platform/settings.py`) as the code location loads: the sources, each
+in its own mode, the table store, the serving database and the alert webhook."""
 
 import dagster as dg
 
@@ -23,6 +23,7 @@ from ic_platform.defs.scores.checks import factor_coverage_steady, scores_consis
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.defs.sec.sensors import refresh_fundamentals, sec_filings_sensor
 from ic_platform.defs.serving.assets import serving_matches_scores, serving_scores
+from ic_platform.defs.stores import store_resources
 from ic_platform.defs.versions import described
 from ic_platform.runner import WINDOW_JOB
 
@@ -82,5 +83,5 @@ defs = dg.Definitions(
     jobs=[score_window, repair_daily_bar_gaps, refresh_fundamentals, refresh_insiders, *JOBS, check_freshness],
     schedules=[*SCHEDULES, freshness_every_30_minutes],
     sensors=[demo_new_days, sec_filings_sensor, form4_filings_sensor, alert_on_run_failure, alert_on_failed_checks],
-    resources=source_resources(),
+    resources={**source_resources(), **store_resources()},
 )

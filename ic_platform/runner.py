@@ -2,12 +2,11 @@
 
 import gc
 import logging
-import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import dagster as dg
 
@@ -17,13 +16,9 @@ from ic_platform.memory import peak_memory_gib
 from ic_platform.tables import INCREMENTAL_TABLES
 
 WINDOW_JOB = "score_window"  # defined in ic_platform/definitions.py
-# the embedded instance's configuration; not in the project root, where `dagster dev` would warn
-# that a dagster.yaml beside it is ignored for $DAGSTER_HOME's
-EMBEDDED_INSTANCE = settings.PROJECT_ROOT / "instance" / "dagster.yaml"
-
-PLANNED_EVENTS_AS_SUBSET = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
-EVENT_BATCH_SIZE = "DAGSTER_EVENT_BATCH_SIZE"
-DEFAULT_EVENT_BATCH_SIZE = "1000"  # partition materializations written together where the storage can (PostgreSQL)
+# the embedded instance's configuration, its folders relative to the project root
+EMBEDDED_INSTANCE = settings.PROJECT_ROOT / "dagster.yaml"
+EMBEDDED_FOLDER = ".dagster_home"
 STEP_EVENTS = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}
 
 
@@ -51,11 +46,15 @@ class _ProgressHandler(logging.Handler):
         self.stream.flush()
 
 
-@dg.logger(description="One line per step start, finish and progress message")
+@dg.logger(config_schema={}, description="One line per step start, finish and progress message")
 def progress_logger(_init_context) -> logging.Logger:
     logger = logging.Logger("ic_platform.progress", level=logging.DEBUG)
     logger.addHandler(_ProgressHandler(sys.stderr))
     return logger
+
+
+class InstanceUnavailableError(ValueError):
+    """The instance's storage cannot be opened (a database that does not exist, a server down)."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +66,33 @@ class AssetSummary:
 
 
 def instance_for_cli() -> dg.DagsterInstance:
-    """`$DAGSTER_HOME`'s instance (default `.dagster_home/`). A home without a `dagster.yaml` gets a
-    copy of the project's `instance/dagster.yaml` (the embedded SQLite instance), so `dagster dev`
-    on it reads the same file."""
-    home = settings.dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copyfile(EMBEDDED_INSTANCE, home / "dagster.yaml")
-    return dg.DagsterInstance.from_config(str(home))
+    """`$DAGSTER_HOME`'s instance. Unset or the project root, it is the embedded instance of the
+    project's `dagster.yaml` (the one `dagster dev` reads from the root), its files in
+    `.dagster_home/`; a home without a `dagster.yaml` gets that configuration with its files there."""
+    home = settings.current().instance_home()
+    embedded = home == settings.PROJECT_ROOT
+    folder = home / EMBEDDED_FOLDER if embedded else home
+    folder.mkdir(parents=True, exist_ok=True)
+    if embedded or not (folder / "dagster.yaml").exists():
+        # the same configuration, with the folder as an absolute path: the same files from any directory
+        configuration = EMBEDDED_INSTANCE.read_text().replace(f" {EMBEDDED_FOLDER}", f" {folder}")
+        (folder / "dagster.yaml").write_text(configuration)
+    quiet, level = logging.getLogger(), logging.getLogger().level
+    quiet.setLevel(logging.ERROR)  # Dagster's retries of an unreachable database warn on the root logger
+    try:
+        return dg.DagsterInstance.from_config(str(folder))
+    except Exception as error:
+        cause: BaseException = error
+        while cause.__cause__ is not None or cause.__context__ is not None:
+            cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+        if type(cause).__name__ != "OperationalError":  # the database driver's, PostgreSQL's or SQLite's
+            raise
+        reason = " ".join(str(cause).split())  # the server and database named, never a password
+        raise InstanceUnavailableError(
+            f"the Dagster instance of {folder / 'dagster.yaml'} cannot open its storage: {reason}"
+        ) from None
+    finally:
+        quiet.setLevel(level)
 
 
 def materialize_window(
@@ -91,18 +109,17 @@ def materialize_window(
     `full_refresh` the incremental tables read their sources' whole history.
 
     Dagster records one "materialization planned" event per asset for the range instead of one per
-    partition (DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS, unless set otherwise): a 10-year run
-    starts in seconds instead of a minute. The materializations themselves are still recorded per
+    partition (`settings.DAGSTER_ENVIRONMENT`, unless set otherwise): a 10-year run starts in
+    seconds instead of a minute. The materializations themselves are still recorded per
     partition; a failed run does not mark its partitions failed (the run shows the failure). They
-    are written in batches of up to 1,000 (DAGSTER_EVENT_BATCH_SIZE, unless set otherwise): the
+    are written in batches of up to 1,000: the
     PostgreSQL instance inserts a batch in one statement, 6x faster for a 756-day asset; SQLite
     still writes them one by one. The objects alive before the run (Dagster, the definitions) are
     frozen out of the cyclic garbage collector for the run, which otherwise walks them again and
     again while parsers create millions of objects; they are handed back after it, so a long-lived
     process calling this leaks nothing.
     """
-    os.environ.setdefault(PLANNED_EVENTS_AS_SUBSET, "true")
-    os.environ.setdefault(EVENT_BATCH_SIZE, DEFAULT_EVENT_BATCH_SIZE)
+    settings.configure_dagster()  # as the platform's instance does, for any other instance given
     job = defs.resolve_job_def(WINDOW_JOB)
     if selection is not None:
         job = job.get_subset(asset_selection=set(selection[0]), asset_check_selection=set(selection[1]))
@@ -138,7 +155,7 @@ def summarize(result: dg.ExecuteInProcessResult) -> list[AssetSummary]:
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         key = materialization.asset_key.to_user_string()
-        metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+        metadata: dict[str, Any] = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
         so_far = summaries.get(key, AssetSummary(key, None, None, None))
         summaries[key] = AssetSummary(
             key,

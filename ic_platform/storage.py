@@ -14,11 +14,13 @@ bug, and nothing is written.
 import json
 import os
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal, TypeVar
 
 import pandera.polars as pa
 import polars as pl
@@ -35,7 +37,26 @@ TEMPORARY_SUFFIX = ".tmp"
 WRITER_THREADS = 4  # partitions written at once
 # a day's file written with LZ4 takes a third less time than with zstd and reads in half the time,
 # for files about 10% larger (a 10-year backfill writes and reads every table's 2,520 files)
-COMPRESSION = "lz4"
+COMPRESSION: Literal["lz4"] = "lz4"
+
+
+_run_root: list[Path] = []  # the folder the table store resource set for the run under way
+
+
+def tables_root() -> Path:
+    """The tables' folder: the one the running job's `table_store` resource names, else the
+    settings' (`$IC_DATA_DIR/tables`)."""
+    return _run_root[-1] if _run_root else settings.current().tables_root()
+
+
+@contextmanager
+def tables_at(root: Path) -> Iterator[None]:
+    """Read and write the tables under `root` while the block runs (a run's table store)."""
+    _run_root.append(root)
+    try:
+        yield
+    finally:
+        _run_root.pop()
 
 
 class TableValidationError(ValueError):
@@ -153,7 +174,7 @@ def _write_atomically(files: dict[Path, pl.DataFrame]) -> None:
     """
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
         writes = {path: pool.submit(_temporary_file, frame, path) for path, frame in files.items()}
-    failed = [write.exception() for write in writes.values() if write.exception() is not None]
+    failed = [error for write in writes.values() if (error := write.exception()) is not None]
     if failed:
         for write in writes.values():
             if write.exception() is None:
@@ -222,7 +243,7 @@ class _Table:
 
     @property
     def path(self) -> Path:
-        return settings.tables_dir() / self.name
+        return tables_root() / self.name
 
     def _prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
         return sorted_by(validate(frame, self.model), list(self.sort_by))
@@ -335,7 +356,8 @@ class DailyTable(_Table):
         days = trading_days_between(start, end)
         if not days:
             raise ValueError(f"{self.name}: no trading day between {start} and {end}")
-        chunks, written = [], None
+        chunks: list[WriteSummary] = []
+        written: Future[WriteSummary] | None = None
         with ThreadPoolExecutor(max_workers=1) as writer:
             for first in range(0, len(days), chunk_days):
                 chunk = days[first : first + chunk_days]
@@ -344,7 +366,8 @@ class DailyTable(_Table):
                     chunks.append(written.result())  # the previous chunk is on disk (or its error is raised here)
                 written = writer.submit(self.write, frame, chunk[0], chunk[-1])
                 del frame
-            chunks.append(written.result())
+            if written is not None:
+                chunks.append(written.result())
         return WriteSummary(
             sum(c.rows for c in chunks), chunks[-1].preview, days=tuple(d for c in chunks for d in c.days)
         )
@@ -367,6 +390,9 @@ class DailyTable(_Table):
         return pl.scan_parquet(files) if files else self._empty()
 
 
-def quarantine_table(table: DailyTable | SnapshotTable) -> DailyTable | SnapshotTable:
+AnyTable = TypeVar("AnyTable", bound="DailyTable | SnapshotTable")
+
+
+def quarantine_table(table: AnyTable) -> AnyTable:
     """The table that keeps `table`'s quarantined input records, partitioned the same way."""
     return type(table)(f"{table.name}__quarantine", QuarantinedRecord, ("date", "source", "record"))

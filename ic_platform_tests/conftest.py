@@ -3,6 +3,7 @@ a fresh PostgreSQL database."""
 
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,10 +14,15 @@ import pytest
 from ic_platform import settings
 from ic_platform.demo.generator import DemoOptions, generate
 
-# failing source steps are retried at once in tests (the definitions read this when imported)
-os.environ.setdefault("IC_SOURCE_RETRY_DELAY_S", "0")
-# every test's partitions start on the calendar's first day, whatever demo the checkout holds
-os.environ.setdefault(settings.PARTITIONS_START_ENV, "2010-01-04")
+# the tests run on the embedded defaults, whatever the shell that starts them sets
+for _variable in settings.VARIABLES:
+    os.environ.pop(_variable, None)
+# failing source steps are retried at once in tests (the definitions read this when they load)
+os.environ["IC_SOURCE_RETRY_DELAY_S"] = "0"
+# every test's partitions start on the calendar's first day and have no end, whatever demo the
+# checkout holds: the definitions load with an empty data folder (each test sets its own)
+os.environ["IC_PARTITIONS_START"] = "2010-01-04"
+os.environ["IC_DATA_DIR"] = tempfile.mkdtemp(prefix="ic_platform_tests_")
 REAL_DATA = settings.PROJECT_ROOT.parent / "shared" / "data" / "real"
 SMALL_DEMO = DemoOptions(companies=30, years=1, seed=11)
 
@@ -34,7 +40,7 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     """An empty `$IC_DATA_DIR` for one test."""
     root = tmp_path / "data"
     root.mkdir()
-    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    monkeypatch.setenv("IC_DATA_DIR", str(root))
     return root
 
 

@@ -59,7 +59,7 @@ def test_unreadable_input_files_and_a_bogus_source_mode_are_clear_errors(real_da
     assert "empty.csv: not a readable bars file" in capsys.readouterr().err
     monkeypatch.setenv("IC_SOURCE_MODE", "bogus")
     assert cli.main(["fundamentals", "320193"]) == 2
-    assert "IC_SOURCE_MODE='bogus' is not a source mode" in capsys.readouterr().err
+    assert "IC_SOURCE_MODE='bogus' is not one of demo, archive, live, off" in capsys.readouterr().err
 
 
 @pytest.mark.real_data

@@ -1,6 +1,9 @@
 """The production instance (docker/dagster.yaml) on a real PostgreSQL server."""
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import psycopg2
@@ -11,6 +14,8 @@ from ic_platform.definitions import defs
 from ic_platform.runner import materialize_window
 from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.market.test_assets import demo_days
+
+BIN = Path(sys.executable).parent
 
 
 @pytest.mark.postgres
@@ -67,3 +72,39 @@ def test_a_partitioned_asset_materializes_on_the_postgres_instance(
         counts = dict(cursor.fetchall())
         assert counts['["daily_bars"]'] == 3 and counts['["valuation_daily"]'] == 3 and counts['["sec_companies"]'] == 1
     connection.close()
+
+
+def _recipe(heading: str) -> str:
+    """The first bash block after `heading` in docs/operations.md."""
+    text = (settings.PROJECT_ROOT / "docs" / "operations.md").read_text()
+    return text[text.index(heading) :].split("```bash\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_docs_postgresql_instance_recipe_works_as_written(postgres_database, tmp_path):
+    recipe = _recipe("**Production instance.**")
+    name = f"{postgres_database['dbname']}_recipe"  # the recipe's `dagster` database, made unique here
+    commands = (
+        recipe.replace("/srv/ic", str(tmp_path))
+        .replace("postgres dagster", f"postgres {name}")
+        .replace("DAGSTER_PG_DB=dagster", f"DAGSTER_PG_DB={name}")
+        .replace(".venv/bin/", f"{BIN}/")
+        .replace("ic-platform demo", "ic-platform demo --companies 20 --years 1")  # a small demo
+    )
+    env = settings.environment_with({"IC_DATA_DIR": str(tmp_path / "data")})
+    run = {"cwd": settings.PROJECT_ROOT, "env": env, "capture_output": True, "text": True}
+    missing = subprocess.run(["bash", "-ec", commands.split("\n", 1)[1]], **run)  # without creating the database
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[-1].startswith("error: the Dagster instance of")
+    assert f'database "{name}" does not exist' in missing.stderr and "Traceback" not in missing.stderr
+    try:
+        done = subprocess.run(["bash", "-ec", commands], **run)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "succeeded" in done.stdout and "Top 10 IC Scores" in done.stdout
+    finally:
+        admin = psycopg2.connect(**postgres_database)
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -1,7 +1,6 @@
 """`ic-platform serve` as a child process on a free loopback port, for the tests and the benchmark
 that exercise the API as deployed (uvicorn, its workers, real HTTP)."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -10,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+
+from ic_platform import settings
 
 
 def free_port() -> int:
@@ -25,7 +26,8 @@ def serving(url: str, *, workers: int = 1, options: tuple[str, ...] = (), start_
     status), and stops it afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "ic_platform.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen([*command, *options], env={**os.environ, "IC_SERVING_URL": url})
+    environment = settings.environment_with({settings.variable("serving_url"): url})
+    server = subprocess.Popen([*command, *options], env=environment)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout

@@ -23,7 +23,8 @@ FIELDS = tuple(str(column.name) for column in scores.columns)  # plain str: SQLA
 def as_json(row) -> dict:
     """A `scores` row as the API's JSON object: the ten factors grouped, dates left to the JSON
     encoder (orjson writes them as ISO dates)."""
-    record, factors = {}, {}
+    record: dict = {}
+    factors: dict = {}
     for name, value in zip(FIELDS, row, strict=True):
         (factors if name in FACTOR_COLUMNS else record)[name] = value
     record["factors"] = factors
@@ -64,7 +65,7 @@ class ScoreQueries:
 
     def rows(self, query: sa.Select) -> list:
         with self.db.connect() as connection:
-            return connection.execute(query).fetchall()
+            return list(connection.execute(query).fetchall())
 
     def latest_day(self) -> date | None:
         """The newest scored day, None when the database holds no scores."""

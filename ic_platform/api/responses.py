@@ -2,6 +2,7 @@
 endpoints send (orjson-encoded dicts of the rows, which the models describe)."""
 
 from datetime import date
+from typing import Any
 
 import orjson
 from fastapi.responses import Response
@@ -9,10 +10,9 @@ from pydantic import BaseModel, Field, create_model
 
 from ic_platform.schemas.scores import FACTOR_METRICS
 
+FACTOR_FIELDS: dict[str, Any] = {factor: (float | None, ...) for factor in FACTOR_METRICS}
 Factors = create_model(
-    "Factors",
-    __doc__="The ten sector-relative factor scores (0-100; null without inputs).",
-    **{factor: (float | None, ...) for factor in FACTOR_METRICS},
+    "Factors", __doc__="The ten sector-relative factor scores (0-100; null without inputs).", **FACTOR_FIELDS
 )
 
 

@@ -1,25 +1,20 @@
-"""Alerts to the Slack-compatible webhook at `$IC_ALERT_WEBHOOK_URL` (`$IC_DAGSTER_URL` is the
-UI's address the links use): a failed run with its job, failed steps and errors; an asset check of
-ERROR severity that fails (a late `ic_scores`, for one) with its reason."""
+"""Alerts to the Slack-compatible webhook of the `alerts` resource (`$IC_ALERT_WEBHOOK_URL`;
+`$IC_DAGSTER_URL` is the UI's address the links use): a failed run with its job, failed steps and
+errors; an asset check of ERROR severity that fails (a late `ic_scores`, for one) with its reason."""
 
 import json
-import os
 
 import dagster as dg
-import httpx
 
-WEBHOOK_ENV, UI_ENV = "IC_ALERT_WEBHOOK_URL", "IC_DAGSTER_URL"
+from ic_platform import settings
+from ic_platform.defs.stores import AlertWebhook
+
 MAX_ERROR_CHARS = 500
+NO_WEBHOOK = f"{settings.variable('alert_webhook_url')} is not set (the alerts resource has no url): no alert posted"
 
 
-def run_link(run_id: str) -> str:
-    """The run's page in the Dagster UI at `$IC_DAGSTER_URL`."""
-    return f"{os.environ.get(UI_ENV, 'http://127.0.0.1:3000').rstrip('/')}/runs/{run_id}"
-
-
-def alert_message(run_id: str, job: str, failures: list[tuple[str, str]]) -> dict:
+def alert_message(link: str, run_id: str, job: str, failures: list[tuple[str, str]]) -> dict:
     """The webhook body (Slack's `text`, Markdown links) naming the run, each failed step and its error."""
-    link = run_link(run_id)
     lines = [f":red_circle: IC Platform run failed: job `{job}`, run <{link}|{run_id[:8]}>"]
     for step, error in failures or [("(no step)", "the run failed before or outside its steps")]:
         lines.append(f"• step `{step}`: {error.strip()[:MAX_ERROR_CHARS]}")
@@ -31,7 +26,7 @@ def step_failures(context: dg.RunFailureSensorContext) -> list[tuple[str, str]]:
     Dagster's wrapper around it."""
     failures = []
     for event in context.get_step_failure_events():
-        error = event.event_specific_data.error
+        error = event.step_failure_data.error
         while error is not None and error.cause is not None:
             error = error.cause
         failures.append((event.step_key or "", error.message if error else "unknown error"))
@@ -42,24 +37,18 @@ def step_failures(context: dg.RunFailureSensorContext) -> list[tuple[str, str]]:
     name="alert_on_run_failure",
     description=(
         "Posts every failed run (its job, failed steps, errors and a link) to the Slack-compatible "
-        "webhook at $IC_ALERT_WEBHOOK_URL; does nothing while that is unset."
+        "webhook of the alerts resource ($IC_ALERT_WEBHOOK_URL); does nothing while that is unset."
     ),
     monitor_all_code_locations=True,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def alert_on_run_failure(context: dg.RunFailureSensorContext) -> dg.SkipReason | None:
-    webhook = os.environ.get(WEBHOOK_ENV)
-    if not webhook:
-        return dg.SkipReason(f"{WEBHOOK_ENV} is not set: no alert posted")
+def alert_on_run_failure(context: dg.RunFailureSensorContext, alerts: AlertWebhook) -> dg.SkipReason | None:
+    if not alerts.url:
+        return dg.SkipReason(NO_WEBHOOK)
     run = context.dagster_run
-    post(webhook, alert_message(run.run_id, run.job_name, step_failures(context)))
+    alerts.post(alert_message(alerts.run_link(run.run_id), run.run_id, run.job_name, step_failures(context)))
     context.log.info(f"alert posted for run {run.run_id}")
     return None
-
-
-def post(webhook: str, message: dict) -> None:
-    response = httpx.post(webhook, json=message, timeout=10)
-    response.raise_for_status()  # a failed alert shows as a failed sensor tick in the UI
 
 
 @dg.sensor(
@@ -71,10 +60,11 @@ def post(webhook: str, message: dict) -> None:
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def alert_on_failed_checks(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    webhook = os.environ.get(WEBHOOK_ENV)
-    if not webhook:
-        return dg.SkipReason(f"{WEBHOOK_ENV} is not set: no alert posted")
+def alert_on_failed_checks(
+    context: dg.SensorEvaluationContext, alerts: AlertWebhook
+) -> dg.SensorResult | dg.SkipReason:
+    if not alerts.url:
+        return dg.SkipReason(NO_WEBHOOK)
     # by time, not storage id: the embedded SQLite instance keeps each run's events in its own file
     seen = json.loads(context.cursor) if context.cursor else {"at": None, "seen": []}
     records = context.instance.get_event_records(
@@ -84,14 +74,16 @@ def alert_on_failed_checks(context: dg.SensorEvaluationContext) -> dg.SensorResu
     )
     records = [record for record in records if f"{record.run_id}/{record.storage_id}" not in seen["seen"]]
     for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        event = record.event_log_entry.dagster_event
+        evaluation = event.event_specific_data if event else None
+        if not isinstance(evaluation, dg.AssetCheckEvaluation):
+            continue
         if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
             continue
         check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-        link = run_link(record.run_id)
+        link = alerts.run_link(record.run_id)
         reason = evaluation.description or "no reason given"
-        post(
-            webhook,
+        alerts.post(
             {
                 "text": f":red_circle: IC Platform check failed: `{check}`: {reason} (<{link}|run>)",
                 "check": check,

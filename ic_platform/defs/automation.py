@@ -15,6 +15,7 @@ import dagster as dg
 
 from ic_platform import settings
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource, RatingsSource
 from ic_platform.runner import WINDOW_JOB
 from ic_platform.tables import DAILY_BARS, DAILY_TABLES
 from ic_platform.trading_days import is_trading_day, next_trading_day
@@ -61,7 +62,7 @@ def new_day_selection(repository: dg.RepositoryDefinition) -> tuple[list[dg.Asse
 
 def demo_last_day() -> date | None:
     """The demo universe's last published trading day in demo mode, else None."""
-    manifest = settings.demo_manifest()
+    manifest = settings.current().demo_manifest()
     return date.fromisoformat(manifest["last_day"]) if manifest else None
 
 
@@ -106,40 +107,82 @@ before_the_open = trading_day_schedule(
 )
 
 
+MAX_ATTEMPTS = 3  # runs of the same days the demo sensor requests before it waits for a new day
+
+
+def scored_since(instance: dg.DagsterInstance) -> tuple[float | None, date | None]:
+    """When the run that last wrote serving rows started, and the newest day served (None, None
+    before any)."""
+    event = instance.get_latest_materialization_event(dg.AssetKey("serving_scores"))
+    if event is None:
+        return None, None
+    record = instance.get_run_record_by_id(event.run_id)
+    started = record.start_time if record is not None and record.start_time else event.timestamp
+    days = instance.get_materialized_partitions(dg.AssetKey("serving_scores"))
+    return started, (date.fromisoformat(max(days)) if days else None)
+
+
+def days_to_score(manifest: dict, started: float | None, latest: date | None) -> date | None:
+    """The first demo day to score again, or None when every published day is scored: every day
+    when nothing was scored since the demo was generated, else the days published (advance-demo)
+    after the last scoring run started and those after the newest day served."""
+    first, last = date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"])
+    if started is None or latest is None or started < manifest.get("generated_at", 0):
+        return first
+    waiting = [date.fromisoformat(day) for day, at in manifest.get("published", {}).items() if at > started]
+    if latest < last:
+        waiting.append(next_trading_day(latest))
+    return max(min(waiting), first) if waiting else None
+
+
 @dg.sensor(
     name="demo_new_days",
     job_name=WINDOW_JOB,
     minimum_interval_seconds=30,
-    description="Demo mode: when the demo universe has trading days the serving database lacks "
-    "(ic-platform advance-demo published one, or nothing is scored yet), one run of score_window over them, "
-    "once its previous run has finished (new days without the weekly score evaluation).",
+    description="Demo mode: when the demo universe has trading days not scored since they were published "
+    "(ic-platform advance-demo published one, the demo was regenerated, or nothing is scored yet), one run of "
+    "score_window over them, once its previous run has finished (new days without the weekly score "
+    f"evaluation). A run that fails, even before it starts, is requested again, up to {MAX_ATTEMPTS} times.",
 )
 def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    manifest = settings.demo_manifest()
+    manifest = settings.current().demo_manifest()
     if manifest is None:
         return dg.SkipReason("not in demo mode (or no demo universe yet): live and archive days come by the schedules")
-    under_way = context.instance.get_runs(
-        dg.RunsFilter(tags={SENSOR_NAME_TAG: "demo_new_days"}, statuses=UNFINISHED), limit=1
-    )
+    mine = dg.RunsFilter(tags={SENSOR_NAME_TAG: "demo_new_days"})
+    under_way = context.instance.get_runs(dg.RunsFilter(tags=mine.tags, statuses=UNFINISHED), limit=1)
     if under_way:
         return dg.SkipReason(f"run {under_way[0].run_id} of this sensor is under way: new days wait for it")
-    first, last = date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"])
-    scored = context.instance.get_materialized_partitions(dg.AssetKey("serving_scores"))
-    latest = date.fromisoformat(max(scored)) if scored else None
-    if latest is not None and latest >= last:
+    start = days_to_score(manifest, *scored_since(context.instance))
+    last = manifest["last_day"]
+    if start is None:
         return dg.SkipReason(f"every day of the demo universe is scored (through {last})")
-    start = next_trading_day(latest) if latest is not None and latest >= first else first
-    tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last.isoformat()}
-    if latest is None:  # the whole demo: every asset
-        return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags)
+    tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last}
+    failed = []
+    for run in context.instance.get_runs(mine, limit=MAX_ATTEMPTS):
+        if run.status != dg.DagsterRunStatus.FAILURE or run.tags.get(RANGE_START_TAG) != tags[RANGE_START_TAG]:
+            break
+        failed.append(run)
+    if len(failed) >= MAX_ATTEMPTS:
+        return dg.SkipReason(
+            f"the last {len(failed)} runs over {start}..{last} failed (latest {failed[0].run_id}, see its logs): "
+            "no more tries until a new day is published or the demo is regenerated"
+        )
+    if failed:
+        context.log.info(f"run {failed[0].run_id} over {start}..{last} failed: requesting it again")
+    run_key = (
+        f"demo-{start}-{last}-{manifest.get('generated_at', 0)}-{len(manifest.get('published', {}))}-{len(failed)}"
+    )
+    if start.isoformat() == manifest["first_day"]:  # the whole demo: every asset
+        return dg.RunRequest(run_key=run_key, tags=tags)
+    assert context.repository_def is not None  # a sensor is evaluated in its code location
     assets, checks = new_day_selection(context.repository_def)
-    return dg.RunRequest(run_key=f"demo-{start}-{last}", tags=tags, asset_selection=assets, asset_check_keys=checks)
+    return dg.RunRequest(run_key=run_key, tags=tags, asset_selection=assets, asset_check_keys=checks)
 
 
 def source_refresh(name: str, source: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
     """A job rebuilding the raw tables `assets` of `source` and the schedule that runs it on `cron`,
-    skipped while that source is in demo mode (the demo's files change only when it is regenerated)
-    or off."""
+    skipped while that source's resource is in demo mode (the demo's files change only when it is
+    regenerated) or off."""
     job = dg.define_asset_job(
         f"refresh_{name}", selection=dg.AssetSelection.assets(*assets), description=f"Re-read {', '.join(assets)}."
     )
@@ -151,12 +194,20 @@ def source_refresh(name: str, source: str, assets: tuple[str, ...], cron: str, t
         execution_timezone=timezone,
         description=f"{cadence}: re-read {', '.join(assets)}.",
     )
-    def refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-        mode = settings.source_mode(source)
+    def refresh(
+        context: dg.ScheduleEvaluationContext,
+        edgar: EdgarSource,
+        market_data: MarketDataSource,
+        news: NewsSource,
+        ratings: RatingsSource,
+    ) -> dg.RunRequest | dg.SkipReason:
+        mode = {"sec": edgar, "prices": market_data, "news": news, "ratings": ratings}[source].mode
         if mode == "demo":
             return dg.SkipReason("demo mode: the demo's files change only when it is regenerated")
         if mode == "off":
-            return dg.SkipReason(f"{source} is off (${settings.source_mode_variable(source)}=off)")
+            return dg.SkipReason(
+                f"{source} is off (${settings.source_mode_variable(source)}=off, or the resource's mode)"
+            )
         return dg.RunRequest(run_key=f"{name}-{context.scheduled_execution_time.isoformat()}")
 
     return job, refresh

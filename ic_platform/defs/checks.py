@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import table_preview
 from ic_platform.schemas.common import polars_schema
 from ic_platform.storage import DailyTable
@@ -32,7 +33,8 @@ def point_in_time_check(table: DailyTable) -> dg.AssetChecksDefinition:
     """A blocking check on `table`'s asset that fails when any row of the checked days uses an input
     known after its day."""
 
-    @dg.asset_check(
+    @with_table_store(
+        dg.asset_check,
         asset=table.name,
         name="inputs_known_before_the_day",
         blocking=True,

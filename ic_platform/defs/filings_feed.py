@@ -65,7 +65,7 @@ def feed_run_requests(
     filings, next_cursor = new_filings(entries, cursor, forms)
     universe = set(COMPANIES.scan().select("cik").collect().get_column("cik"))
     watched = [f for f in filings if f["cik"] in universe and f["role"] != "Reporting"]
-    runs = {}
+    runs: dict[str, list] = {}
     for filing in watched:
         day = next_trading_day(filing["updated"].date()).isoformat()
         runs.setdefault(day, []).append(filing)

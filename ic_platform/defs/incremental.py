@@ -72,7 +72,7 @@ def quarantined_with_earlier(
 def manifest(frame: pl.DataFrame, settings: dict) -> dict:
     """The manifest of a written raw table: its settings and newest publication time."""
     newest = frame.get_column("published_utc").max()
-    return {"settings": settings, "newest": newest.isoformat() if newest else None}
+    return {"settings": settings, "newest": newest.isoformat() if isinstance(newest, datetime) else None}
 
 
 def read_metadata(since: datetime | None, kept: int, read: int) -> dict:
@@ -106,7 +106,8 @@ def indexed_filings(
     days after `after` through the source's last complete index, by CIK (each filing once, under
     the first of `ciks` the index lists it for), and the day read through."""
     through = max(reader.indexed_through() or after, after)
-    by_cik, seen = {}, set()
+    by_cik: dict[int, list] = {}
+    seen: set = set()
     day = after + timedelta(days=1)
     while day <= through:
         text = reader.form_index(day)

@@ -19,14 +19,14 @@ def within_failure_budget(table: str, failures: dict, total: int, attempt: int) 
     """Raise `dg.Failure` when `failures` (item -> reason) are too large a share of `total` items
     (retryable until `attempt`, the step's retry number, is its last, so that the last failure
     carries this reason); else the metadata that lists them."""
-    limit = settings.max_failed_share()
+    limit = settings.current().max_failed_share
     examples = "; ".join(f"{item}: {reason}" for item, reason in list(failures.items())[:3])
     if total and len(failures) / total > limit:
         raise dg.Failure(
             description=(
                 f"{table}: the source failed for {len(failures)} of {total} items "
                 f"({len(failures) / total:.1%}, more than the {limit:.0%} allowed by "
-                f"${settings.MAX_FAILED_SHARE_ENV}); the table is left as it was. First failures: {examples}"
+                f"${settings.variable('max_failed_share')}); the table is left as it was. First failures: {examples}"
             ),
             metadata={"failed_items": len(failures), "items": total},
             allow_retries=attempt < SOURCE_RETRIES,

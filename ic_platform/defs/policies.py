@@ -16,7 +16,7 @@ def source_retry_policy() -> dg.RetryPolicy:
     """Two retries, after `$IC_SOURCE_RETRY_DELAY_S` (60 s) and twice that, each +- jitter."""
     return dg.RetryPolicy(
         max_retries=SOURCE_RETRIES,
-        delay=settings.source_retry_delay_seconds(),
+        delay=settings.current().source_retry_delay_s,
         backoff=dg.Backoff.EXPONENTIAL,
         jitter=dg.Jitter.PLUS_MINUS,
     )

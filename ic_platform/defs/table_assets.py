@@ -8,6 +8,7 @@ import pandera.polars as pa
 import polars as pl
 
 from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
+from ic_platform.defs.stores import with_table_store
 from ic_platform.storage import DailyTable, SnapshotTable, WriteSummary
 
 TABLE_KINDS = {"polars", "parquet"}
@@ -28,7 +29,9 @@ def table_asset(group_name: str, table: DailyTable | SnapshotTable, **kwargs):
     """`@dg.asset` storing Polars frames as Parquet in `table`, whose pandera model gives the
     definition's column schema (shown in the UI without being repeated on every materialization)."""
     metadata = {"dagster/column_schema": column_schema(table.model)} | kwargs.pop("metadata", {})
-    return dg.asset(name=table.name, group_name=group_name, kinds=TABLE_KINDS, metadata=metadata, **kwargs)
+    return with_table_store(
+        dg.asset, name=table.name, group_name=group_name, kinds=TABLE_KINDS, metadata=metadata, **kwargs
+    )
 
 
 def table_spec(group_name: str, table: DailyTable | SnapshotTable, description: str, **kwargs) -> dg.AssetSpec:

@@ -9,8 +9,10 @@ it as stale. The Dagster wiring in `ic_platform.defs` is left out: it changes no
 import hashlib
 import inspect
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any, cast
 
 import dagster as dg
 
@@ -35,10 +37,11 @@ def _logic_modules(module: ModuleType) -> list[ModuleType]:
 
 def logic_version(asset: dg.AssetsDefinition) -> str:
     """The digest of the asset function's source and of the logic modules its module imports."""
-    function = asset.op.compute_fn.decorated_fn
+    compute = asset.op.compute_fn
+    function = cast(Callable, getattr(compute, "decorated_fn", compute))  # what the asset decorator wrapped
     digest = hashlib.sha256(inspect.getsource(function).encode())
     for module in _logic_modules(sys.modules[function.__module__]):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:VERSION_DIGITS]
 
 
@@ -47,6 +50,6 @@ def _owned_and_versioned(asset: dg.AssetsDefinition) -> dg.AssetsDefinition:
     return asset.map_asset_specs(lambda spec: spec.replace_attributes(owners=OWNERS, code_version=version))
 
 
-def described(assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
+def described(assets: list[dg.AssetsDefinition]) -> Sequence[Any]:
     """`assets` with their owners, logic versions and references to their source code."""
     return dg.with_source_code_references([_owned_and_versioned(asset) for asset in assets])

@@ -193,7 +193,7 @@ class CompanyFactsWriter:
         return sum(q.values[line] for q in quarters) * self._factor(quarters[-1].fiscal_year, filed)
 
     def _add(self, concept: str, unit: str, start: date | None, end: date, value, filing: Filing, taxonomy="us-gaap"):
-        fact = {"start": start.isoformat()} if start else {}
+        fact: dict[str, object] = {"start": start.isoformat()} if start else {}
         fact |= {
             "end": end.isoformat(),
             "val": value,
@@ -278,8 +278,8 @@ def build_company_filings(
     filings: list[Filing] = []
     restate_year = None
     if company.restated:
-        annual = [q.fiscal_year for q in quarters if q.fiscal_quarter == 4]
-        restate_year = annual[len(annual) // 2] if annual else None
+        years = [q.fiscal_year for q in quarters if q.fiscal_quarter == 4]
+        restate_year = years[len(years) // 2] if years else None
     for k, quarter in enumerate(quarters):
         annual = quarter.fiscal_quarter == 4
         lag = (95 if company.late_filer else 60) if annual else (75 if company.late_filer else 38)

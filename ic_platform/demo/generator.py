@@ -20,6 +20,7 @@ With `hold_back` days, the whole simulation goes to `<out>.simulated` and `out` 
 sources had published by the end of the last day not held back (see `ic_platform.demo.publish`).
 """
 
+import bisect
 import json
 import shutil
 from collections import defaultdict
@@ -101,7 +102,7 @@ def _signal_drift(
                 value = trailing / earlier - 1
             else:
                 value = trailing / sum(q.values["Revenue"] for q in quarters[k - 3 : k + 1])
-            known_from = int(np.searchsorted(np.array(days), next_trading_day(filing.filed)))
+            known_from = bisect.bisect_left(days, next_trading_day(filing.filed))
             events.append((company.index, known_from, value))
     values = np.array([v for _, _, v in events])
     mean, spread = values.mean(), values.std() or 1.0
@@ -230,7 +231,6 @@ def _thirteenf_filings(
     """Quarterly 13F-HR filings by demo managers; values in thousands before 2023, dollars after.
     Shares and prices are as of each report's period: the split company's after its split."""
     split_company, split_day = split
-    day_array = np.array(days)
     managers = [(1_800_000 + 11 * m, f"Demo Capital Management {m + 1} LLC") for m in range(manager_count)]
     quarter_ends = sorted({date(d.year, m, [31, 30, 30, 31][m // 3 - 1]) for d in days for m in (3, 6, 9, 12)})
     submissions = []
@@ -240,7 +240,7 @@ def _thirteenf_filings(
         for period in quarter_ends:
             filed = period + timedelta(days=int(rng.integers(30, 46)))
             filed = filed if is_trading_day(filed) else next_trading_day(filed)  # EDGAR files on business days
-            position = int(np.searchsorted(day_array, period, side="right")) - 1
+            position = bisect.bisect_right(days, period) - 1
             if filed > days[-1] or position < 0:
                 continue
             in_thousands = filed < edgar.THIRTEEN_F_DOLLAR_VALUES_FROM
@@ -373,8 +373,8 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         tickers[str(company.index)] = {"cik_str": company.cik, "ticker": company.ticker, "title": company.name}
         _write_json(staging / "edgar" / "companyfacts" / f"CIK{company.cik:010d}.json", facts)
         limit = OVERFLOW_DEMO_RECENT_LIMIT if company.index == 4 else SUBMISSIONS_RECENT_LIMIT
-        document, pages = edgar.submissions_json(company, filings + insider_filings[company.index], limit)
-        _write_json(staging / "edgar" / "submissions" / f"CIK{company.cik:010d}.json", document)
+        submissions, pages = edgar.submissions_json(company, filings + insider_filings[company.index], limit)
+        _write_json(staging / "edgar" / "submissions" / f"CIK{company.cik:010d}.json", submissions)
         for number, page in enumerate(pages, start=1):
             _write_json(
                 staging / "edgar" / "submissions" / f"CIK{company.cik:010d}-submissions-{number:03d}.json", page
@@ -418,6 +418,9 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         "news_articles": len(articles),
         "analyst_ratings": len(ratings),
         "dividends": dividends,
+        # when the demo's days were last replaced: the demo_new_days sensor scores again what was
+        # scored before it
+        "generated_at": datetime.now().timestamp(),
     }
     _write_json(staging / "manifest.json", manifest)
     simulated = simulated_dir(out)

@@ -11,6 +11,7 @@ the scores of the days before stay what they were. Files that need no filtering 
 import json
 import os
 import shutil
+import time
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,7 +78,8 @@ def _edgar(simulated: Path, staging: Path, through: date) -> int:
     """Ticker map, submissions, companyfacts, the full filings they list and the daily form indexes,
     up to `through`; the number of Form 4s published."""
     _link(simulated / "company_tickers.json", staging / "company_tickers.json")
-    accessions, form4s = set(), set()
+    accessions: set[str] = set()
+    form4s: set[str] = set()
     for path in sorted((simulated / "submissions").glob("CIK*.json")):
         document = _load(path)
         if "filings" in document:  # a company's or manager's document; its overflow pages have the columns only
@@ -140,7 +142,12 @@ def publish(simulated: Path, out: Path, through: date) -> dict:
     ratings = _monthly(simulated / "ratings", staging / "ratings", "ratings", "date", through)
     form4s = _edgar(simulated / "edgar", staging / "edgar", through)
     _link(simulated / "sectors.csv", staging / "sectors.csv")
+    before = _load(out / "manifest.json") if (out / "manifest.json").exists() else {}
+    published = before.get("published", {}) if before.get("generated_at") == simulation.get("generated_at") else {}
     manifest = simulation | {
+        # when each day came out (advance-demo): the demo_new_days sensor scores the days that came
+        # out after its last run started
+        "published": published | {through.isoformat(): time.time()},
         "last_day": through.isoformat(),
         "simulated_through": simulation["last_day"],
         "trading_days": trading_days,

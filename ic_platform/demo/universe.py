@@ -135,7 +135,7 @@ def cusip_check_digit(base: str) -> str:
 def _tickers(rng: np.random.Generator, count: int) -> list[str]:
     letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     seen: set[str] = set()
-    tickers = []
+    tickers: list[str] = []
     while len(tickers) < count:
         ticker = "".join(rng.choice(letters, size=int(rng.integers(2, 5))))
         if ticker not in seen:

@@ -33,6 +33,7 @@ def fetch_missing_bars(gaps: pl.DataFrame, source: TickerRangeSource) -> tuple[p
     found, quarantined = [frame_of(DailyBar, [])], [frame_of(QuarantinedRecord, [])]
     for (ticker,), days in gaps.group_by("ticker", maintain_order=True):
         first, last = days.get_column("date").min(), days.get_column("date").max()
+        assert isinstance(first, date) and isinstance(last, date)  # the gaps' days
         bars, bad = source.ticker_range(ticker, first, last)
         wanted = bars.join(days.select("date"), on="date", how="semi")
         found.append(wanted)

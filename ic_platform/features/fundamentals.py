@@ -21,6 +21,7 @@ Rules (from the design notes):
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -93,8 +94,9 @@ def statement_facts(facts: pl.DataFrame) -> pl.DataFrame:
     (I, Q, 6M, 9M, FY), quarters (0 for instants) and precedence.
     """
     days = (pl.col("end") - pl.col("start")).dt.total_days()
-    period_class = pl.when(pl.col("start").is_null()).then(pl.lit("I"))
-    quarters = pl.when(pl.col("start").is_null()).then(0)
+    # a chain of when/then (Polars types its links Then, then ChainedThen)
+    period_class: Any = pl.when(pl.col("start").is_null()).then(pl.lit("I"))
+    quarters: Any = pl.when(pl.col("start").is_null()).then(0)
     for name, low, high, count in DURATIONS:
         period_class = period_class.when(days.is_between(low, high)).then(pl.lit(name))
         quarters = quarters.when(days.is_between(low, high)).then(count)

@@ -16,7 +16,13 @@ import polars as pl
 
 SHARE_COUNT_ITEMS = ("shares_outstanding",)
 PER_SHARE_ITEMS = ("eps_basic", "eps_diluted")
-SPLIT_INDEX_SCHEMA = {"cik": pl.Int64, "date": pl.Date, "split_index": pl.Float64}
+SPLIT_INDEX_SCHEMA = pl.Schema(
+    {
+        "cik": pl.Int64,
+        "date": pl.Date,
+        "split_index": pl.Float64,
+    }
+)
 
 
 def split_index(bars: pl.LazyFrame, companies: pl.DataFrame) -> pl.DataFrame:
@@ -28,8 +34,9 @@ def split_index(bars: pl.LazyFrame, companies: pl.DataFrame) -> pl.DataFrame:
     each company's bars are compared in the order they come.
     """
     listed = companies.select("ticker", "cik").sort("ticker").unique("cik", keep="first")
-    factors = bars.select("ticker", "date", "split_factor").join(listed.lazy(), on="ticker", maintain_order="left")
-    factors = factors.collect()
+    factors = (
+        bars.select("ticker", "date", "split_factor").join(listed.lazy(), on="ticker", maintain_order="left").collect()
+    )
     if not factors.get_column("date").is_sorted():
         factors = factors.sort("date", maintain_order=True)
     changes = factors.filter(pl.col("split_factor").ne_missing(pl.col("split_factor").shift(1).over("cik")))

@@ -11,6 +11,8 @@
   financial health. `sector_percentile` ranks the score within the sector in a second pass.
 """
 
+from typing import Any
+
 import polars as pl
 
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS, FUNDAMENTAL_FACTORS, RATING_BANDS
@@ -82,7 +84,7 @@ def factor_scores(inputs: pl.DataFrame) -> pl.DataFrame:
 
 def rating(score: pl.Expr) -> pl.Expr:
     """The rating band of an integer score."""
-    expression = pl.when(score >= RATING_BANDS[0][0]).then(pl.lit(RATING_BANDS[0][1]))
+    expression: Any = pl.when(score >= RATING_BANDS[0][0]).then(pl.lit(RATING_BANDS[0][1]))  # when/then links
     for floor, name in RATING_BANDS[1:]:
         expression = expression.when(score >= floor).then(pl.lit(name))
     return expression

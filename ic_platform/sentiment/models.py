@@ -13,14 +13,12 @@ import csv
 import gzip
 import hashlib
 import io
-import os
 import re
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
-LM_DICTIONARY_ENV = "IC_LM_DICTIONARY"
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
@@ -51,7 +49,7 @@ class LexiconModel:
     name = "lexicon"
 
     def __init__(self, dictionary_path: str | None = None):
-        self.dictionary_path = dictionary_path or os.environ.get(LM_DICTIONARY_ENV) or None
+        self.dictionary_path = dictionary_path or None
 
     @cached_property
     def _words(self) -> tuple[frozenset[str], frozenset[str], str]:
@@ -125,7 +123,7 @@ class TransformerModel:
 
     def score(self, texts: list[str]) -> list[tuple[float, float]]:
         torch, tokenizer, model, labels, device = self._pipeline
-        probabilities = []
+        probabilities: list = []
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 batch = tokenizer(

@@ -56,7 +56,7 @@ SCORE_COLUMNS = [column.name for column in scores.columns]
 def engine(url: str | None = None, statement_timeout_ms: int | None = None) -> sa.Engine:
     """A pooled engine on the serving database, `$IC_SERVING_URL` by default (psycopg2 for a
     `postgresql://` URL); on PostgreSQL a statement running past `statement_timeout_ms` is cancelled."""
-    url = url or settings.serving_url()
+    url = url or settings.current().serving_database()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
     if statement_timeout_ms and url.startswith("postgresql"):
@@ -159,7 +159,7 @@ def read_rows(db: sa.Engine, table: sa.Table, where: str = "") -> pl.DataFrame:
     sqlite = db.dialect.name == "sqlite"
     with closing(bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
         cursor.execute(f"{_typed_first_row(schema)} UNION ALL {query}" if sqlite else query)
-        frame = pl.from_arrow(cursor.fetch_arrow_table())
+        frame = pl.DataFrame(pl.from_arrow(cursor.fetch_arrow_table()))
     frame = frame.slice(1) if sqlite else frame
     dates = [name for name, kind in schema.items() if kind == pl.Date and frame.schema[name] == pl.String]
     return frame.with_columns(pl.col(dates).str.to_date("%Y-%m-%d")).cast(schema)
@@ -202,7 +202,7 @@ def window_count(db: sa.Engine, start: date | None = None, end: date | None = No
     with db.connect() as connection:
         return connection.execute(
             sa.text("SELECT count(*) FROM scores" + (f" WHERE {where}" if where else ""))
-        ).scalar()
+        ).scalar_one()
 
 
 def polars_schema(table: sa.Table) -> dict:
@@ -224,7 +224,7 @@ def grant_reader(db: sa.Engine, role: str) -> None:
         raise ValueError(f"{db.dialect.name} has no database roles: give the API read-only access to the file instead")
     with db.begin() as connection:
         quoted = db.dialect.identifier_preparer.quote
-        reader, database = quoted(role), quoted(connection.execute(sa.text("SELECT current_database()")).scalar())
+        reader, database = quoted(role), quoted(connection.execute(sa.text("SELECT current_database()")).scalar_one())
         for statement in (
             f"GRANT CONNECT ON DATABASE {database} TO {reader}",
             f"GRANT USAGE ON SCHEMA public TO {reader}",

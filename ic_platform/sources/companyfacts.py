@@ -248,7 +248,7 @@ def _read_company_document(payload: bytes | str | dict, source: str) -> _Company
     arrays, keys, quarantined = _unit_arrays(cik, facts, typed, source)
     quarantined += _repeated_concepts(payload, facts, cik, source)
     read = _typed_points(arrays) if typed and arrays else None
-    if typed and arrays and read is None:  # a point strays from EDGAR's schema: read them one by one
+    if typed and arrays and read is None and not isinstance(payload, dict):  # a point strays: read one by one
         document, typed = load_json(payload, source), False
         arrays, keys, quarantined = _unit_arrays(cik, _field(document, "facts", typed) or {}, typed, source)
     points, counts = (

@@ -229,9 +229,10 @@ class EdgarClient:
             )
         headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
         # one rate group for both hosts: SEC counts requests per client, not per host
-        clients = {"headers": headers, "max_per_second": 10, "cache_dir": cache_dir, "rate_group": "sec.gov"}
-        self.www = HttpClient(www_url, **clients)
-        self.data = HttpClient(data_url, **clients)
+        self.www, self.data = (
+            HttpClient(url, headers=headers, max_per_second=10, cache_dir=cache_dir, rate_group="sec.gov")
+            for url in (www_url, data_url)
+        )
 
     def company_tickers(self) -> bytes:
         return self.www.get("/files/company_tickers.json", max_age=86400, decode=_checked_json("company_tickers.json"))

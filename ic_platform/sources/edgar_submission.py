@@ -54,7 +54,7 @@ def is_full_submission(text: str) -> bool:
 
 def _header_values(header: str) -> dict[str, str]:
     """Header fields of either style (tag-style headers may sit on one line, tags back to back)."""
-    values = {}
+    values: dict[str, str] = {}
     for tag, value in _HEADER_TAG.findall(header):
         if tag in _TAG_HEADER and value.strip():
             values.setdefault(_TAG_HEADER[tag], value.strip())
@@ -93,7 +93,7 @@ def parse_submission(text: str, source: str) -> Submission:
         raise SourceFormatError(f"{source}: not an EDGAR full submission (no {', '.join(missing)} in its header)")
     try:
         accepted = datetime.strptime(values["accepted"], "%Y%m%d%H%M%S") if "accepted" in values else None
-        filed, period = _day(values["filed"]), _day(values.get("period"))
+        filed, period = datetime.strptime(values["filed"], "%Y%m%d").date(), _day(values.get("period"))
     except ValueError as error:
         raise SourceFormatError(f"{source}: unreadable date in the submission header ({error})") from error
     documents = []

@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import httpx
@@ -244,12 +245,12 @@ class HttpClient:
         try:
             status, body, headers = self._request(url, params, conditional)
         except HttpError as error:
-            if error.status is None and validators:  # the source failed: serve what it said before
+            if error.status is None and validators and cached:  # the source failed: serve what it said before
                 with _shared_lock:
                     _stale_served.append(url)
                 return decode(cached[0].read_bytes())
             raise
-        if status == 304 and validators:
+        if status == 304 and validators and cached:
             body = cached[0].read_bytes()
         value = decode(body)
         if cached:
@@ -317,7 +318,7 @@ class HttpClient:
                 self._sleep(delay)
         self._fail(url, f"{problem} ({self.attempts} attempts)", f"failed after {self.attempts} attempts: {problem}")
 
-    def _fail(self, url: str, problem: str, message: str | None = None):
+    def _fail(self, url: str, problem: str, message: str | None = None) -> NoReturn:
         self.breaker.record(False, problem)
         raise HttpError(f"GET {url} {message or 'failed: ' + problem}")
 

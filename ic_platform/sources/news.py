@@ -32,7 +32,8 @@ def parse_news(payload: bytes | str, source: str) -> tuple[list[dict], list[dict
     document = load_json(payload, source)
     if not isinstance(document, dict) or not isinstance(document.get("results", []), list):
         raise SourceFormatError(f"{source}: expected an object with a 'results' list")
-    articles, quarantined = [], []
+    articles: list[dict] = []
+    quarantined: list[dict] = []
     for record in document.get("results", []):
         try:
             listed = record.get("tickers") or []
@@ -70,7 +71,8 @@ def parse_news_documents(
 ) -> tuple[list[dict], list[dict]]:
     """The articles of (name, payload) documents published from `since` (all when None), and the
     quarantined records: a document that cannot be read is one, with the reason."""
-    articles, quarantined = [], []
+    articles: list[dict] = []
+    quarantined: list[dict] = []
     for name, payload in documents:
         try:
             found, bad, _ = parse_news(payload, name)
@@ -89,7 +91,8 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
     """The articles kept (earliest copy first) and the duplicates dropped, each with the reason."""
     kept, dropped = [], []
-    urls, hashes = {}, {}
+    urls: dict[str, str] = {}
+    hashes: dict[str, tuple] = {}
     recent_by_ticker: dict[str, list[tuple[datetime, set[str], str]]] = {}
     for article in sorted(articles, key=lambda a: (a["published_utc"], a["article_id"])):
         words = set(_words(article["title"]))
@@ -132,7 +135,9 @@ class NewsClient:
             raise ValueError("the news API key is missing: set POLYGON_API_KEY")
         self.http, self.api_key = http, api_key
 
-    def documents(self, start: date, end: date) -> list[tuple[str, bytes]]:
+    def documents(self, start: date | None, end: date) -> list[tuple[str, bytes]]:
+        if start is None:
+            raise ValueError("a live read needs a first day: the API has no whole history to list")
         url: str | None = "/v2/reference/news"
         params: dict = {
             "published_utc.gte": start.isoformat(),

@@ -132,7 +132,8 @@ def parse_ownership(
         "accepted": accepted,
         "owner_count": len(owners),
     }
-    rows, quarantined = [], []
+    rows: list[dict] = []
+    quarantined: list[dict] = []
     index = 0
     for table, element, derivative in TRANSACTION_TABLES:
         for node in root.findall(f"{table}/{element}"):

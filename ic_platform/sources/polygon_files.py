@@ -2,7 +2,7 @@
 and per-ticker ranges (`/v2/aggs/ticker/{ticker}/range/1/day/{from}/{to}`)."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -111,7 +111,7 @@ def bars_from_rows(rows: list, source: str, day: date | None = None) -> tuple[pl
 
 
 def checked_bars(
-    raw: pl.DataFrame, source: str, record_of: Callable[[int], object], unusable: tuple[tuple[int, str], ...] = ()
+    raw: pl.DataFrame, source: str, record_of: Callable[[int], object], unusable: Sequence[tuple[int, str]] = ()
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Usable bars and quarantined rows (reason, and `record_of(_row)` as JSON) from a frame of RAW_SCHEMA's
     columns with `date` and `_row`; `unusable` adds (row, reason) pairs found before."""

@@ -125,7 +125,9 @@ class RatingsClient:
             raise ValueError("the ratings API token is missing: set RATINGS_API_TOKEN")
         self.http, self.token, self.page_size = http, token, page_size
 
-    def documents(self, start: date, end: date) -> list[tuple[str, bytes]]:
+    def documents(self, start: date | None, end: date) -> list[tuple[str, bytes]]:
+        if start is None:
+            raise ValueError("a live read needs a first day: the API has no whole history to list")
         pages, page = [], 0
         while True:
             params = {

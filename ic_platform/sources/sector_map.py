@@ -45,7 +45,8 @@ def read_sector_map(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             f"{path}: a sector table needs a sector column ({', '.join(SECTOR_COLUMNS)}) and a ticker or cik "
             f"column; its header is {raw.columns}"
         )
-    rows, quarantined = [], []
+    rows: list[dict] = []
+    quarantined: list[dict] = []
     for line, row in enumerate(raw.iter_rows(named=True), start=2):
         name = (row[sector] or "").strip()
         name = FORMER_SECTOR_NAMES.get(name, name)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import polars as pl
 
@@ -118,7 +119,7 @@ def parse_information_table(text: str, source: str) -> tuple[pl.DataFrame, list[
             cusip, value, shares = text_of("cusip"), text_of("value"), text_of("sshPrnamt", amounts)
             if not cusip or value is None or shares is None:
                 raise ValueError("holding without a CUSIP, a value or an amount")
-            row = {
+            row: dict[str, Any] = {
                 "cusip": cusip.upper(),
                 "issuer_name": text_of("nameOfIssuer") or "",
                 "title_of_class": text_of("titleOfClass") or "",

@@ -4,6 +4,7 @@ import dagster as dg
 
 from ic_platform.definitions import defs
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.stores import TableStore
 
 
 def check_results(asset, days, assets=None, resources=None) -> dict[str, dg.AssetCheckEvaluation]:
@@ -13,7 +14,7 @@ def check_results(asset, days, assets=None, resources=None) -> dict[str, dg.Asse
         assets or [*defs.resolve_asset_graph().assets_defs],
         selection=dg.AssetSelection.checks_for_assets(asset),
         tags={RANGE_START_TAG: days[0].isoformat(), RANGE_END_TAG: days[-1].isoformat()},
-        resources=resources,
+        resources={"table_store": TableStore(), **resources} if resources else None,
         raise_on_error=False,
     )
     return {e.check_name: e for e in result.get_asset_check_evaluations()}

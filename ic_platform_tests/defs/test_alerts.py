@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 
 from ic_platform.defs.alerts import alert_on_failed_checks, alert_on_run_failure
+from ic_platform.defs.stores import AlertWebhook, store_resources
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def daily_prices():
     fetch_bars()
 
 
-def failure_context(instance: dg.DagsterInstance) -> dg.RunFailureSensorContext:
+def failure_context(instance: dg.DagsterInstance, alerts: AlertWebhook) -> dg.RunFailureSensorContext:
     result = daily_prices.execute_in_process(instance=instance, raise_on_error=False)
     assert not result.success
     failure = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0].dagster_event
@@ -48,6 +49,7 @@ def failure_context(instance: dg.DagsterInstance) -> dg.RunFailureSensorContext:
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         dagster_event=failure,
+        resources={"alerts": alerts},
     ).for_run_failure()
 
 
@@ -56,7 +58,7 @@ def test_a_failed_run_posts_its_job_step_error_and_link(webhook, monkeypatch):
     monkeypatch.setenv("IC_ALERT_WEBHOOK_URL", url)
     monkeypatch.setenv("IC_DAGSTER_URL", "http://dagster.example:3000/")
     with dg.instance_for_test() as instance:
-        context = failure_context(instance)
+        context = failure_context(instance, store_resources()["alerts"])
         alert_on_run_failure(context)
     (message,) = received
     run_id = context.dagster_run.run_id
@@ -67,7 +69,7 @@ def test_a_failed_run_posts_its_job_step_error_and_link(webhook, monkeypatch):
 def test_without_a_webhook_the_sensor_skips_with_the_reason(monkeypatch):
     monkeypatch.delenv("IC_ALERT_WEBHOOK_URL", raising=False)
     with dg.instance_for_test() as instance:
-        skipped = alert_on_run_failure(failure_context(instance))
+        skipped = alert_on_run_failure(failure_context(instance, store_resources()["alerts"]))
     assert "IC_ALERT_WEBHOOK_URL is not set" in skipped.skip_message
 
 
@@ -86,14 +88,14 @@ def tidy() -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description="a warning")
 
 
-def test_a_failed_error_check_is_posted_once_and_a_warning_not_at_all(webhook, monkeypatch):
+def test_a_failed_error_check_is_posted_once_and_a_warning_not_at_all(webhook):
     url, received = webhook
-    monkeypatch.setenv("IC_ALERT_WEBHOOK_URL", url)
     with dg.instance_for_test() as instance:
         dg.materialize([scores_table, on_time, tidy], instance=instance)
-        with dg.build_sensor_context(instance=instance) as context:
+        alerts = {"alerts": AlertWebhook(url=url)}
+        with dg.build_sensor_context(instance=instance, resources=alerts) as context:
             first = alert_on_failed_checks(context)
-        with dg.build_sensor_context(instance=instance, cursor=first.cursor) as context:
+        with dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=alerts) as context:
             alert_on_failed_checks(context)
     (message,) = received
     assert message["check"] == "scores_table:on_time" and "due 2026-12-02" in message["text"]

@@ -1,4 +1,5 @@
 import json
+import time
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -8,22 +9,27 @@ from dagster._core.storage.dagster_run import DagsterRun  # a run record, as the
 from ic_platform.definitions import defs
 from ic_platform.defs.automation import (
     DAILY_FEATURES_AND_SCORES,
+    MAX_ATTEMPTS,
     SENSOR_NAME_TAG,
     after_the_close,
     before_the_open,
     demo_new_days,
 )
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.resources import source_resources
 
 
 def evaluate(schedule: dg.ScheduleDefinition, at: datetime):
-    with dg.build_schedule_context(scheduled_execution_time=at) as context:
+    """The schedule's answer at `at`, with the source resources of the settings as they are now."""
+    with dg.build_schedule_context(scheduled_execution_time=at, resources=source_resources()) as context:
         return schedule(context)
 
 
 @pytest.fixture
 def live(monkeypatch):
     monkeypatch.setenv("IC_SOURCE_MODE", "live")
+    for secret in ("EDGAR_USER_AGENT", "POLYGON_API_KEY", "RATINGS_API_TOKEN"):  # live resources need theirs
+        monkeypatch.setenv(secret, "Test ops@example.com")
 
 
 def test_a_trading_day_gets_its_bars_after_the_close_and_its_scores_before_the_open(live):
@@ -73,9 +79,9 @@ def test_every_sensor_schedule_and_job_says_what_it_does():
         assert definition.description or definition.name == "__ASSET_JOB", definition.name
 
 
-def _demo_manifest(data_dir, first: str, last: str) -> None:
-    (data_dir / "demo").mkdir()
-    (data_dir / "demo" / "manifest.json").write_text(json.dumps({"first_day": first, "last_day": last}))
+def _demo_manifest(data_dir, first: str, last: str, **more) -> None:
+    (data_dir / "demo").mkdir(exist_ok=True)
+    (data_dir / "demo" / "manifest.json").write_text(json.dumps({"first_day": first, "last_day": last, **more}))
 
 
 def _scored(instance: dg.DagsterInstance, *days: str) -> None:
@@ -88,21 +94,22 @@ def evaluate_sensor(instance: dg.DagsterInstance):
         return demo_new_days(context)
 
 
-def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, monkeypatch):
+DEMO_DAYS = ("2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30")
+
+
+def test_the_demo_sensor_scores_the_days_published_since_its_last_run(data_dir, monkeypatch):
     monkeypatch.setenv("IC_SOURCE_MODE", "demo")
-    _demo_manifest(data_dir, "2026-10-26", "2026-10-30")
+    _demo_manifest(data_dir, "2026-10-26", "2026-10-30", generated_at=time.time())
     with dg.DagsterInstance.ephemeral() as instance:
         first = evaluate_sensor(instance)  # nothing scored yet: the whole demo
         assert first.tags == {RANGE_START_TAG: "2026-10-26", RANGE_END_TAG: "2026-10-30"}
         assert first.asset_selection is None  # every asset
-        _scored(instance, "2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30")
+        _scored(instance, *DEMO_DAYS)
         assert "every day of the demo universe is scored" in evaluate_sensor(instance).skip_message
-        (data_dir / "demo" / "manifest.json").write_text(
-            json.dumps({"first_day": "2026-10-26", "last_day": "2026-11-02"})
-        )
-        advanced = evaluate_sensor(instance)  # advance-demo published the Monday
+        published = {"2026-11-02": time.time()}  # advance-demo published the Monday
+        _demo_manifest(data_dir, "2026-10-26", "2026-11-02", generated_at=0, published=published)
+        advanced = evaluate_sensor(instance)
         assert advanced.tags == {RANGE_START_TAG: "2026-11-02", RANGE_END_TAG: "2026-11-02"}
-        assert advanced.run_key == "demo-2026-11-02-2026-11-02"
         # a new day runs every asset but the weekly score evaluation
         assert dg.AssetKey("score_evaluation") not in advanced.asset_selection
         assert {dg.AssetKey("serving_scores"), dg.AssetKey("sec_form4")} <= set(advanced.asset_selection)
@@ -117,6 +124,34 @@ def test_the_demo_sensor_scores_the_days_the_serving_database_lacks(data_dir, mo
     assert defs.resolve_sensor_def("demo_new_days").job_name == "score_window"
 
 
+def test_a_demo_regenerated_after_it_was_scored_is_scored_again(data_dir, monkeypatch):
+    """The README's order: `ic-platform demo` scores every day, then `generate-demo --hold-back 5`
+    replaces the demo with fewer days published: the sensor scores the new demo, it does not skip."""
+    monkeypatch.setenv("IC_SOURCE_MODE", "demo")
+    with dg.DagsterInstance.ephemeral() as instance:
+        _scored(instance, *DEMO_DAYS)
+        _demo_manifest(data_dir, "2026-10-26", "2026-10-28", generated_at=time.time(), published={})
+        again = evaluate_sensor(instance)
+        assert again.tags == {RANGE_START_TAG: "2026-10-26", RANGE_END_TAG: "2026-10-28"}
+        assert again.asset_selection is None
+
+
+def test_a_run_that_fails_even_before_it_starts_is_requested_again_a_few_times(data_dir, monkeypatch):
+    monkeypatch.setenv("IC_SOURCE_MODE", "demo")
+    _demo_manifest(data_dir, "2026-10-26", "2026-10-30", generated_at=time.time())
+    tags = {SENSOR_NAME_TAG: "demo_new_days", RANGE_START_TAG: "2026-10-26", RANGE_END_TAG: "2026-10-30"}
+    with dg.DagsterInstance.ephemeral() as instance:
+        keys = set()
+        for _ in range(MAX_ATTEMPTS):
+            request = evaluate_sensor(instance)
+            assert isinstance(request, dg.RunRequest) and request.run_key not in keys  # not deduplicated away
+            keys.add(request.run_key)
+            # the run monitor failed it before it started
+            instance.add_run(DagsterRun("score_window", status=dg.DagsterRunStatus.FAILURE, tags=tags))
+        skipped = evaluate_sensor(instance)
+        assert f"the last {MAX_ATTEMPTS} runs over 2026-10-26..2026-10-30 failed" in skipped.skip_message
+
+
 def test_the_demo_sensor_skips_outside_demo_mode(live):
     with dg.DagsterInstance.ephemeral() as instance:
         assert "not in demo mode" in evaluate_sensor(instance).skip_message
@@ -128,5 +163,5 @@ def test_a_source_refresh_runs_only_while_its_source_is_read_live_or_from_an_arc
     assert isinstance(evaluate(schedules["ratings_refresh"], at), dg.RunRequest)
     monkeypatch.setenv("IC_RATINGS_MODE", "off")
     skipped = evaluate(schedules["ratings_refresh"], at)
-    assert isinstance(skipped, dg.SkipReason) and "ratings is off ($IC_RATINGS_MODE=off)" in skipped.skip_message
+    assert isinstance(skipped, dg.SkipReason) and "ratings is off ($IC_RATINGS_MODE=off" in skipped.skip_message
     assert isinstance(evaluate(schedules["news_refresh"], at), dg.RunRequest)  # news stays live

@@ -14,6 +14,7 @@ from ic_platform.defs.news.assets import analyst_ratings, news_articles
 from ic_platform.defs.ownership.assets import sec_13f, sec_form4
 from ic_platform.defs.resources import EdgarSource, NewsSource, RatingsSource
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
+from ic_platform.defs.stores import TableStore
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.demo.publish import advance
 from ic_platform.sources.documents import JsonFolder
@@ -32,7 +33,7 @@ from ic_platform.tables import (
     THIRTEENF_HOLDINGS,
 )
 
-RESOURCES = {"news": NewsSource(), "ratings": RatingsSource(), "edgar": EdgarSource()}
+RESOURCES = {"table_store": TableStore(), "news": NewsSource(), "ratings": RatingsSource(), "edgar": EdgarSource()}
 FEEDS = (news_articles, analyst_ratings)
 FILINGS = (sec_companyfacts, sec_form4, fundamentals_pit, fundamental_states, sec_13f)
 

@@ -18,6 +18,7 @@ from ic_platform import settings
 from ic_platform.definitions import defs, score_window
 from ic_platform.defs.automation import new_day_selection
 from ic_platform.defs.resources import source_resources
+from ic_platform.defs.stores import store_resources
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.demo.publish import advance
 from ic_platform.runner import materialize_window
@@ -36,7 +37,7 @@ def live(data_dir, tmp_path, monkeypatch):
     )
     with DemoServer(demo) as server:
         environment = {
-            settings.SOURCE_MODE_ENV: "live",
+            "IC_SOURCE_MODE": "live",
             "EDGAR_USER_AGENT": "IC Platform tests ops@example.com",
             "EDGAR_WWW_URL": server.url,
             "EDGAR_DATA_URL": server.url,
@@ -51,13 +52,16 @@ def live(data_dir, tmp_path, monkeypatch):
         for variable, value in environment.items():
             monkeypatch.setenv(variable, value)
         wired = dg.Definitions(
-            assets=defs.assets, asset_checks=defs.asset_checks, jobs=[score_window], resources=source_resources()
+            assets=defs.assets,
+            asset_checks=defs.asset_checks,
+            jobs=[score_window],
+            resources={**source_resources(), **store_resources()},
         )
         yield server, demo, wired, manifest
 
 
 def _scored_days() -> set[str]:
-    engine = sqlalchemy.create_engine(settings.serving_url())
+    engine = sqlalchemy.create_engine(settings.current().serving_database())
     with engine.connect() as connection:
         days = {str(day) for (day,) in connection.execute(sqlalchemy.text("SELECT DISTINCT date FROM scores"))}
     engine.dispose()
@@ -111,7 +115,7 @@ def test_a_live_day_is_read_scored_and_served_and_a_source_down_keeps_its_data(l
     # brought no article, this run (the same day here) sends the last run's request, which the
     # hour-long response cache, or with the source down its stale copy, would answer. The next real
     # day's request names another day, which no cache holds.
-    shutil.rmtree(settings.data_dir() / "cache" / "news")
+    shutil.rmtree(settings.current().data_root() / "cache" / "news")
     next_day = advance(demo)["last_day"]
     outage = _new_day(server, wired, next_day)
     assert not outage.success

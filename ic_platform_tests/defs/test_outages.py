@@ -3,7 +3,6 @@ import uuid
 import dagster as dg
 import pytest
 
-from ic_platform import settings
 from ic_platform.defs.outages import FetchTally, StaleBodies, within_failure_budget
 from ic_platform.defs.policies import SOURCE_RETRIES
 from ic_platform.sources.http import HttpClient
@@ -18,9 +17,9 @@ def test_failures_within_the_budget_are_listed_and_beyond_it_fail_the_step(monke
     with pytest.raises(dg.Failure) as last:
         within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100, SOURCE_RETRIES)
     assert first.value.allow_retries and not last.value.allow_retries  # the last attempt keeps its reason
-    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.05")
+    monkeypatch.setenv("IC_MAX_FAILED_SHARE", "0.05")
     assert within_failure_budget("t", {"a": "x", "b": "x", "c": "x"}, 100, 0)["failed_items"] == 3
-    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "lots")
+    monkeypatch.setenv("IC_MAX_FAILED_SHARE", "lots")
     with pytest.raises(ValueError, match="IC_MAX_FAILED_SHARE='lots' is not a share"):
         within_failure_budget("t", {}, 1, 0)
 

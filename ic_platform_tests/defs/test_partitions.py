@@ -4,7 +4,6 @@ import subprocess
 import sys
 from datetime import date
 
-from ic_platform import settings
 from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS
 
 
@@ -23,11 +22,11 @@ def _first_partition(env: dict) -> str:
 
 
 def test_the_partitions_start_where_the_demo_starts_unless_a_start_is_set(demo_data_dir):
-    env = {k: v for k, v in os.environ.items() if k != settings.PARTITIONS_START_ENV}
+    env = {k: v for k, v in os.environ.items() if k != "IC_PARTITIONS_START"}
     first_day = json.loads((demo_data_dir / "demo" / "manifest.json").read_text())["first_day"]
-    assert _first_partition(env | {settings.SOURCE_MODE_ENV: "demo"}) == first_day
-    assert _first_partition(env | {settings.SOURCE_MODE_ENV: "live"}) == "2010-01-04"
-    assert _first_partition(env | {settings.PARTITIONS_START_ENV: "2020-01-02"}) == "2020-01-02"
+    assert _first_partition(env | {"IC_SOURCE_MODE": "demo"}) == first_day
+    assert _first_partition(env | {"IC_SOURCE_MODE": "live"}) == "2010-01-04"
+    assert _first_partition(env | {"IC_PARTITIONS_START": "2020-01-02"}) == "2020-01-02"
 
 
 def test_the_excluded_holidays_start_with_the_partitions():
@@ -35,7 +34,7 @@ def test_the_excluded_holidays_start_with_the_partitions():
         "from ic_platform.defs.partitions import TRADING_DAY_PARTITIONS as P; "
         "print(min(e.timestamp for e in P.exclusions), len(P.get_partition_keys()))"
     )
-    env = os.environ | {settings.PARTITIONS_START_ENV: "2020-01-02"}
+    env = os.environ | {"IC_PARTITIONS_START": "2020-01-02"}
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     first_exclusion, keys = run.stdout.split()
     assert date.fromtimestamp(float(first_exclusion)) >= date(2020, 1, 2)

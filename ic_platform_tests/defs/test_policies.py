@@ -12,7 +12,7 @@ OTHER_SOURCE_STEPS = {"daily_bars", "news_articles", "analyst_ratings"}
 def test_source_steps_retry_and_edgar_steps_share_one_pool(asset):
     step = defs.resolve_assets_def(asset).op
     assert step.retry_policy.max_retries == SOURCE_RETRIES
-    assert step.retry_policy.delay == settings.source_retry_delay_seconds()
+    assert step.retry_policy.delay == settings.current().source_retry_delay_s
     assert step.pool == (EDGAR_POOL if asset in EDGAR_STEPS else None)
 
 
@@ -23,4 +23,4 @@ def test_steps_that_read_no_source_are_not_retried():
 def test_the_retry_delay_setting_refuses_nonsense(monkeypatch):
     monkeypatch.setenv("IC_SOURCE_RETRY_DELAY_S", "soon")
     with pytest.raises(ValueError, match="IC_SOURCE_RETRY_DELAY_S='soon'"):
-        settings.source_retry_delay_seconds()
+        _ = settings.current().source_retry_delay_s

@@ -23,7 +23,7 @@ def test_the_default_mode_is_demo_and_an_unknown_mode_is_a_clear_error(monkeypat
     monkeypatch.delenv("IC_SOURCE_MODE", raising=False)
     assert {r.mode for r in source_resources().values()} == {"demo"}
     monkeypatch.setenv("IC_SOURCE_MODE", "bogus")
-    with pytest.raises(ValueError, match="IC_SOURCE_MODE='bogus' is not a source mode"):
+    with pytest.raises(ValueError, match="IC_SOURCE_MODE='bogus' is not one of demo, archive, live, off"):
         source_resources()
 
 

@@ -8,6 +8,7 @@ import pytest
 from ic_platform import settings
 from ic_platform.definitions import defs, score_window
 from ic_platform.defs.resources import source_resources
+from ic_platform.defs.stores import TableStore, store_resources
 from ic_platform.runner import materialize_window
 from ic_platform.tables import (
     ANALYST_RATINGS,
@@ -32,16 +33,19 @@ def run_in_modes(monkeypatch, days, **modes: str) -> dg.ExecuteInProcessResult:
     for source, mode in modes.items():
         monkeypatch.setenv(settings.source_mode_variable(source), mode)
     wired = dg.Definitions(
-        assets=defs.assets, asset_checks=defs.asset_checks, jobs=[score_window], resources=source_resources()
+        assets=defs.assets,
+        asset_checks=defs.asset_checks,
+        jobs=[score_window],
+        resources={**source_resources(), **store_resources()},
     )
     return materialize_window(wired, days[0], days[-1], dg.DagsterInstance.ephemeral(), progress=False)
 
 
 def test_each_source_takes_its_own_mode_else_the_common_one(monkeypatch):
-    monkeypatch.setenv(settings.SOURCE_MODE_ENV, "live")
+    monkeypatch.setenv("IC_SOURCE_MODE", "live")
     monkeypatch.setenv("IC_NEWS_MODE", "off")
     monkeypatch.setenv("IC_PRICES_MODE", "archive")
-    assert settings.source_modes() == {"sec": "live", "prices": "archive", "news": "off", "ratings": "live"}
+    assert settings.current().modes() == {"sec": "live", "prices": "archive", "news": "off", "ratings": "live"}
     resources = source_resources()
     assert [resources[k].mode for k in ("edgar", "market_data", "news", "ratings")] == [
         "live",
@@ -50,7 +54,7 @@ def test_each_source_takes_its_own_mode_else_the_common_one(monkeypatch):
         "live",
     ]
     monkeypatch.setenv("IC_RATINGS_MODE", "sometimes")
-    with pytest.raises(ValueError, match="IC_RATINGS_MODE='sometimes' is not a source mode"):
+    with pytest.raises(ValueError, match="IC_RATINGS_MODE='sometimes' is not one of demo, archive, live, off"):
         source_resources()
 
 
@@ -106,7 +110,9 @@ def test_sec_off_without_a_universe_file_is_a_clear_error(demo_data_dir, monkeyp
     from ic_platform.defs.resources import EdgarSource
     from ic_platform.defs.sec.assets import sec_companies
 
-    result = dg.materialize([sec_companies], resources={"edgar": EdgarSource(mode="off")}, raise_on_error=False)
+    result = dg.materialize(
+        [sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource(mode="off")}, raise_on_error=False
+    )
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     assert "the universe file ($IC_UNIVERSE) must name the companies" in str(failure.step_failure_data.error)

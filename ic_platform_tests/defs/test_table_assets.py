@@ -5,6 +5,7 @@ import pandera.polars as pa
 import polars as pl
 
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import column_schema, daily_asset, materialized
 from ic_platform.storage import DailyTable, WriteSummary
 
@@ -47,7 +48,7 @@ def test_a_range_run_records_each_days_own_rows_and_preview(data_dir):
 
     instance = dg.DagsterInstance.ephemeral()
     tags = {RANGE_START_TAG: DAYS[0].isoformat(), RANGE_END_TAG: DAYS[-1].isoformat()}
-    assert dg.materialize([prices], instance=instance, tags=tags).success
+    assert dg.materialize([prices], instance=instance, tags=tags, resources={"table_store": TableStore()}).success
 
     events = instance.fetch_materializations(dg.AssetKey("prices"), limit=10).records
     by_day = {e.partition_key: e.asset_materialization.metadata for e in events}

@@ -81,7 +81,7 @@ def test_compose_runs_a_separate_user_code_server_and_the_api_on_a_read_only_rol
 def test_every_instance_configuration_runs_one_edgar_step_at_a_time(postgres_settings):
     kubernetes = yaml.safe_load(resources("ConfigMap")["ic-dagster-instance"]["data"]["dagster.yaml"])
     for instance in (
-        yaml.safe_load((ROOT / "instance" / "dagster.yaml").read_text()),
+        yaml.safe_load((ROOT / "dagster.yaml").read_text()),
         yaml.safe_load((ROOT / "docker" / "dagster.yaml").read_text()),
         kubernetes,
     ):

@@ -1,7 +1,8 @@
 import polars as pl
 import pytest
 
-from ic_platform.sentiment import build_model, score_with_cache, text_hash
+from ic_platform import settings
+from ic_platform.sentiment import SentimentOptions, build_model, score_with_cache, text_hash
 from ic_platform.sentiment.models import EnsembleModel, LexiconModel, TransformerModel
 
 
@@ -22,7 +23,7 @@ def test_the_lexicon_counts_loughran_mcdonald_words_from_the_package():
 def test_the_lexicon_reads_a_master_dictionary_file_the_user_points_to(real_data, monkeypatch):
     path = real_data / "lexicons" / "LoughranMcDonald_MasterDictionary_2014_LM.csv.gz"
     monkeypatch.setenv("IC_LM_DICTIONARY", str(path))
-    model = build_model("lexicon")
+    model = build_model(SentimentOptions.from_settings(settings.current(), "lexicon"))
     assert "LoughranMcDonald_MasterDictionary_2014_LM.csv.gz" in model.version
     assert model.score(["Profit fell after the impairment"])[0][0] == -1.0
 
@@ -61,7 +62,7 @@ def tiny_finbert(folder):
     return folder
 
 
-def test_a_local_transformers_classifier_scores_in_batches(tmp_path, monkeypatch):
+def test_a_local_transformers_classifier_scores_in_batches(tmp_path):
     folder = tiny_finbert(tmp_path / "finbert")
     texts = ["the company reported strong gains", "losses widened amid a lawsuit", "the meeting is on monday"] * 3
     batched = TransformerModel(str(folder), batch_size=4).score(texts)
@@ -70,8 +71,7 @@ def test_a_local_transformers_classifier_scores_in_batches(tmp_path, monkeypatch
     assert [v for pair in batched for v in pair] == pytest.approx(
         [v for pair in single for v in pair], abs=1e-5
     )  # padding does not change a score
-    monkeypatch.setenv("IC_SENTIMENT_MODEL_DIR", str(folder))
-    ensemble = build_model("ensemble")
+    ensemble = build_model(SentimentOptions(model="ensemble", model_dir=str(folder)))
     assert isinstance(ensemble, EnsembleModel) and [m.name for m in ensemble.members] == ["lexicon", "transformer"]
     assert all(-1 <= s <= 1 for s, _ in ensemble.score(texts))
     with pytest.raises(ValueError, match="no transformers model"):
@@ -96,6 +96,6 @@ def test_scores_are_cached_by_content_hash_and_model_version(tmp_path):
 
 def test_unknown_or_untrained_models_give_clear_errors(data_dir):
     with pytest.raises(ValueError, match="unknown sentiment model 'vader'"):
-        build_model("vader")
+        build_model(SentimentOptions(model="vader"))
     with pytest.raises(ValueError, match="run `ic-platform train-sentiment"):
-        build_model("trained")
+        build_model(SentimentOptions.from_settings(settings.current(), "trained"))

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
+from ic_platform import settings
 from ic_platform.cli import main
-from ic_platform.sentiment import build_model
+from ic_platform.sentiment import SentimentOptions, build_model
 from ic_platform.sentiment.trained import read_labeled_file
 
 pytestmark = pytest.mark.real_data
@@ -38,7 +39,7 @@ def test_train_sentiment_saves_a_versioned_artifact_that_scores(phrasebank_sampl
         and metadata["cv_accuracy"] > 0.75
         and metadata["labels"] == ["negative", "neutral", "positive"]
     )
-    model = build_model("trained")
+    model = build_model(SentimentOptions.from_settings(settings.current(), "trained"))
     (good, _), (bad, _) = model.score(
         [
             "Net sales increased 25% and operating profit rose to a record",

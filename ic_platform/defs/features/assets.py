@@ -6,6 +6,8 @@ import polars as pl
 from ic_platform import settings
 from ic_platform.defs.inputs import PRIOR_BARS, bars_before, every_bar_before
 from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.features.splits import split_index
 from ic_platform.features.technical import WARMUP_BARS, technical_features
@@ -32,7 +34,9 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 
 @daily_asset("features", VALUATION_DAILY, deps=[PRIOR_BARS, "fundamental_states", "sec_companies"])
-def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def valuation_daily(
+    context: dg.AssetExecutionContext, market_data: MarketDataSource, table_store: TableStore
+) -> dg.MaterializeResult:
     """P/E, P/B, P/S, debt/equity, current and quick ratios, interest coverage, ROE, ROA, ROIC,
     margins and revenue/EPS/FCF growth (YoY on TTM, 3-year CAGR) per ticker for day D: the prior
     close as traded that day against the fundamentals known on D (filed before D's trading day),
@@ -42,8 +46,8 @@ def valuation_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     start, end = partition_window(context)
     companies, states = COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect()
     splits = split_index(every_bar_before(end), companies)
-    max_age = settings.fundamentals_max_age_days()
-    prices_off = settings.source_mode("prices") == "off"
+    max_age = settings.current().fundamentals_max_age_days
+    prices_off = market_data.is_off
 
     def compute(first, last) -> pl.DataFrame:
         if prices_off:

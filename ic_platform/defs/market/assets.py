@@ -8,6 +8,7 @@ from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
 from ic_platform.defs.progress import log_progress
 from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
@@ -17,7 +18,9 @@ from ic_platform.trading_days import trading_days_between
 
 
 @daily_asset("market", DAILY_BARS, **source_step())
-def daily_bars(context: dg.AssetExecutionContext, market_data: MarketDataSource) -> dg.MaterializeResult:
+def daily_bars(
+    context: dg.AssetExecutionContext, market_data: MarketDataSource, table_store: TableStore
+) -> dg.MaterializeResult:
     """Split-adjusted daily open, high, low, close, volume and VWAP of every ticker, one partition per
     trading day. Rows the source delivers unusably are quarantined with a reason in
     `daily_bars__quarantine`. A day the source fails for keeps the bars it had; when it fails for

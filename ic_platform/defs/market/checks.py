@@ -7,13 +7,15 @@ import polars as pl
 from ic_platform import settings
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.market.assets import daily_bars
+from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import table_preview
 from ic_platform.features.bar_gaps import find_gaps
 from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import previous_trading_day, trading_days_between
 
 
-@dg.asset_check(
+@with_table_store(
+    dg.asset_check,
     asset=daily_bars,
     description=(
         "Warns about ticker-days missing between a ticker's first and last bar; the "
@@ -48,7 +50,8 @@ def bar_count_drops(counts: pl.DataFrame, max_drop: float) -> pl.DataFrame:
     )
 
 
-@dg.asset_check(
+@with_table_store(
+    dg.asset_check,
     asset=daily_bars,
     blocking=True,
     description=(
@@ -69,7 +72,7 @@ def bar_count_steady(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
         .with_columns(pl.col("bars").fill_null(0))
         .sort("date")
     )
-    drops = bar_count_drops(counts, settings.max_row_drop())
+    drops = bar_count_drops(counts, settings.current().max_row_drop)
     return dg.AssetCheckResult(
         passed=drops.is_empty(),
         metadata={"days_with_a_drop": drops.height, "examples": table_preview(drops)},

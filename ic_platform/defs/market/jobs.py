@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.stores import TableStore, with_table_store
 from ic_platform.features.bar_gaps import fetch_missing_bars, find_gaps
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import DAILY_BARS
@@ -17,10 +18,13 @@ class GapRepairConfig(dg.Config):
     end: str = ""  # last day to scan; empty: the last partition
 
 
-@dg.op(
-    description="Finds ticker-days missing inside trading lives and rewrites their partitions with the refetched bars."
+@with_table_store(
+    dg.op,
+    description="Finds ticker-days missing inside trading lives and rewrites their partitions with the refetched bars.",
 )
-def repair_gaps(context: dg.OpExecutionContext, config: GapRepairConfig, market_data: MarketDataSource) -> dg.Output:
+def repair_gaps(
+    context: dg.OpExecutionContext, config: GapRepairConfig, market_data: MarketDataSource, table_store: TableStore
+) -> dg.Output:
     days = DAILY_BARS.days()
     if not days:
         return dg.Output(0, metadata={"repaired": 0})

@@ -8,7 +8,6 @@ import dagster as dg
 import numpy as np
 import polars as pl
 
-from ic_platform import settings
 from ic_platform.defs.incremental import (
     SourceRead,
     held_before,
@@ -22,6 +21,7 @@ from ic_platform.defs.outages import StaleBodies
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
 from ic_platform.defs.resources import NewsSource, RatingsSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
 from ic_platform.features import analyst as analyst_features
 from ic_platform.features import news as news_features
@@ -44,14 +44,13 @@ PARSE_PROCESSES = os.cpu_count() or 1  # worker processes parsing many news docu
 def _documents(reader: DocumentReader, mode: str, since: datetime | None) -> list[tuple[str, bytes]]:
     """The source's documents from `since`'s day (a full read: everything the files hold, or the
     live APIs' last LIVE_HISTORY_DAYS) to today."""
-    if since is not None:
-        start = since.date()
-    else:
-        start = date.today() - timedelta(days=LIVE_HISTORY_DAYS) if mode == "live" else None
+    start: date | None = since.date() if since is not None else None
+    if start is None and mode == "live":
+        start = date.today() - timedelta(days=LIVE_HISTORY_DAYS)
     return reader.documents(start, date.today())
 
 
-ARTICLE_COLUMNS = {
+ARTICLE_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
     "article_id": pl.String,
     "published_utc": pl.Datetime("us", "UTC"),
     "publisher": pl.String,
@@ -90,14 +89,16 @@ def _deduplicated(articles: list[dict], held: pl.DataFrame, since: datetime | No
 
 
 @table_asset("news", NEWS_ARTICLES, **source_step())
-def news_articles(context: dg.AssetExecutionContext, news: NewsSource, config: SourceRead) -> dg.MaterializeResult:
+def news_articles(
+    context: dg.AssetExecutionContext, news: NewsSource, config: SourceRead, table_store: TableStore
+) -> dg.MaterializeResult:
     """Every news article, deduplicated (same URL, same content, near-identical titles across
     publishers: the duplicates are quarantined with the reason), one row per article and ticker, with
     the sentiment of the configured model (cached by content hash and model version) and the
     knowledge date (the first trading day whose open follows the publication). A run reads only what
     was published since the newest article held, less 3 days (read again); `full_refresh`, another
     mode or another model reads everything."""
-    model = build_model(news.sentiment_model)
+    model = build_model(news.sentiment_options())
     read_settings = {"mode": news.mode, "sentiment_model": f"{model.name} {model.version}"}
     since = incremental_start(NEWS_ARTICLES, config, read_settings)
     articles, quarantined, stale = [], [], StaleBodies()
@@ -111,7 +112,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource, config: S
     quarantined.extend(quarantined_record("news dedup", d["article_url"], d["reason"]) for d in duplicates)
     frame = _article_ticker_rows(kept)
     texts = frame.select("content_hash", text=pl.concat_str("title", pl.lit(". "), "description"))
-    scored = score_with_cache(model, texts, settings.data_dir() / "cache" / "sentiment").unique("content_hash")
+    scored = score_with_cache(model, texts, news.cache("sentiment")).unique("content_hash")
     frame = (
         frame.join(scored.drop("text"), on="content_hash", how="left")
         .with_columns(knowledge_date=before_open_knowledge_date(frame.get_column("published_utc")))
@@ -140,7 +141,7 @@ def news_articles(context: dg.AssetExecutionContext, news: NewsSource, config: S
 
 @table_asset("news", ANALYST_RATINGS, **source_step())
 def analyst_ratings(
-    context: dg.AssetExecutionContext, ratings: RatingsSource, config: SourceRead
+    context: dg.AssetExecutionContext, ratings: RatingsSource, config: SourceRead, table_store: TableStore
 ) -> dg.MaterializeResult:
     """Every analyst rating action with its rating on the 1-5 scale (Strong Buy 5 .. Strong Sell 1;
     Outperform, Overweight, Market Perform, Underweight and the other synonyms mapped), price target,
@@ -149,7 +150,9 @@ def analyst_ratings(
     the newest rating held, less 3 days; `full_refresh` or another mode reads everything."""
     read_settings = {"mode": ratings.mode}
     since = incremental_start(ANALYST_RATINGS, config, read_settings)
-    rows, quarantined, stale = [], [], StaleBodies()
+    rows: list[dict] = []
+    quarantined: list[dict] = []
+    stale = StaleBodies()
     for name, payload in _documents(ratings.reader(), ratings.mode, since):
         try:
             found, bad = parse_ratings(payload, name)

@@ -21,6 +21,7 @@ from ic_platform.defs.outages import FetchTally, StaleBodies
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.policies import source_step
 from ic_platform.defs.resources import EdgarSource
+from ic_platform.defs.stores import TableStore, with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
 from ic_platform.features import insider, institutional
 from ic_platform.schemas.common import polars_schema, quarantined_record
@@ -60,7 +61,7 @@ def _filing_texts(
     """Each filing of `forms` in the CIK's submissions (or `listed`, when a daily index listed them),
     filed on or after `since` when given, with its full submission text (None when the source lacks
     it, or the error that kept it from being read)."""
-    texts = []
+    texts: list[tuple[dict, str | None | Exception]] = []
     for filing in filings_of(reader.submissions(cik) or {}, forms) if listed is None else listed:
         if since and filing["filed"] < since:
             continue
@@ -121,7 +122,9 @@ def _form4_transactions(
     """The transaction rows (knowledge date still empty), quarantined records and fetch tally of the
     issuers' Form 4 filings (those filed from `since`; those of `listed` when given); runs in a
     worker process for large universes."""
-    rows, quarantined, tally = [], [], FetchTally()
+    rows: list[dict] = []
+    quarantined: list[dict] = []
+    tally = FetchTally()
     for _, (found, bad) in _parsed_filings(reader, ciks, FORM4_FORMS, _parse_form4, quarantined, tally, since, listed):
         rows.extend(
             row | {"ticker": tickers.get(row["issuer_cik"]) or row["ticker"], "knowledge_date": None} for row in found
@@ -131,7 +134,9 @@ def _form4_transactions(
 
 
 @table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"], **source_step(edgar=True))
-def sec_form4(context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead) -> dg.MaterializeResult:
+def sec_form4(
+    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead, table_store: TableStore
+) -> dg.MaterializeResult:
     """Every Form 4 and 4/A transaction of the universe's companies (read as full EDGAR submissions):
     one row per transaction and reporting owner, with the filing's knowledge date (first trading day
     after acceptance). A run reads only the Form 4s that EDGAR's daily form indexes list after the
@@ -220,7 +225,9 @@ def _thirteenf_filings(
 ) -> tuple[list[dict], pl.DataFrame, list[dict], FetchTally]:
     """Cover pages, holdings (values as reported) and quarantined records of the managers' 13F
     filings (those of `listed` when given); runs in a worker process when there are many managers."""
-    covers, holdings, quarantined = [], [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String})], []
+    covers: list[dict] = []
+    holdings = [pl.DataFrame(schema=HOLDING_SCHEMA | {"accession": pl.String})]
+    quarantined: list[dict] = []
     tally = FetchTally()
     for filing, parsed in _parsed_filings(
         reader,
@@ -280,7 +287,8 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
     return covers, holdings, quarantined, FetchTally()
 
 
-@dg.multi_asset(
+@with_table_store(
+    dg.multi_asset,
     specs=[
         table_spec(
             "sec",
@@ -306,7 +314,7 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
     **source_step(edgar=True),
 )
 def sec_13f(
-    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead
+    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead, table_store: TableStore
 ) -> Iterator[dg.MaterializeResult]:
     """Reads the followed managers' 13F-HR filings and writes their holdings, cover pages and the
     CUSIP to ticker map they are matched with; a run whose daily form indexes list no new 13F-HR of
@@ -323,8 +331,8 @@ def sec_13f(
             THIRTEENF_HOLDINGS.record_manifest(index_manifest(read_settings, through))
             unchanged = f"no new 13F-HR in the daily indexes after {read_from} through {through}"
             context.log.info(unchanged)
-            for table in (CUSIP_TICKERS, THIRTEENF_FILINGS, THIRTEENF_HOLDINGS):
-                yield dg.MaterializeResult(asset_key=table.name, metadata={"unchanged": unchanged})
+            for written in (CUSIP_TICKERS, THIRTEENF_FILINGS, THIRTEENF_HOLDINGS):
+                yield dg.MaterializeResult(asset_key=written.name, metadata={"unchanged": unchanged})
             return
         context.log.info(f"daily indexes after {read_from} through {through}: {len(listed)} managers filed")
     manifest = index_manifest(read_settings, index.indexed_through())

@@ -9,6 +9,7 @@ import polars as pl
 
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
 from ic_platform.features.quality import TRAILING_DAYS, flagged, quarantine_measures, table_measures
 from ic_platform.schemas.common import frame_of
@@ -73,7 +74,8 @@ def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return materialized(replace(summary, days=days))
 
 
-@dg.asset_check(
+@with_table_store(
+    dg.asset_check,
     asset=data_quality,
     description="Warns when a day of the checked window has a drift of daily_bars both large (PSI over "
     "0.25) and unusual (over 3 times its column's median PSI), fewer rows than 80% of its trailing median, "

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.partitions import partition_window
+from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS
 from ic_platform.scoring import charts, evaluation, scores
@@ -148,7 +149,13 @@ def evaluation_charts(daily_ics: pl.DataFrame, deciles: pl.DataFrame) -> dict[st
     }
 
 
-@dg.asset(group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars"])
+def first_number(values: pl.Series, default: float) -> float:
+    """The first value of `values` as a float, `default` when there is none."""
+    value = values.first()
+    return float(value) if isinstance(value, int | float) else default
+
+
+@with_table_store(dg.asset, group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars"])
 def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """How well the scores predicted returns: Spearman rank IC of the overall score and of each factor
     against forward 21 and 63-trading-day returns (from D's close, after the score was known), per day
@@ -174,12 +181,12 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             ),
             "learned_weights_latest_fit": table_preview(fits.tail(1), rows=None),
             **evaluation_charts(daily, deciles),
-            "score_ic_21d": float(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic").first() or 0.0),
-            "learned_score_ic_21d": float(
-                summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21))
-                .get_column("mean_ic")
-                .first()
-                or float("nan")
+            "score_ic_21d": first_number(overall.filter(pl.col("horizon_days") == 21).get_column("mean_ic"), 0.0),
+            "learned_score_ic_21d": first_number(
+                summary.filter((pl.col("signal") == "learned_score") & (pl.col("horizon_days") == 21)).get_column(
+                    "mean_ic"
+                ),
+                float("nan"),
             ),
             "top_decile_turnover": turnover if turnover is not None else float("nan"),
             "days": joined.get_column("date").n_unique(),

@@ -8,6 +8,7 @@ import polars as pl
 
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.scores.assets import score_inputs
+from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import table_preview
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS, FUNDAMENTAL_FACTORS
 from ic_platform.scoring.scores import COMPLETENESS_FLOOR, rating
@@ -44,7 +45,8 @@ def _window_days(context: dg.AssetCheckExecutionContext) -> list[date]:
     return [d for d in IC_SCORES.days() if (start is None or d >= start) and (end is None or d <= end)]
 
 
-@dg.asset_check(
+@with_table_store(
+    dg.asset_check,
     asset=IC_SCORES.name,
     blocking=True,
     description=(
@@ -95,7 +97,8 @@ def factor_coverage_drops(scores: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-@dg.asset_check(
+@with_table_store(
+    dg.asset_check,
     asset=IC_SCORES.name,
     description=(
         "Warns when a factor's coverage (share of the scored names that have it) falls by more than "

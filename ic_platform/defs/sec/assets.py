@@ -24,6 +24,7 @@ from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.policies import source_step
 from ic_platform.defs.progress import with_progress
 from ic_platform.defs.resources import EdgarSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import materialized, table_asset
 from ic_platform.features import fundamentals
 from ic_platform.features import splits as splits_module
@@ -41,7 +42,9 @@ from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUN
 
 
 @table_asset("sec", COMPANIES, **source_step(edgar=True))
-def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead) -> dg.MaterializeResult:
+def sec_companies(
+    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead, table_store: TableStore
+) -> dg.MaterializeResult:
     """The companies universe: every ticker in EDGAR's ticker map (or those of the universe file,
     $IC_UNIVERSE: its members the map lacks are quarantined) with its CIK, name, SIC code and GICS
     sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or CIK,
@@ -58,8 +61,8 @@ def sec_companies(context: dg.AssetExecutionContext, edgar: EdgarSource, config:
                 "with ticker and cik columns",
                 allow_retries=False,
             )
-        profiles, quarantined = universe_companies(_universe_members(edgar), edgar.universe)
-        profiles = profiles.to_dicts()
+        members, quarantined = universe_companies(_universe_members(edgar), edgar.universe)
+        profiles = members.to_dicts()
         context.log.info(f"SEC is off: {len(profiles)} companies from {edgar.universe}")
     else:
         profiles, quarantined, manifest, submissions_read, incremental = _edgar_profiles(context, edgar, config)
@@ -96,7 +99,8 @@ def _edgar_profiles(
     manifest, the number of submissions documents read and whether the read was incremental."""
     index = edgar.reader()
     tickers = parse_company_tickers(index.company_tickers(), "company_tickers.json")
-    profiles, quarantined = [], []
+    profiles: list[dict] = []
+    quarantined: list[dict] = []
     if edgar.universe:
         tickers, quarantined = select_universe(tickers, _universe_members(edgar), edgar.universe)
         context.log.info(
@@ -161,7 +165,9 @@ def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.D
 
 
 @table_asset("sec", COMPANY_FACTS, deps=[sec_companies], **source_step(edgar=True))
-def sec_companyfacts(context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead) -> dg.MaterializeResult:
+def sec_companyfacts(
+    context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead, table_store: TableStore
+) -> dg.MaterializeResult:
     """Every XBRL fact (us-gaap and dei) EDGAR's companyfacts holds for the universe's companies, every
     version with its filing date. A run re-reads only the companies that EDGAR's daily form indexes
     list with a 10-K or 10-Q (or an amendment) after the last day it read, and runs from the filings

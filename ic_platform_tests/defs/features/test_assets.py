@@ -5,6 +5,7 @@ from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import technical_daily
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.features.technical import indicators_by_close_date
 from ic_platform.tables import DAILY_BARS, TECHNICAL_DAILY
 from ic_platform.trading_days import next_trading_day
@@ -17,7 +18,11 @@ def run_range(assets, start, end, selection=None, **kwargs):
         "dagster/asset_partition_range_end": end.isoformat(),
     }
     return dg.materialize(
-        assets, resources={"market_data": MarketDataSource()}, tags=tags, selection=selection, **kwargs
+        assets,
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
+        tags=tags,
+        selection=selection,
+        **kwargs,
     )
 
 

@@ -4,9 +4,9 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from ic_platform import settings
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import trading_days_between
@@ -19,7 +19,7 @@ def materialize_range(start: date, end: date, instance=None, raise_on_error=True
     }
     return dg.materialize(
         [daily_bars],
-        resources={"market_data": MarketDataSource()},
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
         tags=tags,
         instance=instance,
         raise_on_error=raise_on_error,
@@ -46,9 +46,17 @@ def test_a_single_run_range_backfill_materializes_every_partition_of_the_range(d
 
 def test_re_running_a_partition_replaces_rather_than_duplicates(demo_data_dir):
     day = demo_days(demo_data_dir)[5]
-    first = dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, partition_key=day.isoformat())
+    first = dg.materialize(
+        [daily_bars],
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
+        partition_key=day.isoformat(),
+    )
     rows = DAILY_BARS.scan().collect()
-    second = dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, partition_key=day.isoformat())
+    second = dg.materialize(
+        [daily_bars],
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
+        partition_key=day.isoformat(),
+    )
     assert first.success and second.success
     assert DAILY_BARS.scan().collect().equals(rows)
     assert rows.select(pl.struct("date", "ticker").is_unique().all()).item()
@@ -63,7 +71,11 @@ def test_bad_rows_are_quarantined_with_a_reason_and_the_rest_is_kept(demo_data_d
     document["results"].append(dict(document["results"][1]))
     document["results"].append({"T": "NOPRICE", "v": 100})
     path.write_text(json.dumps(document))
-    result = dg.materialize([daily_bars], resources={"market_data": MarketDataSource()}, partition_key=day.isoformat())
+    result = dg.materialize(
+        [daily_bars],
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
+        partition_key=day.isoformat(),
+    )
     assert result.success
     assert DAILY_BARS.scan().collect().height == good - 1
     reasons = quarantine_table(DAILY_BARS).scan(day, day).collect().get_column("reason").to_list()
@@ -76,7 +88,10 @@ def test_bad_rows_are_quarantined_with_a_reason_and_the_rest_is_kept(demo_data_d
 
 def test_a_day_the_source_does_not_have_fails_with_a_clear_message(demo_data_dir):
     result = dg.materialize(
-        [daily_bars], resources={"market_data": MarketDataSource()}, partition_key="2015-06-01", raise_on_error=False
+        [daily_bars],
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
+        partition_key="2015-06-01",
+        raise_on_error=False,
     )
     assert not result.success
     failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"][0]
@@ -97,7 +112,7 @@ def test_a_day_the_source_fails_for_keeps_its_bars_and_too_many_such_days_fail_t
     assert "left as it was" in failure.step_failure_data.error.message
     assert {path: path.read_bytes() for path in tables.rglob("*.parquet")} == before
     # under a looser limit the day keeps the bars it had, and says why
-    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.5")
+    monkeypatch.setenv("IC_MAX_FAILED_SHARE", "0.5")
     result = materialize_range(days[0], days[-1])
     counts = dict(DAILY_BARS.scan().collect().group_by("date").len().iter_rows())
     assert counts[days[1]] > 0 and counts[days[0]] > 0 and counts[days[2]] > 0

@@ -7,6 +7,7 @@ from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.market.checks import no_missing_ticker_days
 from ic_platform.defs.market.jobs import repair_daily_bar_gaps
 from ic_platform.defs.resources import MarketDataSource
+from ic_platform.defs.stores import TableStore
 from ic_platform.features.bar_gaps import find_gaps
 from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.features.test_assets import run_range
@@ -46,7 +47,7 @@ def test_the_gap_check_warns_and_the_repair_job_refetches_through_the_per_ticker
         server.routes["/v3/reference/splits"] = [Reply(b'{"status": "OK", "results": []}')]
         server.routes["/v3/reference/dividends"] = [Reply(b'{"status": "OK", "results": []}')]
         live = MarketDataSource(mode="live", base_url=server.url, api_key="k", cache_dir=str(tmp_path / "cache"))
-        outcome = repair_daily_bar_gaps.execute_in_process(resources={"market_data": live})
+        outcome = repair_daily_bar_gaps.execute_in_process(resources={"table_store": TableStore(), "market_data": live})
     assert outcome.success
     assert find_gaps(DAILY_BARS.scan(), days).filter(pl.col("ticker") == ticker).is_empty()
     repaired = DAILY_BARS.scan(days[10], days[12]).filter(pl.col("ticker") == ticker).collect()

@@ -3,10 +3,10 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from ic_platform import settings
 from ic_platform.defs.ownership.assets import sec_13f, sec_form4
 from ic_platform.defs.resources import EdgarSource, MarketDataSource
 from ic_platform.defs.sec.assets import sec_companies
+from ic_platform.defs.stores import TableStore
 from ic_platform.sources.edgar import EdgarFolder
 from ic_platform.sources.http import HttpError
 from ic_platform.storage import quarantine_table
@@ -17,7 +17,7 @@ def _run(assets):
     """The assets after sec_companies, re-reading every filing (a full refresh)."""
     return dg.materialize(
         [sec_companies, *assets],
-        resources={"edgar": EdgarSource(), "market_data": MarketDataSource()},
+        resources={"table_store": TableStore(), "edgar": EdgarSource(), "market_data": MarketDataSource()},
         run_config={"ops": {a.node_def.name: {"config": {"full_refresh": True}} for a in assets}},
         raise_on_error=False,
     )
@@ -56,7 +56,7 @@ def test_a_13f_the_source_fails_to_deliver_keeps_its_filing_and_holdings(demo_da
     filings, holdings = THIRTEENF_FILINGS.scan().collect(), THIRTEENF_HOLDINGS.scan().collect()
     down = filings.get_column("accession").sort()[0]
     _outage(monkeypatch, {down})
-    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.1")  # the small demo has a few dozen 13Fs
+    monkeypatch.setenv("IC_MAX_FAILED_SHARE", "0.1")  # the small demo has a few dozen 13Fs
     assert _run([sec_13f]).success
     assert THIRTEENF_FILINGS.scan().collect().sort("accession").equals(filings.sort("accession"))
     after = THIRTEENF_HOLDINGS.scan().collect()
@@ -71,7 +71,11 @@ def test_a_form4_lookback_reads_only_the_recent_filings(demo_data_dir):
     lookback = (date.today() - since).days
     result = dg.materialize(
         [sec_companies, sec_form4],
-        resources={"edgar": EdgarSource(form4_lookback_days=lookback), "market_data": MarketDataSource()},
+        resources={
+            "table_store": TableStore(),
+            "edgar": EdgarSource(form4_lookback_days=lookback),
+            "market_data": MarketDataSource(),
+        },
     )
     assert result.success
     recent = INSIDER_TRANSACTIONS.scan().collect()

@@ -6,6 +6,7 @@ import polars as pl
 
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from ic_platform.defs.quality.assets import data_quality, quality_within_bounds
+from ic_platform.defs.stores import TableStore
 from ic_platform.schemas.common import frame_of
 from ic_platform.schemas.market import DailyBar
 from ic_platform.storage import quarantine_table
@@ -47,7 +48,9 @@ def test_the_report_finds_a_planted_shift_and_the_check_warns(data_dir):
     DAILY_BARS.write(_bars(), DAYS[0], DAYS[-1], quarantined=quarantined)
     instance = dg.DagsterInstance.ephemeral()
     tags = {RANGE_START_TAG: DAYS[-5].isoformat(), RANGE_END_TAG: DAYS[-1].isoformat()}
-    result = dg.materialize([data_quality, quality_within_bounds], instance=instance, tags=tags)
+    result = dg.materialize(
+        [data_quality, quality_within_bounds], instance=instance, tags=tags, resources={"table_store": TableStore()}
+    )
     assert result.success
 
     report = DATA_QUALITY.scan().collect()

@@ -3,9 +3,9 @@ import json
 import dagster as dg
 import polars as pl
 
-from ic_platform import settings
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
+from ic_platform.defs.stores import TableStore
 from ic_platform.schemas.sec import GICS_SECTORS
 from ic_platform.sources.edgar import EdgarFolder
 from ic_platform.sources.http import HttpError
@@ -15,7 +15,7 @@ from ic_platform.tables import COMPANIES, COMPANY_FACTS
 
 
 def test_the_companies_universe_has_every_ticker_with_its_sector(demo_data_dir):
-    result = dg.materialize([sec_companies], resources={"edgar": EdgarSource()})
+    result = dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()})
     assert result.success
     companies = COMPANIES.scan().collect()
     assert companies.height == 30
@@ -28,13 +28,17 @@ def test_a_universe_file_limits_the_companies_and_its_unknown_members_are_quaran
     chosen = [tickers[str(i)]["ticker"] for i in range(3)]
     universe = tmp_path / "universe.txt"
     universe.write_text("\n".join([*chosen, "NOPE"]))
-    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource(universe=str(universe))}).success
+    assert dg.materialize(
+        [sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource(universe=str(universe))}
+    ).success
     assert sorted(COMPANIES.scan().collect().get_column("ticker")) == sorted(chosen)
     reasons = quarantine_table(COMPANIES).scan().collect().get_column("reason").to_list()
     assert reasons == ["the ticker is not in EDGAR's ticker map"]
     universe.write_text("")
     failed = dg.materialize(
-        [sec_companies], resources={"edgar": EdgarSource(universe=str(universe))}, raise_on_error=False
+        [sec_companies],
+        resources={"table_store": TableStore(), "edgar": EdgarSource(universe=str(universe))},
+        raise_on_error=False,
     )
     assert not failed.success
     (failure,) = [e for e in failed.all_events if e.event_type_value == "STEP_FAILURE"]
@@ -46,14 +50,16 @@ def test_a_ticker_without_submissions_is_quarantined(demo_data_dir):
     edgar = demo_data_dir / "demo" / "edgar"
     first_cik = json.loads((edgar / "company_tickers.json").read_text())["0"]["cik_str"]
     (edgar / "submissions" / f"CIK{first_cik:010d}.json").unlink()
-    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource()}).success
+    assert dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()}).success
     quarantined = quarantine_table(COMPANIES).scan().collect()
     assert quarantined.get_column("reason").to_list() == ["no submissions document for the CIK"]
     assert COMPANIES.scan().collect().height == 29
 
 
 def test_a_missing_demo_universe_fails_with_the_command_to_make_it(data_dir):
-    result = dg.materialize([sec_companies], resources={"edgar": EdgarSource()}, raise_on_error=False)
+    result = dg.materialize(
+        [sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()}, raise_on_error=False
+    )
     failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"][0]
     assert "ic-platform generate-demo" in failure.step_failure_data.error.message
 
@@ -63,7 +69,9 @@ def test_an_unreadable_or_missing_companyfacts_document_is_quarantined_and_the_o
     truncated, missing = sorted(folder.glob("CIK*.json"))[:2]
     truncated.write_bytes(truncated.read_bytes()[:5000])
     missing.unlink()
-    assert dg.materialize([sec_companies, sec_companyfacts], resources={"edgar": EdgarSource()}).success
+    assert dg.materialize(
+        [sec_companies, sec_companyfacts], resources={"table_store": TableStore(), "edgar": EdgarSource()}
+    ).success
     quarantined = quarantine_table(COMPANY_FACTS).scan().collect()
     reasons = dict(zip(quarantined.get_column("source"), quarantined.get_column("reason")))
     assert reasons[f"companyfacts {truncated.stem}"].startswith(f"companyfacts {truncated.stem}: malformed JSON")
@@ -72,7 +80,7 @@ def test_an_unreadable_or_missing_companyfacts_document_is_quarantined_and_the_o
 
 
 def test_the_demo_sector_table_places_the_companies_the_crosswalk_misplaces(demo_data_dir):
-    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource()}).success
+    assert dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()}).success
     companies = COMPANIES.scan().collect()
     assert set(companies.get_column("sector_source")) == {"sector_map"}
     misleading = json.loads((demo_data_dir / "demo" / "manifest.json").read_text())["misleading_sic"]
@@ -88,7 +96,9 @@ def test_without_a_sector_table_the_crosswalk_decides_and_a_bad_table_row_is_qua
     first = json.loads((demo_data_dir / "demo" / "edgar" / "company_tickers.json").read_text())
     ticker = first["0"]["ticker"]
     table.write_text(f"ticker,gics_sector\n{ticker},Utilities\nZZZZ,Gold\n")
-    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource(sector_map=str(table))}).success
+    assert dg.materialize(
+        [sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource(sector_map=str(table))}
+    ).success
     companies = COMPANIES.scan().collect()
     assert companies.filter(pl.col("ticker") == ticker).select("gics_sector", "sector_source").row(0) == (
         "Utilities",
@@ -100,7 +110,7 @@ def test_without_a_sector_table_the_crosswalk_decides_and_a_bad_table_row_is_qua
 
 
 def test_a_company_the_source_fails_for_keeps_its_facts_and_too_many_failures_fail_the_step(demo_data_dir, monkeypatch):
-    resources = {"edgar": EdgarSource()}
+    resources = {"table_store": TableStore(), "edgar": EdgarSource()}
     assert dg.materialize([sec_companies, sec_companyfacts], resources=resources).success
     before = COMPANY_FACTS.scan().collect()
     down = int(before.get_column("cik").min())
@@ -118,7 +128,7 @@ def test_a_company_the_source_fails_for_keeps_its_facts_and_too_many_failures_fa
     )
     assert not result.success  # one company in 30 is more than the 2% allowed
     assert COMPANY_FACTS.scan().collect().equals(before)
-    monkeypatch.setenv(settings.MAX_FAILED_SHARE_ENV, "0.05")
+    monkeypatch.setenv("IC_MAX_FAILED_SHARE", "0.05")
     result = dg.materialize([sec_companies, sec_companyfacts], resources=resources, run_config=reread)
     after = COMPANY_FACTS.scan().collect()
     assert (

@@ -5,12 +5,12 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from ic_platform import settings
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import valuation_daily
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.resources import EdgarSource, MarketDataSource
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
+from ic_platform.defs.stores import TableStore
 from ic_platform.features.splits import split_index
 from ic_platform.features.valuation import prior_closes, valuation_ratios
 from ic_platform.tables import (
@@ -41,7 +41,7 @@ def run_graph(days, selection=None, raise_on_error=True):
     }
     return dg.materialize(
         GRAPH,
-        resources={"edgar": EdgarSource(), "market_data": MarketDataSource()},
+        resources={"table_store": TableStore(), "edgar": EdgarSource(), "market_data": MarketDataSource()},
         tags=tags,
         selection=selection,
         raise_on_error=raise_on_error,
@@ -138,7 +138,7 @@ def test_the_demo_files_share_counts_on_the_basis_of_their_filing_day(demo_data_
 
 
 def test_fundamentals_older_than_the_limit_are_not_used(demo_data_dir, monkeypatch):
-    monkeypatch.setenv(settings.FUNDAMENTALS_MAX_AGE_ENV, "60")
+    monkeypatch.setenv("IC_FUNDAMENTALS_MAX_AGE_DAYS", "60")
     assert run_graph(demo_days(demo_data_dir)[-40:]).success
     rows = VALUATION_DAILY.scan().collect()
     states = FUNDAMENTAL_STATES.scan().select("cik", fundamentals_as_of="as_of", period_end="latest_period_end")

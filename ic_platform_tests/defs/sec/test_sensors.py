@@ -5,6 +5,7 @@ from ic_platform.defs.filings_feed import new_filings
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.sec.assets import sec_companies
 from ic_platform.defs.sec.sensors import sec_filings_sensor
+from ic_platform.defs.stores import TableStore
 from ic_platform.sources.edgar import parse_current_filings
 from ic_platform.tables import COMPANIES
 from ic_platform_tests.local_server import LocalServer, Reply
@@ -51,7 +52,7 @@ def as_fundamental_filing(page: bytes, cik: int, form: str) -> bytes:
 
 @pytest.mark.real_data
 def test_the_sensor_requests_the_companies_and_partitions_new_filings_touch(feed_pages, demo_data_dir, tmp_path):
-    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource()}).success
+    assert dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()}).success
     cik = COMPANIES.scan().collect().get_column("cik")[0]
     pages = [as_fundamental_filing(feed_pages[0], cik, "10-Q"), *feed_pages[1:]]
     with LocalServer() as server:
@@ -89,7 +90,7 @@ def test_the_sensor_skips_outside_live_mode(demo_data_dir):
 def test_the_form4_sensor_requests_insider_refreshes_for_issuers_in_the_universe(feed_pages, demo_data_dir, tmp_path):
     from ic_platform.defs.ownership.sensors import form4_filings_sensor
 
-    assert dg.materialize([sec_companies], resources={"edgar": EdgarSource()}).success
+    assert dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()}).success
     cik = COMPANIES.scan().collect().get_column("cik")[0]
     issuer = next(e for e in parse_current_filings(feed_pages[0], "feed") if e["role"] == "Issuer")
     page = (
