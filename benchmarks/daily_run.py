@@ -18,13 +18,14 @@ copy of one): the benchmark then starts from it instead of generating the univer
 """
 
 import json
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
 from full_backfill import GOAL_GIB, GOAL_SECONDS, RUN, instance_environment, run_window, universe_arguments
+
+from ic_platform import settings
 
 # the run demo_new_days requests for a new day: every asset but the weekly score evaluation
 NEW_DAY_RUN = RUN.replace(
@@ -71,7 +72,7 @@ def main() -> None:
         new_day = published["last_day"]
         day_seconds, day_gib = run_window(data_dir, new_day, new_day, NEW_DAY_RUN, environment)
     bars = json.loads((data_dir / "demo" / "polygon" / "grouped" / f"{new_day}.json").read_text())["resultsCount"]
-    serving = os.environ.get("IC_SERVING_URL", "").split(":")[0] or "sqlite (the default)"
+    serving = settings.current().serving_url.split(":")[0] or "sqlite (the default)"
     print(f"Dagster instance: {args.instance} (both runs); serving database: {serving}")
     print(
         f"universe: {manifest['companies']:,} companies, {manifest['trading_days']:,} trading days "

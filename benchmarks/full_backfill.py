@@ -28,14 +28,16 @@ from urllib.parse import urlparse
 
 GOAL_SECONDS, GOAL_GIB = 600, 8.0
 RUN = """
-import os, sys, warnings
+import sys, warnings
 from datetime import date
 import dagster as dg
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
+from ic_platform import settings
 from ic_platform.definitions import defs
 from ic_platform.memory import peak_memory_gib
 from ic_platform.runner import materialize_window
-with dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral() as instance:
+home = settings.current().dagster_home
+with dg.DagsterInstance.from_config(str(home)) if home else dg.DagsterInstance.ephemeral() as instance:
     start, end = date.fromisoformat(sys.argv[1]), date.fromisoformat(sys.argv[2])
     result = materialize_window(defs, start, end, instance, progress=True)
 open(sys.argv[3], "w").write(str(peak_memory_gib()))

@@ -16,6 +16,7 @@ from ic_platform.defs.market.jobs import repair_daily_bar_gaps
 from ic_platform.defs.news.assets import analyst_daily, analyst_ratings, news_articles, news_sentiment_daily
 from ic_platform.defs.ownership.assets import insider_daily, institutional_daily, sec_13f, sec_form4
 from ic_platform.defs.ownership.sensors import form4_filings_sensor, refresh_insiders
+from ic_platform.defs.partitions import WINDOW_JOB
 from ic_platform.defs.quality.assets import data_quality, quality_within_bounds
 from ic_platform.defs.resources import source_resources
 from ic_platform.defs.scores.assets import factor_scores, ic_scores, score_evaluation
@@ -25,7 +26,6 @@ from ic_platform.defs.sec.sensors import refresh_fundamentals, sec_filings_senso
 from ic_platform.defs.serving.assets import serving_matches_scores, serving_scores
 from ic_platform.defs.stores import store_resources
 from ic_platform.defs.versions import described
-from ic_platform.runner import WINDOW_JOB
 
 # what `ic-platform demo` (and a range backfill of everything) runs; the freshness checks belong to
 # the freshness schedule: in a window of past days they would only say that today is missing

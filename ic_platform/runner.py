@@ -11,11 +11,10 @@ from typing import Any
 import dagster as dg
 
 from ic_platform import settings
-from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, WINDOW_JOB
 from ic_platform.memory import peak_memory_gib
 from ic_platform.tables import INCREMENTAL_TABLES
 
-WINDOW_JOB = "score_window"  # defined in ic_platform/definitions.py
 # the embedded instance's configuration, its folders relative to the project root
 EMBEDDED_INSTANCE = settings.PROJECT_ROOT / "dagster.yaml"
 EMBEDDED_FOLDER = ".dagster_home"

@@ -99,3 +99,10 @@ def postgres_url(database: dict) -> str:
     """A SQLAlchemy-style URL of a `postgres_database`."""
     password = f":{database['password']}" if database["password"] else ""
     return f"postgresql://{database['user']}{password}@{database['host']}:{database['port']}/{database['dbname']}"
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs PostgreSQL belongs to the slow tier too (`pytest -m "not slow"` skips it)."""
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.slow)

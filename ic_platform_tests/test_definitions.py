@@ -27,6 +27,13 @@ def test_definitions_load_and_every_asset_has_a_description_and_a_group():
             assert spec.metadata["dagster/column_schema"].columns, spec.key
 
 
+def test_every_asset_is_in_the_group_of_the_folder_that_defines_it():
+    for assets in [a for a in all_assets() if list(a.specs)]:  # not the definitions of checks alone
+        function = getattr(assets.op.compute_fn, "decorated_fn", assets.op.compute_fn)
+        folder = function.__module__.split(".")[2]  # ic_platform.defs.<folder>.assets
+        assert {spec.group_name for spec in assets.specs} == {folder}, assets.keys
+
+
 def test_every_daily_asset_shares_the_trading_day_partitions_and_backfills_in_one_run():
     daily = [assets for assets in all_assets() if assets.partitions_def is not None]
     assert daily

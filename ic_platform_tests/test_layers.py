@@ -45,7 +45,7 @@ def test_nothing_below_defs_imports_dagster_or_the_dagster_layer():
 
 
 def test_no_domain_imports_another_domains_assets():
-    for path in modules("defs", "cli.py", "runner.py"):
+    for path in modules("defs", "cli", "runner.py"):
         domain = path.relative_to(PACKAGE / "defs").parts[0] if path.is_relative_to(PACKAGE / "defs") else None
         for module in imports(path):
             parts = module.split(".")
@@ -56,3 +56,13 @@ def test_no_domain_imports_another_domains_assets():
 def test_only_dagsters_public_api_is_used():
     for path in modules("."):
         assert not {m for m in imports(path) if m.startswith("dagster._")}, path
+
+
+def test_the_dagster_layer_never_imports_the_entry_points_above_it():
+    for path in modules("defs"):
+        offending = {
+            m
+            for m in imports(path)
+            if m.startswith(("ic_platform.runner", "ic_platform.cli", "ic_platform.definitions"))
+        }
+        assert not offending, f"{path.relative_to(PACKAGE)} imports {offending}"

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from ic_platform import settings
-from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, WINDOW_JOB
 from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource, RatingsSource
-from ic_platform.runner import WINDOW_JOB
 from ic_platform.tables import DAILY_BARS, DAILY_TABLES
 from ic_platform.trading_days import is_trading_day, next_trading_day
 

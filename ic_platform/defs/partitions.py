@@ -8,6 +8,7 @@ from ic_platform import settings
 from ic_platform.trading_days import FIRST_TRADING_DAY, weekday_holidays
 
 PARTITION_FORMAT = "%Y-%m-%d"
+WINDOW_JOB = "score_window"  # every asset over a window of days in one run (defined in ic_platform/definitions.py)
 # Tags Dagster sets on a single-run range backfill (public names of `dagster/asset_partition_range_*`).
 RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 

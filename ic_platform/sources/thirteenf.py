@@ -175,6 +175,37 @@ def value_multiplier(
     return 1000, "filed before 2023-01-03: thousands"
 
 
+def with_value_units(
+    filings: pl.DataFrame, holdings: pl.DataFrame, closes: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each filing's value unit decided from its holdings (`value_multiplier`, `value_unit_reason`,
+    and its count of `holdings`), and the holdings with `value_usd`. `closes` holds the reference
+    closes (accession, cusip, close) of the mapped holdings on their period's end."""
+    references = closes.partition_by("accession", as_dict=True)
+    rows_of = holdings.partition_by("accession", as_dict=True)
+    empty = holdings.clear()
+    units = []
+    for filing in filings.iter_rows(named=True):
+        key = (filing["accession"],)
+        rows = rows_of.get(key, empty)
+        prices = dict(references[key].select("cusip", "close").iter_rows()) if key in references else {}
+        multiplier, reason = value_multiplier(filing["filed"], rows, prices)
+        units.append(
+            {"accession": key[0], "value_multiplier": multiplier, "value_unit_reason": reason, "holdings": rows.height}
+        )
+    schema = {
+        "accession": pl.String,
+        "value_multiplier": pl.Int64,
+        "value_unit_reason": pl.String,
+        "holdings": pl.Int64,
+    }
+    filings = filings.join(pl.DataFrame(units, schema=schema), on="accession")
+    holdings = holdings.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(
+        value_usd=pl.col("reported_value") * pl.col("value_multiplier")
+    )
+    return filings, holdings
+
+
 @dataclass(frozen=True)
 class ThirteenFFiling:
     accession: str

@@ -20,6 +20,8 @@ from ic_platform.serving import store
 from ic_platform_tests.api.conftest import DAYS
 from ic_platform_tests.serving.test_store import COMPANIES, score_rows
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 # no 5xx, and every answer's status, content type and body are those the OpenAPI document declares
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -70,6 +70,7 @@ def chromium():
         browser.close()
 
 
+@pytest.mark.slow
 def test_the_pages_in_a_real_browser(serving_url, chromium, tmp_path):
     with serving(serving_url) as base:
         page = chromium.new_page()

@@ -50,9 +50,10 @@ def _wait_for_runs(
         time.sleep(2)
 
 
-def test_the_readme_automation_recipe_keeps_the_demo_current(tmp_path):
+def test_the_readme_automation_recipe_keeps_the_demo_current(tmp_path, monkeypatch):
     project = tmp_path / "project"
     project.mkdir()
+    monkeypatch.chdir(project)  # where the recipe runs: the dagster.yaml's folders are relative to it
     for name in PROJECT_FILES:
         shutil.copyfile(settings.PROJECT_ROOT / name, project / name)
     # the README's `export DAGSTER_HOME=$PWD`, run from the project folder; the demo in its own data folder

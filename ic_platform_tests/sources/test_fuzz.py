@@ -26,6 +26,8 @@ from ic_platform.sources.polygon_files import parse_grouped_daily, parse_ticker_
 from ic_platform.sources.ratings import parse_ratings
 from ic_platform.sources.thirteenf import parse_thirteenf_submission
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 EXAMPLES = 300
 TALLY: Counter = Counter()
 

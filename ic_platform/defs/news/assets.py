@@ -183,7 +183,7 @@ def analyst_ratings(
     )
 
 
-@daily_asset("features", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])
+@daily_asset("news", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])
 def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Analyst consensus per ticker for day D: the mean of each firm's latest rating of the last 90
     days (1-5), the mean price target's upside against the prior close (as traded), and the number of
@@ -200,7 +200,7 @@ def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return materialized(ANALYST_DAILY.write_in_chunks(compute, start, end))
 
 
-@daily_asset("features", NEWS_SENTIMENT_DAILY, deps=["news_articles"])
+@daily_asset("news", NEWS_SENTIMENT_DAILY, deps=["news_articles"])
 def news_sentiment_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Mean article sentiment in [-1, 1] and article counts per ticker over the 7 and 30 days before
     D's 09:30 New York open (articles published later count from the next trading day)."""

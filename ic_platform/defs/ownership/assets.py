@@ -37,7 +37,7 @@ from ic_platform.sources.thirteenf import (
     THIRTEENF_FORMS,
     parse_thirteenf_dataset,
     parse_thirteenf_submission,
-    value_multiplier,
+    with_value_units,
 )
 from ic_platform.tables import (
     COMPANIES,
@@ -133,7 +133,7 @@ def _form4_transactions(
     return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined, tally
 
 
-@table_asset("sec", INSIDER_TRANSACTIONS, deps=["sec_companies"], **source_step(edgar=True))
+@table_asset("ownership", INSIDER_TRANSACTIONS, deps=["sec_companies"], **source_step(edgar=True))
 def sec_form4(
     context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead, table_store: TableStore
 ) -> dg.MaterializeResult:
@@ -291,7 +291,7 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
     dg.multi_asset,
     specs=[
         table_spec(
-            "sec",
+            "ownership",
             THIRTEENF_HOLDINGS,
             "13F-HR holdings of the followed managers (their filings, or SEC Form 13F data sets), values "
             "normalised to dollars: the unit (thousands or dollars) is decided per filing against shares x "
@@ -299,13 +299,13 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
             deps=["sec_companies", "daily_bars"],
         ),
         table_spec(
-            "sec",
+            "ownership",
             THIRTEENF_FILINGS,
             "The followed managers' 13F-HR cover pages: period, filing date, knowledge date (first trading "
             "day after acceptance) and the value unit decided for the filing, with the reason.",
         ),
         table_spec(
-            "sec",
+            "ownership",
             CUSIP_TICKERS,
             "CUSIP to ticker for the 13F holdings: the rows of $IC_CUSIP_MAP first, then issuer names that "
             "match exactly one universe company's name.",
@@ -370,41 +370,7 @@ def sec_13f(
     )
     filings = filings.with_columns(knowledge_date=_knowledge_dates(filings)).drop("accepted")
     filings = pl.concat([filings, THIRTEENF_FILINGS.scan().filter(held).select(filings.columns).collect()])
-    closes = _period_closes(filings, table).partition_by("accession", as_dict=True)
-    rows_of = table.partition_by("accession", as_dict=True)
-    empty = table.clear()
-    units = []
-    for filing in filings.iter_rows(named=True):
-        rows = rows_of.get((filing["accession"],), empty)
-        references = (
-            dict(closes[(filing["accession"],)].select("cusip", "close").iter_rows())
-            if (filing["accession"],) in closes
-            else {}
-        )
-        multiplier, reason = value_multiplier(filing["filed"], rows, references)
-        units.append(
-            {
-                "accession": filing["accession"],
-                "value_multiplier": multiplier,
-                "value_unit_reason": reason,
-                "holdings": rows.height,
-            }
-        )
-    filings = filings.join(
-        pl.DataFrame(
-            units,
-            schema={
-                "accession": pl.String,
-                "value_multiplier": pl.Int64,
-                "value_unit_reason": pl.String,
-                "holdings": pl.Int64,
-            },
-        ),
-        on="accession",
-    )
-    table = table.join(filings.select("accession", "value_multiplier"), on="accession").with_columns(
-        value_usd=pl.col("reported_value") * pl.col("value_multiplier")
-    )
+    filings, table = with_value_units(filings, table, _period_closes(filings, table))
     yield materialized(CUSIP_TICKERS.write(mapping), asset_key=CUSIP_TICKERS.name)
     yield materialized(THIRTEENF_FILINGS.write(filings), asset_key=THIRTEENF_FILINGS.name)
     context.log.info(
@@ -463,7 +429,7 @@ def _period_closes(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFram
     )
 
 
-@daily_asset("features", INSIDER_DAILY, deps=["sec_form4"])
+@daily_asset("ownership", INSIDER_DAILY, deps=["sec_form4"])
 def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Net open-market insider buying by value (Form 4 code P minus S) over the last 30 and 90 days,
     distinct buyers and transaction count per ticker for day D, from filings known by D (acceptance
@@ -477,7 +443,7 @@ def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return materialized(INSIDER_DAILY.write_in_chunks(compute, start, end))
 
 
-@daily_asset("features", INSTITUTIONAL_DAILY, deps=["sec_13f", "sec_13f_filings", "valuation_daily"])
+@daily_asset("ownership", INSTITUTIONAL_DAILY, deps=["sec_13f", "sec_13f_filings", "valuation_daily"])
 def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Shares held by the followed 13F managers as a share of shares outstanding, its quarter-over-quarter
     change and the holder count per ticker for day D, from reports known by D (filing date + 1

@@ -1,0 +1,7 @@
+"""`python -m ic_platform.cli`."""
+
+import sys
+
+from ic_platform.cli import main
+
+sys.exit(main())
