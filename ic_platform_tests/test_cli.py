@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from ic_platform import cli
+from ic_platform import cli, settings
 
 
+@pytest.mark.slow
 def test_demo_generates_the_universe_materializes_a_window_and_prints_a_summary(
     data_dir, tmp_path, monkeypatch, capsys
 ):
@@ -28,6 +29,7 @@ def test_demo_generates_the_universe_materializes_a_window_and_prints_a_summary(
     assert "Using the demo universe" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_failed_run_exits_non_zero_with_the_reason(data_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     assert cli.main(["generate-demo", "--companies", "20", "--years", "1"]) == 0
@@ -102,6 +104,7 @@ def test_technicals_prints_the_asset_columns_from_a_bars_file(real_data, capsys)
     assert cli.main(["technicals", str(real_data / "prices" / "all_stocks_5yr.csv.gz"), "--ticker", "NOPE"]) == 1
 
 
+@pytest.mark.slow
 def test_score_and_export_read_the_scored_days(data_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     assert cli.main(["demo", "--companies", "20", "--years", "1", "--start", "2026-10-22"]) == 0
@@ -148,3 +151,11 @@ def test_sentiment_command_scores_text_with_the_default_lexicon(capsys):
     (row,) = json.loads(capsys.readouterr().out)
     assert row["score"] == 1.0 and row["model"].startswith("lexicon lm-1")
     assert cli.main(["sentiment"]) == 2
+
+
+def test_the_readmes_sentiment_example_scores_its_text(capsys):
+    readme = (settings.PROJECT_ROOT / "README.md").read_text()
+    (text,) = re.findall(r'ic-platform sentiment "([^"]+)"', readme)
+    assert cli.main(["sentiment", text, "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["score"] > 0 and row["confidence"] > 0  # an example that shows something

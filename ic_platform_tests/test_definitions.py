@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from ic_platform import tables
 from ic_platform.definitions import defs
@@ -52,6 +53,7 @@ def test_every_catalog_table_has_its_asset_and_every_feature_table_its_point_in_
             assert f"{name}:inputs_known_before_the_day" in checks
 
 
+@pytest.mark.slow
 def test_dg_check_defs_passes():
     venv = Path(sys.executable).parent
     env = os.environ | {"VIRTUAL_ENV": str(venv.parent)}

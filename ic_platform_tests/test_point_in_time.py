@@ -13,11 +13,14 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
+import pytest
 
 from ic_platform.definitions import defs
 from ic_platform.runner import materialize_window
 from ic_platform.tables import DAILY_TABLES
 from ic_platform_tests.defs.market.test_assets import demo_days
+
+pytestmark = pytest.mark.slow  # the whole graph over windows, perturbed
 
 DERIVED = [name for name in DAILY_TABLES if name != "daily_bars"]
 WINDOW = 40  # trading days materialized

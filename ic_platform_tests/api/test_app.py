@@ -64,6 +64,7 @@ def test_health_and_the_openapi_document(client, tmp_path):
         assert no_scores.get("/health").status_code == 503
 
 
+@pytest.mark.slow
 def test_ic_platform_serve_answers_over_real_http(tmp_path):
     url = f"sqlite:///{tmp_path / 'serving.sqlite'}"
     db = store.engine(url)

@@ -25,6 +25,8 @@ from ic_platform.tables import (
 from ic_platform.trading_days import previous_trading_day
 from ic_platform_tests.defs.market.test_assets import demo_days
 
+pytestmark = pytest.mark.slow  # materializations of the raw and daily alternative data
+
 RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
 

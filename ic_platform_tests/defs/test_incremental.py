@@ -33,6 +33,8 @@ from ic_platform.tables import (
     THIRTEENF_HOLDINGS,
 )
 
+pytestmark = pytest.mark.slow  # rebuilds compared with incremental runs
+
 RESOURCES = {"table_store": TableStore(), "news": NewsSource(), "ratings": RatingsSource(), "edgar": EdgarSource()}
 FEEDS = (news_articles, analyst_ratings)
 FILINGS = (sec_companyfacts, sec_form4, fundamentals_pit, fundamental_states, sec_13f)

@@ -27,6 +27,8 @@ from ic_platform.tables import DAILY_BARS, INSIDER_TRANSACTIONS, NEWS_ARTICLES
 from ic_platform.trading_days import last_trading_days, previous_trading_day
 from ic_platform_tests.demo_server import DemoServer
 
+pytestmark = pytest.mark.slow  # a whole live day through every asset
+
 
 @pytest.fixture
 def live(data_dir, tmp_path, monkeypatch):

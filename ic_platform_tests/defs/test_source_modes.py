@@ -24,6 +24,8 @@ from ic_platform.tables import (
 )
 from ic_platform_tests.defs.market.test_assets import demo_days
 
+pytestmark = pytest.mark.slow  # the whole graph per mode
+
 PRICE_FACTORS = ("value", "momentum", "technical")
 FUNDAMENTAL_FACTORS = ("value", "growth", "profitability", "financial_health")
 

@@ -62,6 +62,7 @@ def tiny_finbert(folder):
     return folder
 
 
+@pytest.mark.slow
 def test_a_local_transformers_classifier_scores_in_batches(tmp_path):
     folder = tiny_finbert(tmp_path / "finbert")
     texts = ["the company reported strong gains", "losses widened amid a lawsuit", "the meeting is on monday"] * 3

@@ -29,6 +29,7 @@ def phrasebank_sample(real_data, tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_train_sentiment_saves_a_versioned_artifact_that_scores(phrasebank_sample, data_dir, capsys):
     assert main(["train-sentiment", str(phrasebank_sample), "--folds", "3"]) == 0
     folders = list((data_dir / "models" / "sentiment").iterdir())

@@ -1,5 +1,6 @@
 import dagster as dg
 import polars as pl
+import pytest
 
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import technical_daily
@@ -26,6 +27,7 @@ def run_range(assets, start, end, selection=None, **kwargs):
     )
 
 
+@pytest.mark.slow
 def test_technical_daily_backfills_a_range_in_one_run_and_passes_its_point_in_time_check(demo_data_dir):
     days = demo_days(demo_data_dir)
     result = run_range([daily_bars, technical_daily, POINT_IN_TIME_CHECKS["technical_daily"]], days[0], days[-1])

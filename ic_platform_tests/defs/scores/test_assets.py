@@ -1,4 +1,5 @@
 import dagster as dg
+import pytest
 
 from ic_platform.definitions import defs
 from ic_platform.runner import materialize_window
@@ -6,6 +7,7 @@ from ic_platform.tables import FACTOR_SCORES, IC_SCORES
 from ic_platform_tests.defs.market.test_assets import demo_days
 
 
+@pytest.mark.slow
 def test_the_whole_graph_scores_a_range_in_one_run_and_a_rerun_changes_nothing(demo_data_dir):
     days = demo_days(demo_data_dir)[-30:]
     instance = dg.DagsterInstance.ephemeral()

@@ -2,6 +2,7 @@ from datetime import date
 
 import dagster as dg
 import polars as pl
+import pytest
 
 from ic_platform.definitions import defs
 from ic_platform.defs.scores.assets import ic_scores
@@ -10,6 +11,8 @@ from ic_platform.runner import materialize_window
 from ic_platform.tables import FACTOR_SCORES, IC_SCORES
 from ic_platform_tests.defs.checking import check_results
 from ic_platform_tests.defs.market.test_assets import demo_days
+
+pytestmark = pytest.mark.slow  # the scores graph over windows, perturbed
 
 
 def test_coverage_is_counted_from_the_inputs_so_names_the_scorer_lost_fail_the_check(demo_data_dir):

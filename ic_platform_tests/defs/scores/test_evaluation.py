@@ -11,6 +11,8 @@ from ic_platform.runner import materialize_window
 from ic_platform.scoring import evaluation
 from ic_platform.tables import DAILY_BARS, IC_SCORES
 
+pytestmark = pytest.mark.slow  # the whole graph over a year, twice
+
 
 def growth_ic(data_dir, signal: str) -> float:
     generate(data_dir / "demo", DemoOptions(companies=150, years=2, seed=3, signal=signal))

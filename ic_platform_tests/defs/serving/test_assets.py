@@ -1,4 +1,5 @@
 import dagster as dg
+import pytest
 import sqlalchemy as sa
 
 from ic_platform.definitions import defs
@@ -11,6 +12,7 @@ from ic_platform_tests.defs.checking import check_results
 from ic_platform_tests.defs.market.test_assets import demo_days
 
 
+@pytest.mark.slow
 def test_the_graph_fills_the_serving_database_and_the_check_compares_it_row_by_row(demo_data_dir, monkeypatch):
     days = demo_days(demo_data_dir)[-5:]
     instance = dg.DagsterInstance.ephemeral()
