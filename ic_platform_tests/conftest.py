@@ -1,6 +1,7 @@
 """Shared fixtures: an isolated data folder per test, a small demo universe, the real data folder,
 a fresh PostgreSQL database."""
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ os.environ["IC_SOURCE_RETRY_DELAY_S"] = "0"
 # checkout holds: the definitions load with an empty data folder (each test sets its own)
 os.environ["IC_PARTITIONS_START"] = "2010-01-04"
 os.environ["IC_DATA_DIR"] = tempfile.mkdtemp(prefix="ic_platform_tests_")
+atexit.register(shutil.rmtree, os.environ["IC_DATA_DIR"], ignore_errors=True)
 REAL_DATA = settings.PROJECT_ROOT.parent / "shared" / "data" / "real"
 SMALL_DEMO = DemoOptions(companies=30, years=1, seed=11)
 
