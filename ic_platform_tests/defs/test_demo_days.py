@@ -83,5 +83,7 @@ def test_the_readme_automation_recipe_keeps_the_demo_current(tmp_path, monkeypat
     text = log.read_text()
     assert "Loaded environment variables from .env file" in text
     assert "will not be used to configure Dagster" not in text  # no warning about the dagster.yaml
-    assert (project / ".dagster_home" / "history").is_dir()  # the instance the recipe's commands share
+    with dg.DagsterInstance.from_config(str(project)) as instance:  # the instance the recipe's commands share
+        runs = instance.get_runs()
+    assert len(runs) == 3 and "dagster/sensor_name" not in runs[-1].tags  # ic-platform demo's run, then the sensor's
     assert date.fromisoformat(new_day)
