@@ -57,7 +57,8 @@ def setting(
 class Settings(BaseSettings):
     """The platform's configuration, from environment variables with embedded defaults."""
 
-    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+    # each field reads the variable its alias names; an empty variable is unset
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True, env_ignore_empty=True)
 
     # where things are
     data_dir: Path | None = setting(
@@ -315,35 +316,25 @@ def _refused(field: str, value: Any) -> SettingsError:
     return SettingsError(f"{variable(field)}={str(value)!r} is not {_allowed(field)}")
 
 
-def _aliases() -> dict[str, str]:
-    return {variable(name): name for name in Settings.model_fields}
+FIELDS_BY_VARIABLE = {variable(name): name for name in Settings.model_fields}
 
 
 def load(environ: dict[str, str] | None = None) -> Settings:
-    """The settings from `environ` (default the process environment), every bad value refused at once."""
-    environ = dict(os.environ if environ is None else environ)
-    given = {name: value for name, value in environ.items() if name in _ALIASES and value != ""}
+    """The settings of the process environment (read by pydantic-settings), or of `environ` when
+    given; every bad value refused at once. An empty variable counts as unset."""
     try:
-        return Settings.model_validate(given)
+        if environ is None:
+            return Settings()
+        return Settings.model_validate({k: v for k, v in environ.items() if k in FIELDS_BY_VARIABLE and v != ""})
     except ValidationError as error:
-        messages = []
-        for problem in error.errors():
-            field = _ALIASES.get(str(problem["loc"][0]), str(problem["loc"][0])) if problem["loc"] else ""
-            if field in Settings.model_fields:
-                messages.append(str(_refused(field, given.get(variable(field), problem.get("input")))))
-            else:
-                messages.append(problem["msg"].removeprefix("Value error, "))
-        raise SettingsError("; ".join(messages)) from None
-    except SettingsError:
-        raise
-
-
-_ALIASES = _aliases()
+        problems = [(FIELDS_BY_VARIABLE.get(str(p["loc"][0]), ""), p) for p in error.errors() if p["loc"]]
+        raise SettingsError("; ".join(str(_refused(field, p["input"])) for field, p in problems)) from None
 
 
 @lru_cache(maxsize=16)
 def _load_cached(values: tuple[str | None, ...]) -> Settings:
-    return load({name: value for name, value in zip(VARIABLES, values) if value is not None})
+    """The settings of the environment whose variables hold `values` (the cache's key)."""
+    return load()
 
 
 def current() -> Settings:
