@@ -108,8 +108,8 @@ def materialize_window(
     `full_refresh` the incremental tables read their sources' whole history.
 
     Dagster records one "materialization planned" event per asset for the range instead of one per
-    partition (`settings.DAGSTER_ENVIRONMENT`, unless set otherwise): a 10-year run starts in
-    seconds instead of a minute. The materializations themselves are still recorded per
+    partition (the project's `.env`, unless the environment says otherwise): a 10-year run starts
+    in seconds instead of a minute. The materializations themselves are still recorded per
     partition; a failed run does not mark its partitions failed (the run shows the failure). They
     are written in batches of up to 1,000: the
     PostgreSQL instance inserts a batch in one statement, 6x faster for a 756-day asset; SQLite
@@ -118,7 +118,7 @@ def materialize_window(
     again while parsers create millions of objects; they are handed back after it, so a long-lived
     process calling this leaks nothing.
     """
-    settings.configure_dagster()  # as the platform's instance does, for any other instance given
+    settings.configure_dagster()  # the .env's switches, which Dagster's own commands load themselves
     job = defs.resolve_job_def(WINDOW_JOB)
     if selection is not None:
         job = job.get_subset(asset_selection=set(selection[0]), asset_check_selection=set(selection[1]))

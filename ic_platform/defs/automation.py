@@ -147,8 +147,8 @@ def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Ski
     manifest = settings.current().demo_manifest()
     if manifest is None:
         return dg.SkipReason("not in demo mode (or no demo universe yet): live and archive days come by the schedules")
-    mine = dg.RunsFilter(tags={SENSOR_NAME_TAG: "demo_new_days"})
-    under_way = context.instance.get_runs(dg.RunsFilter(tags=mine.tags, statuses=UNFINISHED), limit=1)
+    mine = {SENSOR_NAME_TAG: "demo_new_days"}
+    under_way = context.instance.get_runs(dg.RunsFilter(tags=mine, statuses=UNFINISHED), limit=1)
     if under_way:
         return dg.SkipReason(f"run {under_way[0].run_id} of this sensor is under way: new days wait for it")
     start = days_to_score(manifest, *scored_since(context.instance))
@@ -157,7 +157,7 @@ def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Ski
         return dg.SkipReason(f"every day of the demo universe is scored (through {last})")
     tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: last}
     failed = []
-    for run in context.instance.get_runs(mine, limit=MAX_ATTEMPTS):
+    for run in context.instance.get_runs(dg.RunsFilter(tags=mine), limit=MAX_ATTEMPTS):
         if run.status != dg.DagsterRunStatus.FAILURE or run.tags.get(RANGE_START_TAG) != tags[RANGE_START_TAG]:
             break
         failed.append(run)

@@ -219,7 +219,6 @@ class NewsSource(SourceResource):
             model_dir=self.sentiment_model_dir,
             artifact=self.sentiment_artifact,
             lm_dictionary=self.lm_dictionary,
-            models_root=str(settings.current().data_root() / "models"),
         )
 
     def reader(self) -> DocumentReader:

