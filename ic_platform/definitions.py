@@ -10,8 +10,8 @@ from ic_platform.defs.automation import JOBS, SCHEDULES, demo_new_days
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import technical_daily, valuation_daily
 from ic_platform.defs.freshness import FRESHNESS_CHECKS, check_freshness, freshness_every_30_minutes
-from ic_platform.defs.market.assets import daily_bars
-from ic_platform.defs.market.checks import bar_count_steady, no_missing_ticker_days
+from ic_platform.defs.market.assets import corporate_actions, daily_bars
+from ic_platform.defs.market.checks import bar_count_steady, no_missing_ticker_days, price_steps_explained
 from ic_platform.defs.market.jobs import repair_daily_bar_gaps
 from ic_platform.defs.news.assets import analyst_daily, analyst_ratings, news_articles, news_sentiment_daily
 from ic_platform.defs.ownership.assets import insider_daily, institutional_daily, sec_13f, sec_form4
@@ -50,6 +50,7 @@ defs = dg.Definitions(
             sec_form4,
             sec_13f,
             # market, news
+            corporate_actions,
             daily_bars,
             news_articles,
             analyst_ratings,
@@ -74,6 +75,7 @@ defs = dg.Definitions(
         *POINT_IN_TIME_CHECKS.values(),
         no_missing_ticker_days,
         bar_count_steady,
+        price_steps_explained,
         scores_consistent,
         factor_coverage_steady,
         serving_matches_scores,

@@ -23,6 +23,7 @@ SOURCES = ("sec", "prices", "news", "ratings")
 # demo: the generated universe; archive: files a user has; live: the HTTP APIs; off: not read at all
 SOURCE_MODES = ("demo", "archive", "live", "off")
 SourceMode = Literal["demo", "archive", "live", "off"]
+BarsBasis = Literal["as_traded", "split_adjusted"]
 SENTIMENT_MODELS = ("lexicon", "transformer", "trained", "ensemble")
 SentimentModelName = Literal["lexicon", "transformer", "trained", "ensemble"]
 DEFAULT_FUNDAMENTALS_MAX_AGE_DAYS = 200  # a quarter's filing is due 40-45 days after it ends, a 10-K 60-90
@@ -170,6 +171,20 @@ class Settings(BaseSettings):
     )
     polygon_base_url: str = setting("POLYGON_BASE_URL", POLYGON_URL, "the market-data and news API root in live mode")
     bars_archive: str = setting("IC_BARS_ARCHIVE", "", "archive mode: CSV or Parquet bars file")
+    bars_basis: BarsBasis | None = setting(
+        "IC_BARS_BASIS",
+        None,
+        "archive mode: the bars file's prices, `as_traded` or `split_adjusted` (turned back into as traded "
+        "with `$IC_ACTIONS_ARCHIVE`); required with `$IC_BARS_ARCHIVE`",
+        "one of as_traded, split_adjusted",
+        "none",
+    )
+    actions_archive: str = setting(
+        "IC_ACTIONS_ARCHIVE",
+        "",
+        "archive mode: corporate-actions file, a CSV (`ticker,ex_date,kind,ratio,amount,declared_date`) or "
+        "Polygon's splits and dividends JSON",
+    )
     news_archive: str = setting("IC_NEWS_ARCHIVE", "", "archive mode: folder of news JSON")
     ratings_archive: str = setting("IC_RATINGS_ARCHIVE", "", "archive mode: folder of ratings JSON")
     ratings_api_token: str = setting(

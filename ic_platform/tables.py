@@ -5,7 +5,7 @@ and the point-in-time checks read it too. Each table is written by exactly one a
 """
 
 from ic_platform.schemas.features import TechnicalDaily, ValuationDaily
-from ic_platform.schemas.market import DailyBar
+from ic_platform.schemas.market import CorporateAction, DailyBar
 from ic_platform.schemas.news import AnalystDaily, AnalystRating, NewsArticle, NewsSentimentDaily
 from ic_platform.schemas.ownership import (
     CusipTicker,
@@ -40,6 +40,7 @@ CUSIP_TICKERS = SnapshotTable("cusip_tickers", CusipTicker, ("cusip",))
 
 # market data, news and analyst ratings, raw
 DAILY_BARS = DailyTable("daily_bars", DailyBar, ("date", "ticker"))
+CORPORATE_ACTIONS = SnapshotTable("corporate_actions", CorporateAction, ("ticker", "ex_date", "kind"))
 NEWS_ARTICLES = SnapshotTable("news_articles", NewsArticle, ("published_utc", "article_id", "ticker"))
 ANALYST_RATINGS = SnapshotTable("analyst_ratings", AnalystRating, ("published_utc", "rating_id"))
 
@@ -73,6 +74,7 @@ DAILY_TABLES: dict[str, DailyTable] = {
 # the tables whose source records are quarantined, with their reasons, when they cannot be used
 SOURCE_TABLES = (
     DAILY_BARS,
+    CORPORATE_ACTIONS,
     COMPANIES,
     COMPANY_FACTS,
     INSIDER_TRANSACTIONS,
@@ -84,6 +86,7 @@ SOURCE_TABLES = (
 # the tables built incrementally (`defs/incremental.py`), each by the asset of its name, whose
 # `full_refresh` config reads the source's whole history (or rebuilds every company) again
 INCREMENTAL_TABLES = (
+    CORPORATE_ACTIONS,
     COMPANIES,
     COMPANY_FACTS,
     INSIDER_TRANSACTIONS,

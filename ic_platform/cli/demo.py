@@ -39,11 +39,24 @@ def _add_demo_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.hold_back,
         help="last trading days simulated but published only by advance-demo (default %(default)s)",
     )
+    parser.add_argument(
+        "--split-days-before-end",
+        type=int,
+        default=None,
+        help="place the demo's split this many trading days before its last day (default: half-way through)",
+    )
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
     return DemoOptions(
-        args.companies, args.years, args.seed, args.end, args.signal, args.signal_strength, args.hold_back
+        args.companies,
+        args.years,
+        args.seed,
+        args.end,
+        args.signal,
+        args.signal_strength,
+        args.hold_back,
+        args.split_days_before_end,
     )
 
 

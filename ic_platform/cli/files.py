@@ -21,10 +21,11 @@ def print_frame(frame, output_format: str) -> None:
 def command_technicals(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from ic_platform.features.splits import adjusted_bars
     from ic_platform.features.technical import technical_features
     from ic_platform.sources.market_data import ArchiveBars
 
-    archive = ArchiveBars(Path(args.bars_file))
+    archive = ArchiveBars(Path(args.bars_file), args.basis, Path(args.actions) if args.actions else None)
     frame = archive.frame if args.ticker is None else archive.frame.filter(pl.col("ticker") == args.ticker)
     if frame.is_empty():
         print(
@@ -38,7 +39,8 @@ def command_technicals(args: argparse.Namespace) -> int:
             f"({quarantined.get_column('reason').unique().sort().to_list()})",
             file=sys.stderr,
         )
-    print_frame(technical_features(bars.lazy()).collect(), args.format)
+    adjusted = adjusted_bars(bars.sort("date", maintain_order=True).lazy(), archive.actions(None)[0])
+    print_frame(technical_features(adjusted).collect(), args.format)
     return 0
 
 
@@ -189,6 +191,13 @@ def register(commands) -> None:
     technicals = commands.add_parser("technicals", help="print the technical indicators of a CSV or Parquet bars file")
     technicals.add_argument("bars_file", help="bars with date, ticker (or Name), open, high, low, close, volume")
     technicals.add_argument("--ticker", help="only this ticker")
+    technicals.add_argument(
+        "--basis",
+        choices=("as_traded", "split_adjusted"),
+        default="as_traded",
+        help="the file's prices: as traded (default) or split-adjusted (needs --actions)",
+    )
+    technicals.add_argument("--actions", help="corporate-actions CSV or Polygon JSON to adjust the bars with")
     technicals.add_argument("--format", choices=("csv", "json"), default="csv")
     technicals.set_defaults(handler=command_technicals)
 

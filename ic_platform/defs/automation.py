@@ -2,11 +2,11 @@
 none on weekends and NYSE holidays) and the raw sources' refreshes, on the original system's cadence.
 
 A day's partition D holds what was public before D's open, so the day splits in two runs:
-`after_the_close` (23:00 UTC) writes day D's bars into `daily_bars` D and D's data-quality report, and `before_the_open`
-(00:15 New York, when partition D+1 opens) computes every daily feature, the IC Scores and their
-serving rows for D+1 from them: the information the original system scored at 19:00 New York.
-In demo mode each skips, with the reason, where the demo universe holds nothing new.
-"""
+`after_the_close` (23:00 UTC) reads the corporate actions, writes day D's bars into `daily_bars` D
+and D's data-quality report, and `before_the_open` (00:15 New York, when partition D+1 opens)
+computes every daily feature, the IC Scores and their serving rows for D+1 from them: the
+information the original system scored at 19:00 New York. In demo mode each skips, with the reason,
+where the demo universe holds nothing new."""
 
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -36,8 +36,11 @@ FRESHNESS_CHECK_NAME = "latest_day_on_time"  # every daily asset's freshness che
 
 market_close = dg.define_asset_job(
     "market_close",
-    selection=dg.AssetSelection.assets("daily_bars", "data_quality"),
-    description="The day's bars of every ticker, after the close, and the day's data-quality report.",
+    selection=dg.AssetSelection.assets("corporate_actions", "daily_bars", "data_quality"),
+    description=(
+        "The corporate actions known, the day's bars of every ticker, after the close, and the day's "
+        "data-quality report."
+    ),
 )
 daily_scores = dg.define_asset_job(
     "daily_scores",

@@ -175,6 +175,10 @@ class MarketDataSource(SourceResource):
     """Daily bars: the demo files, an archive file (`archive_path`), or a Polygon-compatible API."""
 
     archive_path: str = Field(default="", description="CSV or Parquet bars file (archive mode)")
+    bars_basis: str = Field(
+        default="", description="The bars file's prices: as_traded or split_adjusted (archive mode)"
+    )
+    actions_path: str = Field(default="", description="Corporate-actions file, CSV or Polygon JSON (archive mode)")
     base_url: str = Field(default=POLYGON_URL, description="API root (live mode)")
     api_key: str = Field(default="", description="API key (live mode)")
     max_requests_per_second: float = Field(default=5.0, description="Rate limit for live mode")
@@ -190,7 +194,9 @@ class MarketDataSource(SourceResource):
         if mode == "demo":
             return DemoBars(self.demo_folder())
         if mode == "archive":
-            return ArchiveBars(Path(self.archive_path))
+            return ArchiveBars(
+                Path(self.archive_path), self.bars_basis, Path(self.actions_path) if self.actions_path else None
+            )
         http = HttpClient(
             self.base_url, max_per_second=self.max_requests_per_second, cache_dir=self.cache("polygon", self.cache_dir)
         )
@@ -282,9 +288,14 @@ def source_resources(mode: str | None = None, configured: settings.Settings | No
         "base_url": configured.polygon_base_url,
         "api_key": dg.EnvVar(settings.variable("polygon_api_key")),
     }
-    market_data: dict[str, Any] = {"archive": {"archive_path": configured.bars_archive}, "live": polygon}.get(
-        modes["prices"], {}
-    )
+    market_data: dict[str, Any] = {
+        "archive": {
+            "archive_path": configured.bars_archive,
+            "bars_basis": configured.bars_basis or "",
+            "actions_path": configured.actions_archive,
+        },
+        "live": polygon,
+    }.get(modes["prices"], {})
     news: dict[str, Any] = {"archive": {"archive_path": configured.news_archive}, "live": polygon}.get(
         modes["news"], {}
     )

@@ -44,7 +44,7 @@ SUBMISSIONS_RECENT_LIMIT = 1000
 OVERFLOW_DEMO_RECENT_LIMIT = 10  # one company's submissions spill into an overflow page, as large filers' do
 SPLIT_RATIO = 4
 MAX_HOLD_BACK = 60  # trading days a demo can hold back (a year's demo keeps most of its days published)
-SPLIT_COMPANY = 5  # the company that splits SPLIT_RATIO-for-1 half-way through the demo
+SPLIT_COMPANY = 5  # the company that splits SPLIT_RATIO-for-1 (half-way through the demo unless placed)
 DIVIDEND_PAYERS = 3  # every third company pays a quarterly dividend (the split company among them)
 DIVIDEND_INTERVAL = 63  # trading days between ex-dividend days
 DECLARED_BEFORE = 15  # trading days from a dividend's declaration to its ex-dividend day
@@ -60,6 +60,9 @@ class DemoOptions:
     signal: str = "revenue_growth"
     signal_strength: float = 0.0006  # daily log-return drift per standard deviation of the signal
     hold_back: int = 0  # last trading days simulated but not yet published (`ic-platform advance-demo`)
+    # trading days from the split's ex-date to the last day (None: the split is half-way through the
+    # demo); place it among the held-back days to have `advance-demo` cross it
+    split_days_before_end: int | None = None
 
     def __post_init__(self) -> None:
         if self.companies < 20:
@@ -70,6 +73,8 @@ class DemoOptions:
             raise ValueError(f"signal must be one of {', '.join(SIGNALS)}, not {self.signal!r}")
         if not 0 <= self.hold_back <= MAX_HOLD_BACK:
             raise ValueError(f"hold_back must be between 0 and {MAX_HOLD_BACK} trading days")
+        if self.split_days_before_end is not None and not 0 <= self.split_days_before_end < MAX_HOLD_BACK:
+            raise ValueError(f"split_days_before_end must be between 0 and {MAX_HOLD_BACK - 1} trading days")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -353,7 +358,10 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
     companies = make_companies(rng, options.companies, len(days))
     accessions = edgar.AccessionNumbers()
 
-    split = (SPLIT_COMPANY, len(days) // 2)
+    split_day = (
+        len(days) // 2 if options.split_days_before_end is None else len(days) - 1 - options.split_days_before_end
+    )
+    split = (SPLIT_COMPANY, split_day)
     company_filings, facts_documents = [], []
     for company in companies:
         company_split = (days[split[1]], SPLIT_RATIO) if company.index == SPLIT_COMPANY else None
@@ -393,7 +401,9 @@ def generate(out: Path, options: DemoOptions = DemoOptions()) -> dict:
         _write_json(
             staging / "polygon" / "news" / f"{month}.json", {"results": chunk, "status": "OK", "count": len(chunk)}
         )
-    ratings = feeds.analyst_ratings(rng, companies, days, prices.close)
+    traded = prices.close.copy()
+    traded[SPLIT_COMPANY, :split_day] *= SPLIT_RATIO  # price targets are set in the prices traded then
+    ratings = feeds.analyst_ratings(rng, companies, days, traded)
     for month, chunk in _by_month(ratings, lambda r: r["date"]).items():
         _write_json(staging / "ratings" / f"{month}.json", {"ratings": chunk})
 

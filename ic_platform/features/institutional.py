@@ -8,8 +8,12 @@ from datetime import date, timedelta
 import polars as pl
 
 from ic_platform.features.daily import running_levels
+from ic_platform.features.splits import ticker_index_on
 
 STALE_13F_DAYS = 200  # a manager whose latest report is older than this no longer counts
+# shares held below this (on the basis before a split) are the rounding left by the running sums
+# of shares divided by a split ratio, not a holding
+HELD_FLOOR = 1e-3
 
 
 def current_reports(filings: pl.DataFrame) -> pl.DataFrame:
@@ -31,7 +35,9 @@ def current_reports(filings: pl.DataFrame) -> pl.DataFrame:
 MEASURES = ("held", "holders", "held_by_continuing", "previous")
 
 
-def institutional_levels(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFrame:
+def institutional_levels(
+    filings: pl.DataFrame, holdings: pl.DataFrame, splits: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per (change_day, ticker): shares held by the managers' current reports, holders, shares held by
     managers that also reported the quarter before, and those managers' previous shares, on every
     day that changes them.
@@ -40,6 +46,8 @@ def institutional_levels(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.Da
     (common shares). A report counts from its knowledge date until the manager's next current report
     is known or it is STALE_13F_DAYS past its period; each report adds its holdings on the first day
     and takes them away on the last, and running sums give the levels (no per-day state of every manager).
+    The shares are counted on the basis before the ticker's first split: each report's shares are
+    divided by `splits`' index (`features.splits.ticker_index`) on its period's last day.
     """
     reports = current_reports(filings).sort("manager_cik", "knowledge_date", "accession")
     reports = reports.with_columns(
@@ -51,7 +59,14 @@ def institutional_levels(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.Da
             ),
         )
     )
-    per_ticker = holdings.group_by("accession", "ticker").agg(pl.col("shares").sum())
+    per_ticker = ticker_index_on(
+        holdings.group_by("accession", "ticker")
+        .agg(pl.col("shares").sum())
+        .join(reports.select("accession", "period"), on="accession"),
+        splits,
+        "period",
+        "_index",
+    ).select("accession", "ticker", shares=pl.col("shares") / pl.col("_index"))
     now = reports.join(per_ticker, on="accession").select(
         "accession",
         "ticker",
@@ -73,19 +88,26 @@ def institutional_levels(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.Da
     )
 
 
-def institutional_daily(levels: pl.DataFrame, shares_outstanding: pl.DataFrame, days: list[date]) -> pl.DataFrame:
+def institutional_daily(
+    levels: pl.DataFrame, shares_outstanding: pl.DataFrame, days: list[date], splits: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per (date, ticker): shares held by 13F managers over shares outstanding, their quarter-over-quarter
     change (managers that reported both quarters), and the holder count, from `institutional_levels`.
+    The shares held are put on the basis of the close the shares outstanding are on (`splits`' index
+    on `close_date`).
 
-    `shares_outstanding`: date, ticker, shares_outstanding, shares_known.
+    `shares_outstanding`: date, ticker, close_date, shares_outstanding, shares_known.
     """
+    on_close_basis = ticker_index_on(
+        shares_outstanding.filter(pl.col("date").is_in(days)), splits, "close_date", "_index"
+    )
     rows = (
-        shares_outstanding.filter(pl.col("date").is_in(days))
-        .sort("date")
+        on_close_basis.sort("date")
         .join_asof(
             levels, left_on="date", right_on="change_day", by="ticker", strategy="backward", check_sortedness=False
         )
-        .filter(pl.col("held") > 0)
+        .filter(pl.col("held") > HELD_FLOOR)
+        .with_columns(pl.col("held", "held_by_continuing", "previous") * pl.col("_index"))
     )
     return rows.select(
         "date",

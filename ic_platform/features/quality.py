@@ -114,10 +114,6 @@ def column_drift(values_by_day: list[np.ndarray], measured_from: int) -> list[fl
     ]
 
 
-# columns that are zero but on the day of an event (a dividend going ex): no distribution to drift
-EVENT_COLUMNS = ("dividend",)
-
-
 def _trailing(values: np.ndarray) -> np.ndarray:
     """Row i: the up to TRAILING_DAYS values before index i, NaN-padded in front (a view)."""
     padded = np.concatenate([np.full(TRAILING_DAYS, np.nan), values.astype(float)])
@@ -132,12 +128,12 @@ def _per_window(reduce, windows: np.ndarray) -> np.ndarray:
 
 
 def table_measures(table: str, frame: pl.DataFrame, days: list[date], measured_from: int) -> pl.DataFrame:
-    """Rows, null shares and each float column's PSI (but EVENT_COLUMNS') of `table` (its rows of
+    """Rows, null shares and each float column's PSI of `table` (its rows of
     `days`, where the first `measured_from` days are only the reference of the first measured
     day), as QualityMeasure rows. Every day and column at once: per-day counts in one group-by,
     the trailing windows as views."""
     columns = [name for name, dtype in frame.schema.items() if name not in ("date", "ticker")]
-    floats = [name for name in columns if frame.schema[name].is_float() and name not in EVENT_COLUMNS]
+    floats = [name for name in columns if frame.schema[name].is_float()]
     frame = frame.filter(pl.col("date").is_in(days))
     if not frame.get_column("date").is_sorted():  # tables are read day by day, in order
         frame = frame.sort("date")
@@ -205,12 +201,22 @@ def quarantine_measures(table: str, records: pl.DataFrame, days: list[date]) -> 
     return [_row(day, table, "", "quarantined", n, reason) for day, reason, n in counted.iter_rows()]
 
 
+def jump_measures(jumps: pl.DataFrame) -> list[dict]:
+    """The unexplained price steps (`features.splits.unexplained_jumps`) as measures of daily_bars'
+    close: one per ticker and day, the ticker as the detail and the step as the value."""
+    return [
+        _row(day, "daily_bars", "close", "unexplained_jump", step, ticker)
+        for day, ticker, step in jumps.select("date", "ticker", "step").iter_rows()
+    ]
+
+
 def flagged(measures: pl.DataFrame) -> pl.DataFrame:
-    """The measures that warn: a drift of a raw source table (DRIFT_WARNS_FOR) both large and unusual
-    for its column (a PSI over LARGE_PSI and over UNUSUAL_DRIFT times the column's median PSI of the
-    trailing days), a day with too few rows, a column much emptier. The derived tables' drift is
-    measured, not warned on: their cross-sections move with the market (returns, RSI) and jump as
-    filings arrive (insider activity), and a source's unit or format error shows in its own table."""
+    """The measures that warn: an unexplained price step; a drift of a raw source table
+    (DRIFT_WARNS_FOR) both large and unusual for its column (a PSI over LARGE_PSI and over
+    UNUSUAL_DRIFT times the column's median PSI of the trailing days); a day with too few rows, a
+    column much emptier. The derived tables' drift is measured, not warned on: their cross-sections
+    move with the market (returns, RSI) and jump as filings arrive (insider activity), and a
+    source's unit or format error shows in its own table."""
     keys = ["date", "table", "column"]
     unusual = measures.filter((pl.col("metric") == "psi_vs_usual") & (pl.col("value") > UNUSUAL_DRIFT)).select(keys)
     large = measures.filter(
@@ -220,7 +226,8 @@ def flagged(measures: pl.DataFrame) -> pl.DataFrame:
         [
             large.join(unusual, on=keys, how="semi"),
             measures.filter(
-                ((pl.col("metric") == "rows_vs_trailing_median") & (pl.col("value") < COVERAGE_DROP))
+                (pl.col("metric") == "unexplained_jump")
+                | ((pl.col("metric") == "rows_vs_trailing_median") & (pl.col("value") < COVERAGE_DROP))
                 | ((pl.col("metric") == "null_share_change") & (pl.col("value") > NULL_SHARE_RISE))
             ),
         ]

@@ -16,6 +16,11 @@ Definitions (as TA-Lib's, so values match it to rounding):
 - return_N: the total return over the last N bars, N = 21, 63, 126, 252: TA-Lib's ROCR - 1 on a
   total-return index that reinvests each cash dividend at its ex-day's close (the index grows by
   (close + dividend) / previous close a bar); without dividends it is close / close N bars earlier - 1.
+
+The bars come adjusted with the corporate actions (`features.splits.adjusted_bars`), so returns and
+indicators run across a split; the levels (close, averages, bands, MACD, average volume) are then
+put back on the basis the bar of `close_date` traded on (its `split_factor`), so a row says what a
+reader of that day's prices sees, and the same whichever later actions are known.
 """
 
 from datetime import date
@@ -25,6 +30,19 @@ import polars as pl
 from ic_platform.trading_days import next_trading_days
 
 RETURN_HORIZONS = {"return_1m": 21, "return_3m": 63, "return_6m": 126, "return_12m": 252}
+PRICE_LEVELS = (
+    "close",
+    "macd",
+    "macd_signal",
+    "macd_hist",
+    "sma_50",
+    "sma_200",
+    "ema_12",
+    "ema_26",
+    "bb_upper",
+    "bb_middle",
+    "bb_lower",
+)  # in price units: put back on the close date's basis
 INDICATOR_COLUMNS = (
     "rsi_14",
     "macd",
@@ -123,19 +141,23 @@ def _sma(values: pl.Expr, period: int) -> pl.Expr:
 
 
 def indicators_by_close_date(bars: pl.LazyFrame) -> pl.LazyFrame:
-    """The close and the indicators per ticker and bar date from `bars` (date, ticker, close, volume),
-    in one pass over the bars sorted by ticker and date (each bar read once).
+    """The close and the indicators per ticker and bar date from `bars` (date, ticker, close, volume,
+    and where adjusted, dividend and split_factor), levels on each bar's own basis, in one pass over
+    the bars sorted by ticker and date (each bar read once).
 
     `ticker` comes back as an Enum whose categories are the tickers in alphabetical order: it sorts
     and groups as integers, compares with strings, and the tables' models cast it to String when a
     chunk is written (building 12 million strings here would cost a fifth of the pass)."""
-    dividend = pl.col("dividend") if "dividend" in bars.collect_schema().names() else pl.lit(0.0)
+    names = bars.collect_schema().names()
+    dividend = pl.col("dividend") if "dividend" in names else pl.lit(0.0)
+    split_factor = pl.col("split_factor") if "split_factor" in names else pl.lit(1.0)
     frame = bars.select(
         "date",
         "ticker",
         pl.col("close").cast(pl.Float64),
         pl.col("volume").cast(pl.Float64),
         dividend.cast(pl.Float64).alias("dividend"),
+        split_factor.cast(pl.Float64).alias("split_factor"),
     ).collect()
     # group tickers with a stable sort on the Enum's integer codes (a string sort costs seven times
     # more), so the same bars give the same bytes
@@ -188,7 +210,14 @@ def _indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
         price_to_sma_50=close / pl.col("sma_50") - 1,
         price_to_sma_200=close / pl.col("sma_200") - 1,
     )
-    return frame.select("date", pl.col("_code").alias("ticker"), "close", *INDICATOR_COLUMNS)
+    factor = pl.col("split_factor")
+    return frame.select(
+        "date",
+        pl.col("_code").alias("ticker"),
+        *((pl.col(c) * factor).alias(c) for c in ("close", *INDICATOR_COLUMNS) if c in PRICE_LEVELS),
+        pl.col("volume_sma_20") / factor,
+        *(c for c in INDICATOR_COLUMNS if c not in PRICE_LEVELS and c != "volume_sma_20"),
+    ).select("date", "ticker", "close", *INDICATOR_COLUMNS)
 
 
 def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date | None = None) -> pl.LazyFrame:

@@ -14,9 +14,9 @@ def _ratio(numerator: pl.Expr, denominator: pl.Expr, positive_denominator: bool 
 
 
 def prior_closes(bars: pl.LazyFrame) -> pl.DataFrame:
-    """Each bar re-dated to the next trading day D, the day its close became known: the close D's rows
-    may use, as traded that day. `close_known` keeps that knowledge date for the point-in-time check."""
-    closes = bars.select(close_date="date", ticker="ticker", price=pl.col("close") * pl.col("split_factor")).collect()
+    """Each bar (as traded) re-dated to the next trading day D, the day its close became known: the
+    close D's rows may use. `close_known` keeps that knowledge date for the point-in-time check."""
+    closes = bars.select(close_date="date", ticker="ticker", price="close").collect()
     known = next_trading_days(closes.get_column("close_date"))
     return closes.with_columns(date=known, close_known=known)
 

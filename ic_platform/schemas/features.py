@@ -16,7 +16,7 @@ class TechnicalDaily(pa.DataFrameModel):
     inputs_knowledge_date: date = pa.Field(
         description="First day the newest input was known (the trading day after close_date)"
     )
-    close: float = pa.Field(gt=0, description="The close of close_date (split-adjusted)")
+    close: float = pa.Field(gt=0, description="The close of close_date, as traded that day")
     rsi_14: float = pa.Field(nullable=True, ge=0, le=100, description="Wilder RSI(14)")
     macd: float = pa.Field(nullable=True, description="MACD line, EMA(12) - EMA(26)")
     macd_signal: float = pa.Field(nullable=True, description="EMA(9) of the MACD line")

@@ -12,6 +12,7 @@ METRICS = (
     "psi",
     "psi_vs_usual",
     "quarantined",
+    "unexplained_jump",
 )
 
 
@@ -26,9 +27,12 @@ class QualityMeasure(pa.DataFrameModel):
         description="rows; rows_vs_trailing_median (the day's rows over the trailing 60 days' median); "
         "null_share; null_share_change (against the trailing 60 days' mean); psi (population stability "
         "index against the trailing 60 days); psi_vs_usual (the psi over the column's median psi of the "
-        "trailing 60 days); quarantined (records kept aside, by reason)",
+        "trailing 60 days); quarantined (records kept aside, by reason); unexplained_jump (a close's step "
+        "from the previous one, adjusted with the known corporate actions, beyond 2x or 0.5x)",
     )
-    detail: str = pa.Field(description="The quarantine reason; empty for the other measures")
+    detail: str = pa.Field(
+        description="The quarantine reason, or the ticker of an unexplained jump; empty for the other measures"
+    )
     value: float = pa.Field(description="The measure")
 
     class Config:

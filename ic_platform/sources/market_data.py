@@ -1,21 +1,18 @@
-"""Daily bars from the three kinds of market-data source, each returning (bars, quarantined rows).
+"""Daily bars as traded, and the corporate actions to adjust them with, from the three kinds of
+market-data source, each returning (rows, quarantined records).
 
-- `DemoBars`: the demo universe's grouped-daily files, split-adjusted with its `splits.json`.
+- `DemoBars`: the demo universe's grouped-daily files, its `splits.json` and `dividends.json`.
 - `ArchiveBars`: a CSV or Parquet file of bars a user already has (columns date, open, high, low,
-  close, volume, and ticker or Name; vwap optional), such as Kaggle's `all_stocks_5yr.csv`.
+  close, volume, and ticker or Name; vwap optional), such as Kaggle's `all_stocks_5yr.csv`, and a
+  corporate-actions file (`sources.corporate_actions`). The bars file declares its basis: as
+  traded, or split-adjusted (as many public files are), which is turned back into as traded with
+  the actions file's splits up to the file's last day; an adjusted file without one is refused.
 - `PolygonClient`: a Polygon-compatible REST API (grouped daily for daily updates, per-ticker
-  ranges for backfills and gap repair), through the shared rate-limited, retrying, caching client.
+  ranges for backfills and gap repair, bars requested as traded with `adjusted=false`; reference
+  splits and dividends read from a day on), through the shared rate-limited, retrying, caching client.
 
-Bars are split-adjusted as of the source: a split is a change of units, so prices before it are
-divided by its ratio (volumes multiplied) and returns across it stay right. `split_factor` keeps
-that ratio, so `close * split_factor` is the price as traded that day, the one to set against
-per-share figures as they were reported then. Live bars are requested as traded (`adjusted=false`)
-and adjusted here with the API's reference splits, exactly as the demo's files are: Polygon's own
-`adjusted=true` bars do not say their factor.
-
-Cash dividends ride on the bar of their ex-dividend day (`dividend`, in the bar's split-adjusted
-units), from the demo's `dividends.json` or the API's reference dividends (`/v3/reference/dividends`),
-so momentum and forward returns are total returns. Archive files carry none.
+No bar is adjusted here: the `daily_bars` table keeps what was traded, and its readers adjust with
+the `corporate_actions` table as of the day they compute (`features.splits.adjusted_bars`).
 """
 
 import os
@@ -28,6 +25,7 @@ import polars as pl
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
+from ic_platform.sources.corporate_actions import ACTION_SCHEMA, as_traded, parse_polygon_actions, read_actions_file
 from ic_platform.sources.documents import SourceFormatError, load_json, map_in_processes, read_ahead
 from ic_platform.sources.http import HttpClient, HttpError
 from ic_platform.sources.polygon_files import (
@@ -39,105 +37,8 @@ from ic_platform.sources.polygon_files import (
 )
 from ic_platform.sources.readers import BarReader
 
-PRICE_COLUMNS = ("open", "high", "low", "close", "vwap")
 REFERENCE_MAX_AGE_S = 6 * 3600  # the reference splits and dividends are read again after this long
-DIVIDEND_SCHEMA = {"ticker": pl.String, "ex_dividend_date": pl.Date, "cash_amount": pl.Float64}  # no dividends
-
-
-def adjust_for_splits(bars: pl.DataFrame, splits: pl.DataFrame) -> pl.DataFrame:
-    """Divide prices (multiply volume) of bars dated before each split of their ticker by its ratio."""
-    if not bars.is_empty():  # only a split after a bar's date changes the bar (most change none of a day's)
-        splits = splits.filter(pl.col("execution_date") > bars.get_column("date").min())
-    if splits.is_empty() or bars.is_empty():
-        return bars
-    factors = (
-        bars.select("ticker", "date")
-        .join(splits, on="ticker")
-        .filter(pl.col("date") < pl.col("execution_date"))
-        .group_by("ticker", "date")
-        .agg(factor=(pl.col("split_to") / pl.col("split_from")).product())
-    )
-    adjusted = bars.join(factors, on=["ticker", "date"], how="left").with_columns(pl.col("factor").fill_null(1.0))
-    return adjusted.with_columns(
-        *(pl.col(c) / pl.col("factor") for c in PRICE_COLUMNS),
-        pl.col("volume") * pl.col("factor"),
-        split_factor=pl.col("split_factor") * pl.col("factor"),
-    ).drop("factor")
-
-
-def _string(value) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{value!r} is not a text")
-    return value
-
-
-def _reference_results(payload: bytes | str, source: str, what: str, columns: dict, keep=None) -> pl.DataFrame:
-    """A reference endpoint's `results` as a frame of `columns` (name: (type, converter of the
-    record's field of that name)), the records `keep` accepts; a record without one is a clear error."""
-    document = load_json(payload, source)
-    rows = document.get("results") if isinstance(document, dict) else None
-    if not isinstance(rows, list):
-        raise SourceFormatError(f"{source}: no 'results' list of {what}")
-    try:
-        records = [
-            {name: convert(r[name]) for name, (_, convert) in columns.items()} for r in rows if not keep or keep(r)
-        ]
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        *first, last = columns
-        raise SourceFormatError(f"{source}: one of its {what} lacks {', '.join(first)} or {last} ({error})") from error
-    return pl.DataFrame(records, schema={name: dtype for name, (dtype, _) in columns.items()})
-
-
-def parse_splits(payload: bytes | str, source: str) -> pl.DataFrame:
-    """Polygon's reference splits (`/v3/reference/splits`) as ticker, execution_date, split_from, split_to."""
-    columns = {
-        "ticker": (pl.String, _string),
-        "execution_date": (pl.Date, date.fromisoformat),
-        "split_from": (pl.Float64, float),
-        "split_to": (pl.Float64, float),
-    }
-    return _reference_results(payload, source, "splits", columns)
-
-
-def parse_dividends(payload: bytes | str, source: str) -> pl.DataFrame:
-    """Polygon's reference dividends (`/v3/reference/dividends`) as ticker, ex_dividend_date and
-    cash_amount per share as paid (the units traded then). A dividend in another currency than the
-    dollar (`currency`; none given is USD) is left out: its amount is not in the bars' units."""
-    columns = {
-        "ticker": (pl.String, _string),
-        "ex_dividend_date": (pl.Date, date.fromisoformat),
-        "cash_amount": (pl.Float64, float),
-    }
-    dividends = _reference_results(
-        payload, source, "dividends", columns, keep=lambda r: (r.get("currency") or "USD") == "USD"
-    )
-    if (dividends.get_column("cash_amount") < 0).any():
-        raise SourceFormatError(f"{source}: a dividend has a negative cash_amount")
-    return dividends
-
-
-def with_dividends(bars: pl.DataFrame, dividends: pl.DataFrame) -> pl.DataFrame:
-    """`bars` (split-adjusted) with `dividend`: the cash its ticker pays per share going ex that day,
-    divided by the bar's split factor into the bar's units (0 without one)."""
-    dates = bars.get_column("date")
-    paid = (
-        dividends.filter(pl.col("ex_dividend_date").is_between(dates.min(), dates.max()))  # the bars' days only
-        .group_by(ticker="ticker", date="ex_dividend_date")
-        .agg(_cash=pl.col("cash_amount").sum())
-    )
-    return (
-        bars.drop("dividend", strict=False)
-        .join(paid, on=["ticker", "date"], how="left")
-        .with_columns(dividend=pl.col("_cash").fill_null(0.0) / pl.col("split_factor"))
-        .drop("_cash")
-        .select(bars.columns)
-    )
-
-
-def _page(parse):
-    """A decoder of one page of a reference endpoint: the parsed rows and the URL of the next page
-    (None on the last)."""
-    return lambda payload, source: (parse(payload, source), load_json(payload, source).get("next_url"))
+BAR_BASES = ("as_traded", "split_adjusted")
 
 
 class NoBars:
@@ -151,6 +52,24 @@ class NoBars:
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         return frame_of(DailyBar, []), frame_of(QuarantinedRecord, [])
 
+    def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return no_actions()
+
+
+def no_actions() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """No corporate actions and nothing quarantined."""
+    return pl.DataFrame(schema=ACTION_SCHEMA), frame_of(QuarantinedRecord, [])
+
+
+def _from(actions: tuple[pl.DataFrame, pl.DataFrame], since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The actions going ex on or after `since` (all when None), and the quarantined records."""
+    frame, quarantined = actions
+    return (frame if since is None else frame.filter(pl.col("ex_date") >= since)), quarantined
+
+
+def _concat(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
+
 
 class DemoBars:
     """The demo universe's Polygon files."""
@@ -160,13 +79,6 @@ class DemoBars:
 
     def __init__(self, root: Path):
         self.root = root
-        splits_file, dividends_file = root / "polygon" / "splits.json", root / "polygon" / "dividends.json"
-        self.splits = parse_splits(splits_file.read_bytes(), str(splits_file))
-        self.dividends = (
-            parse_dividends(dividends_file.read_bytes(), str(dividends_file))
-            if dividends_file.exists()  # demos generated before dividends have none
-            else pl.DataFrame(schema=DIVIDEND_SCHEMA)
-        )
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = self.root / "polygon" / "grouped" / f"{day.isoformat()}.json"
@@ -174,14 +86,18 @@ class DemoBars:
             raise FileNotFoundError(
                 f"the demo universe has no bars for {day} ({path} is missing): pick days inside its range"
             )
-        bars, quarantined = parse_grouped_daily(path.read_bytes(), day, str(path))
-        return with_dividends(adjust_for_splits(bars, self.splits), self.dividends), quarantined
+        return parse_grouped_daily(path.read_bytes(), day, str(path))
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The ticker's bars from the grouped files of `start`..`end` (the demo has no per-ticker files)."""
         frames = [self.day(d) for d in _days_with_files(self.root, start, end)]
         bars = pl.concat([f[0] for f in frames]) if frames else frame_of(DailyBar, [])
         return bars.filter(pl.col("ticker") == ticker), frame_of(QuarantinedRecord, [])
+
+    def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The demo's splits and dividends (reference-endpoint files) going ex on or after `since`."""
+        files = [self.root / "polygon" / name for name in ("splits.json", "dividends.json")]
+        return _from(_concat([parse_polygon_actions(f.read_bytes(), str(f)) for f in files if f.exists()]), since)
 
 
 def _days_with_files(root: Path, start: date, end: date) -> list[date]:
@@ -198,7 +114,19 @@ class ArchiveBars:
 
     read_threads = parse_processes = 1  # served from memory
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, basis: str, actions_path: Path | None = None):
+        if basis not in BAR_BASES:
+            raise ValueError(
+                f"say whether the archive bars file {path} is as traded or split-adjusted: set "
+                f"IC_BARS_BASIS to one of {', '.join(BAR_BASES)}, not {basis!r}"
+            )
+        if basis == "split_adjusted" and actions_path is None:
+            raise ValueError(
+                f"the archive bars file {path} is split-adjusted and there is no corporate-actions file "
+                "to turn it back into the prices traded: set IC_ACTIONS_ARCHIVE to a CSV (ticker, ex_date, "
+                "kind, ratio, amount) or Polygon JSON file of its splits"
+            )
+        self.actions_file = read_actions_file(actions_path) if actions_path else no_actions()
         if not path.exists():
             raise FileNotFoundError(f"archive bars file {path} does not exist")
         suffixes = "".join(path.suffixes)
@@ -221,6 +149,7 @@ class ArchiveBars:
         undated = frame.filter(pl.col("date").is_null())
         self.frame = frame.filter(pl.col("date").is_not_null()).drop("_text_date")
         self.first_day = self.frame.get_column("date").min()
+        self.adjusted_through = self.frame.get_column("date").max() if basis == "split_adjusted" else None
         self.undated = frame_of(
             QuarantinedRecord,
             [
@@ -242,7 +171,10 @@ class ArchiveBars:
                 for key, name in BAR_FIELDS.items()
             ),
         )
-        return checked_bars(raw, str(self.path), lambda i: frame.drop("_row").row(i, named=True))
+        bars, quarantined = checked_bars(raw, str(self.path), lambda i: frame.drop("_row").row(i, named=True))
+        if self.adjusted_through is not None:
+            bars = as_traded(bars, self.actions_file[0], self.adjusted_through)
+        return bars, quarantined
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         bars, quarantined = self.bars(self.frame.filter(pl.col("date") == day))
@@ -250,6 +182,10 @@ class ArchiveBars:
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         return self.bars(self.frame.filter((pl.col("ticker") == ticker) & pl.col("date").is_between(start, end)))
+
+    def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The actions file's splits and dividends going ex on or after `since`."""
+        return _from(self.actions_file, since)
 
 
 class PolygonClient:
@@ -262,33 +198,40 @@ class PolygonClient:
             raise ValueError("the market-data API key is missing: set POLYGON_API_KEY")
         self.http = http
         self.api_key = api_key
-        self._reference: dict[str, pl.DataFrame] = {}
 
-    def _reference_table(self, path: str, sort: str, parse) -> pl.DataFrame:
-        """Every row a reference endpoint lists (all pages), read once per client."""
-        if path not in self._reference:
-            url: str | None = path
-            params = {"limit": 1000, "order": "asc", "sort": sort, "apiKey": self.api_key}
-            pages, decode = [], _page(parse)
-            while url:
-                page, url = self.http.get(
-                    url, params=params, max_age=REFERENCE_MAX_AGE_S, decode=lambda body, page=url: decode(body, page)
-                )
-                pages.append(page)
-                params = {"apiKey": self.api_key}  # next_url carries the other parameters
-            self._reference[path] = pl.concat(pages)
-        return self._reference[path]
+    def _reference(self, path: str, sort: str, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Every record a reference endpoint lists going ex on or after `since` (all pages)."""
+        url: str | None = path
+        params = {"limit": 1000, "order": "asc", "sort": sort, "apiKey": self.api_key}
+        if since is not None:
+            params[f"{sort}.gte"] = since.isoformat()
+        pages = []
+        while url:
+            page, url = self.http.get(
+                url,
+                params=params,
+                max_age=REFERENCE_MAX_AGE_S,
+                decode=lambda body, page=url: (
+                    parse_polygon_actions(body, page),
+                    load_json(body, page).get("next_url"),
+                ),
+            )
+            pages.append(page)
+            params = {"apiKey": self.api_key}  # next_url carries the other parameters
+        return _concat(pages)
 
-    def splits(self) -> pl.DataFrame:
-        """Every split the API lists (`/v3/reference/splits`)."""
-        return self._reference_table("/v3/reference/splits", "execution_date", parse_splits)
-
-    def dividends(self) -> pl.DataFrame:
-        """Every cash dividend the API lists (`/v3/reference/dividends`)."""
-        return self._reference_table("/v3/reference/dividends", "ex_dividend_date", parse_dividends)
-
-    def _adjusted(self, bars: pl.DataFrame) -> pl.DataFrame:
-        return with_dividends(adjust_for_splits(bars, self.splits()), self.dividends())
+    def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The splits (`/v3/reference/splits`) and cash dividends (`/v3/reference/dividends`) going
+        ex on or after `since`."""
+        return _from(
+            _concat(
+                [
+                    self._reference("/v3/reference/splits", "execution_date", since),
+                    self._reference("/v3/reference/dividends", "ex_dividend_date", since),
+                ]
+            ),
+            since,
+        )
 
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
@@ -298,7 +241,7 @@ class PolygonClient:
             max_age=None if day < date.today() else 300,
             decode=lambda body: parse_grouped_daily(body, day, path),
         )
-        return self._adjusted(bars), quarantined
+        return bars, quarantined
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """All pages of the ticker's daily bars from `start` to `end`."""
@@ -315,7 +258,7 @@ class PolygonClient:
             bars.append(page_bars)
             quarantined.append(page_quarantined)
             params = {"apiKey": self.api_key}  # next_url carries the other parameters
-        return self._adjusted(pl.concat(bars)), pl.concat(quarantined)
+        return pl.concat(bars), pl.concat(quarantined)
 
 
 DAYS_PER_BATCH = 120  # days a worker process reads and parses per task

@@ -127,8 +127,6 @@ def checked_bars(
     bars = checked.filter(pl.col("_problem").is_null()).select(
         "date",
         *(pl.col(k).alias(name) for k, name in BAR_FIELDS.items()),
-        split_factor=pl.lit(1.0),
-        dividend=pl.lit(0.0),
     )
     problems = list(unusable) + checked.filter(pl.col("_problem").is_not_null()).select("_row", "_problem").rows()
     dates = dict(checked.filter(pl.col("_problem").is_not_null()).select("_row", "date").rows())

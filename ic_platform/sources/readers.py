@@ -41,8 +41,9 @@ class CurrentFilingsFeed(Protocol):
 
 
 class BarReader(Protocol):
-    """Daily bars: one trading day of every ticker, or one ticker over a range (for gap repair).
-    Each returns the bars and the quarantined records."""
+    """Daily bars as traded: one trading day of every ticker, or one ticker over a range (for gap
+    repair); and the corporate actions going ex from a day on. Each returns the rows and the
+    quarantined records."""
 
     read_threads: int  # days `read_ahead` reads at once
     parse_processes: int  # worker processes that read and parse many days
@@ -50,6 +51,11 @@ class BarReader(Protocol):
     def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]: ...
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+
+    def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The splits, stock dividends, spin-offs and cash dividends going ex on or after `since`
+        (all when None), as `sources.corporate_actions` rows."""
+        ...
 
 
 class DocumentReader(Protocol):

@@ -134,7 +134,7 @@ def test_the_split_shows_in_unadjusted_bars(small_demo):
     assert 2.5 < close(days[after - 1]) / close(days[after]) < 6
 
 
-def test_dividends_are_declared_before_going_ex_and_ride_on_the_ex_days_bar(small_demo):
+def test_dividends_are_declared_before_going_ex_and_read_as_actions_of_their_ex_day(small_demo):
     dividends = load(small_demo / "polygon" / "dividends.json")["results"]
     assert len(dividends) >= 3 and all(d["declaration_date"] < d["ex_dividend_date"] for d in dividends)
     split = load(small_demo / "polygon" / "splits.json")["results"][0]
@@ -143,10 +143,13 @@ def test_dividends_are_declared_before_going_ex_and_ride_on_the_ex_days_bar(smal
     after = [d for d in payer if d["ex_dividend_date"] >= split["execution_date"]]
     assert before and after and 2.5 < before[-1]["cash_amount"] / after[0]["cash_amount"] < 6  # as paid
     day = dividends[0]["ex_dividend_date"]
-    bars, _ = DemoBars(small_demo).day(date.fromisoformat(day))
+    actions, quarantined = DemoBars(small_demo).actions(None)
+    assert quarantined.is_empty()
     paid = {d["ticker"]: d["cash_amount"] for d in dividends if d["ex_dividend_date"] == day}
-    carried = bars.filter(pl.col("dividend") > 0).select("ticker", "dividend", "split_factor")
-    assert {ticker: cash * factor for ticker, cash, factor in carried.iter_rows()} == pytest.approx(paid)
+    read = actions.filter((pl.col("kind") == "cash_dividend") & (pl.col("ex_date") == date.fromisoformat(day)))
+    assert dict(read.select("ticker", "cash_amount").iter_rows()) == pytest.approx(paid)
+    splits = actions.filter(pl.col("kind") == "split").select("ticker", "ex_date", "ratio").rows()
+    assert splits == [(split["ticker"], date.fromisoformat(split["execution_date"]), 4.0)]
 
 
 def test_each_trading_day_has_a_form_index_listing_the_filings_of_the_submissions(small_demo):

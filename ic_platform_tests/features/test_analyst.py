@@ -22,7 +22,9 @@ def test_a_rating_counts_until_the_firm_rates_again_or_90_days_pass():
         }
     )
     days = [date(2024, 1, 2), date(2024, 3, 29), date(2024, 4, 1), date(2024, 4, 30), date(2024, 5, 1)]
-    closes = pl.DataFrame({"date": days, "ticker": ["AAA"] * 5, "close": [100.0] * 5, "close_known": days})
+    closes = pl.DataFrame(
+        {"date": days, "ticker": ["AAA"] * 5, "close_date": days, "close": [100.0] * 5, "close_known": days}
+    )
     rows = analyst.analyst_daily(analyst.analyst_levels(ratings), closes, days)
     # F1 counts up to 2024-03-31 (90 days after publication), F2 up to 2024-04-30; nothing after
     assert rows.select("date", "analyst_mean_rating", "analysts").rows() == [

@@ -20,8 +20,6 @@ def bar(ticker, day):
         "volume": 1.0,
         "vwap": None,
         "transactions": None,
-        "split_factor": 1.0,
-        "dividend": 0.0,
     }
 
 

@@ -1,6 +1,7 @@
 from datetime import date
 
 import polars as pl
+import pytest
 
 from ic_platform.features import institutional
 
@@ -24,7 +25,13 @@ def test_institutional_ownership_uses_each_managers_latest_known_report():
         }
     )
     outstanding = pl.DataFrame(
-        {"date": DAYS, "ticker": ["AAA"] * 3, "shares_outstanding": [1000.0] * 3, "shares_known": DAYS}
+        {
+            "date": DAYS,
+            "ticker": ["AAA"] * 3,
+            "close_date": DAYS,
+            "shares_outstanding": [1000.0] * 3,
+            "shares_known": DAYS,
+        }
     )
     daily = institutional.institutional_daily(
         institutional.institutional_levels(filings, holdings), outstanding, DAYS
@@ -52,6 +59,7 @@ def test_a_stock_sold_out_of_or_a_stale_report_leaves_no_institutional_row():
         {
             "date": days * 2,
             "ticker": ["AAA"] * 3 + ["BBB"] * 3,
+            "close_date": days * 2,
             "shares_outstanding": [1000.0] * 6,
             "shares_known": days * 2,
         }
@@ -62,3 +70,31 @@ def test_a_stock_sold_out_of_or_a_stale_report_leaves_no_institutional_row():
         (date(2024, 3, 4), "BBB", 10.0),
         (date(2024, 3, 5), "AAA", 150.0),
     ]  # BBB sold out of in Q4; on 2024-07-19 the Q4 report is stale
+
+
+def test_shares_reported_before_a_split_count_on_the_basis_of_the_close():
+    filings = pl.DataFrame(
+        {
+            "accession": ["q4"],
+            "manager_cik": [1],
+            "period": [date(2023, 12, 31)],
+            "knowledge_date": [date(2024, 2, 14)],
+        }
+    )
+    holdings = pl.DataFrame({"accession": ["q4"], "ticker": ["AAA"], "shares": [100.0]})
+    # AAA split 7-for-1 going ex on 2024-03-05: the day after, the shares outstanding are on the new basis
+    splits = pl.DataFrame({"ticker": ["AAA"], "date": [date(2024, 3, 5)], "split_index": [7.0]})
+    close_dates = [date(2024, 3, 1), date(2024, 3, 4), date(2024, 3, 5)]
+    outstanding = pl.DataFrame(
+        {
+            "date": DAYS,
+            "ticker": ["AAA"] * 3,
+            "close_date": close_dates,
+            "shares_outstanding": [1000.0, 1000.0, 7000.0],
+            "shares_known": DAYS,
+        }
+    )
+    levels = institutional.institutional_levels(filings, holdings, splits)
+    daily = institutional.institutional_daily(levels, outstanding, DAYS, splits)
+    assert daily.get_column("shares_held").to_list() == [100.0, 100.0, pytest.approx(700.0)]
+    assert daily.get_column("institutional_ownership").to_list() == [0.1, 0.1, pytest.approx(0.1)]

@@ -48,7 +48,9 @@ def test_ratings_and_news_count_only_when_published_before_the_open():
             "knowledge_date": before_open_knowledge_date(published),
         }
     )
-    closes = pl.DataFrame({"date": DAYS, "ticker": ["AAA"] * 3, "close": [100.0] * 3, "close_known": DAYS})
+    closes = pl.DataFrame(
+        {"date": DAYS, "ticker": ["AAA"] * 3, "close_date": DAYS, "close": [100.0] * 3, "close_known": DAYS}
+    )
     analysts = analyst.analyst_daily(analyst.analyst_levels(ratings), closes, DAYS).to_dicts()
     assert (
         analysts[0]["analyst_mean_rating"] == 5.0

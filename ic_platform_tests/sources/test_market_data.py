@@ -12,8 +12,6 @@ from ic_platform.sources.market_data import (
     ArchiveBars,
     DemoBars,
     PolygonClient,
-    adjust_for_splits,
-    parse_splits,
     read_days,
 )
 from ic_platform.trading_days import trading_days_between
@@ -21,8 +19,10 @@ from ic_platform_tests.local_server import LocalServer, Reply
 
 
 @pytest.mark.real_data
-def test_archive_mode_reads_the_real_bars_file_and_quarantines_blank_fields(real_data):
-    archive = ArchiveBars(real_data / "prices" / "all_stocks_5yr.csv.gz")
+def test_archive_mode_reads_the_real_bars_file_and_quarantines_blank_fields(real_data, tmp_path):
+    actions = tmp_path / "actions.csv"
+    actions.write_text("ticker,ex_date,kind,ratio,amount\nAAPL,2014-06-09,split,7,\n")
+    archive = ArchiveBars(real_data / "prices" / "all_stocks_5yr.csv.gz", "split_adjusted", actions)
     bars, quarantined = archive.day(date(2015, 7, 17))
     assert bars.height > 480
     assert bars.filter(pl.col("ticker") == "DHR").is_empty()  # its open is blank that day
@@ -30,7 +30,18 @@ def test_archive_mode_reads_the_real_bars_file_and_quarantines_blank_fields(real
         "missing fields ['o']"
     ]
     aapl, _ = archive.ticker_range("AAPL", date(2013, 2, 8), date(2013, 2, 12))
-    assert aapl.get_column("close").to_list() == [67.8542, 68.5614, 66.8428]
+    # the file's closes are adjusted for the 7-for-1 split of 2014-06-09: as traded they were 7 times higher
+    assert aapl.get_column("close").to_list() == pytest.approx([474.98, 479.93, 467.90], abs=0.001)
+    after, _ = archive.ticker_range("AAPL", date(2014, 6, 9), date(2014, 6, 9))
+    assert after.get_column("close").to_list() == [93.7]  # from the split on, as the file has it
+
+
+@pytest.mark.real_data
+def test_a_split_adjusted_archive_without_an_actions_file_is_refused(real_data):
+    with pytest.raises(ValueError, match="split-adjusted.*IC_ACTIONS_ARCHIVE"):
+        ArchiveBars(real_data / "prices" / "all_stocks_5yr.csv.gz", "split_adjusted")
+    with pytest.raises(ValueError, match="IC_BARS_BASIS to one of as_traded, split_adjusted"):
+        ArchiveBars(real_data / "prices" / "all_stocks_5yr.csv.gz", "")
 
 
 def test_days_parsed_by_worker_processes_equal_days_read_one_by_one(small_demo, tmp_path, monkeypatch):
@@ -57,32 +68,6 @@ def test_days_parsed_by_worker_processes_equal_days_read_one_by_one(small_demo, 
             assert str(bars) == str(same) and "malformed JSON" in str(bars)
         else:
             assert bars[0].height > 25 and bars[0].equals(same[0]) and bars[1].equals(same[1])
-
-
-def test_split_adjustment_divides_prices_before_the_split():
-    bars = pl.DataFrame(
-        {
-            "date": [date(2024, 6, 7), date(2024, 6, 10)],
-            "ticker": "X",
-            "open": [400.0, 101.0],
-            "high": [404.0, 102.0],
-            "low": [396.0, 99.0],
-            "close": [400.0, 100.0],
-            "volume": [10.0, 40.0],
-            "vwap": [400.0, 100.0],
-            "transactions": [1, 1],
-            "split_factor": [1.0, 1.0],
-            "dividend": [0.0, 0.0],
-        }
-    )
-    splits = parse_splits(
-        json.dumps({"results": [{"ticker": "X", "execution_date": "2024-06-10", "split_from": 1, "split_to": 4}]}),
-        "splits",
-    )
-    adjusted = adjust_for_splits(bars, splits)
-    assert adjusted.get_column("close").to_list() == [100.0, 100.0]
-    assert adjusted.get_column("volume").to_list() == [40.0, 40.0]
-    assert adjusted.get_column("split_factor").to_list() == [4.0, 1.0]
 
 
 @pytest.mark.real_data
@@ -148,18 +133,15 @@ AAPL_DIVIDENDS = [
 
 
 @pytest.mark.real_data
-def test_live_bars_are_requested_as_traded_and_adjusted_for_the_apis_splits_and_dividends(real_data, tmp_path):
+def test_live_bars_are_requested_as_traded_and_the_apis_splits_and_dividends_read_as_actions(real_data, tmp_path):
     before, after = _real_aapl(real_data, "2014-06-06"), _real_aapl(real_data, "2014-06-09")
-    ex_day = _real_aapl(real_data, "2014-05-08")
     friday = {"status": "OK", "adjusted": False, "results": [_as_traded(before, 7, 1402027200000)]}
     monday = {"status": "OK", "adjusted": False, "results": [_as_traded(after, 1, 1402286400000)]}
-    may = {"status": "OK", "adjusted": False, "results": [_as_traded(ex_day, 7, 1399521600000)]}
     aapl = {"ticker": "AAPL", "execution_date": "2014-06-09", "split_from": 1, "split_to": 7}
     other = {"ticker": "XYZ", "execution_date": "2015-01-02", "split_from": 1, "split_to": 2}
     with LocalServer() as server:
         server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-06-06"] = [Reply(json.dumps(friday).encode())]
         server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-06-09"] = [Reply(json.dumps(monday).encode())]
-        server.routes["/v2/aggs/grouped/locale/us/market/stocks/2014-05-08"] = [Reply(json.dumps(may).encode())]
         server.routes["/v3/reference/splits"] = [
             Reply(json.dumps({"status": "OK", "results": [aapl], "next_url": f"{server.url}/splits/p2"}).encode())
         ]
@@ -170,21 +152,22 @@ def test_live_bars_are_requested_as_traded_and_adjusted_for_the_apis_splits_and_
         client = PolygonClient(HttpClient(server.url, cache_dir=tmp_path), api_key="test-key")
         friday_bars, _ = client.day(date(2014, 6, 6))
         monday_bars, _ = client.day(date(2014, 6, 9))
-        may_bars, _ = client.day(date(2014, 5, 8))
+        actions, quarantined = client.actions(None)
+        since, _ = client.actions(date(2014, 6, 1))
         paths = server.paths()
     assert all("adjusted=false" in path for path in paths if "/aggs/" in path)
-    assert sum("/v3/reference/splits" in path for path in paths) == 1  # every page read once per client
-    assert sum("/v3/reference/dividends" in path for path in paths) == 1
-    may_bar = may_bars.row(0, named=True)
-    assert may_bar["dividend"] == pytest.approx(0.47)  # $3.29 as paid, in the bar's split-adjusted units
-    assert may_bar["dividend"] * may_bar["split_factor"] == pytest.approx(3.29)
-    assert friday_bars["dividend"].to_list() == monday_bars["dividend"].to_list() == [0.0]
-    friday_bar, monday_bar = friday_bars.row(0, named=True), monday_bars.row(0, named=True)
-    assert friday_bar["split_factor"] == 7 and monday_bar["split_factor"] == 1
-    assert friday_bar["close"] == pytest.approx(before["close"], abs=0.001)  # the real file's adjusted close
-    assert friday_bar["close"] * friday_bar["split_factor"] == pytest.approx(645.57, abs=0.01)  # as traded
-    assert friday_bar["volume"] == pytest.approx(before["volume"])
-    assert monday_bar["close"] == after["close"]
+    assert any("execution_date.gte=2014-06-01" in path for path in paths)
+    # the bars stay as traded: the readers adjust them with the actions
+    assert friday_bars.row(0, named=True)["close"] == pytest.approx(645.57, abs=0.01)
+    assert monday_bars.row(0, named=True)["close"] == after["close"]
+    assert actions.sort("ticker", "ex_date").select("ticker", "ex_date", "kind", "ratio", "cash_amount").rows() == [
+        ("AAPL", date(2014, 5, 8), "cash_dividend", None, 3.29),
+        ("AAPL", date(2014, 6, 9), "split", 7.0, None),
+        ("AAPL", date(2014, 8, 7), "cash_dividend", None, 0.47),
+        ("XYZ", date(2015, 1, 2), "split", 2.0, None),
+    ]
+    assert quarantined.get_column("reason").to_list() == ["paid in CAD, not in the bars' dollars"]
+    assert since.height == 3  # a server that ignores the filter: the reader keeps what goes ex from the day on
 
 
 def test_live_mode_needs_an_api_key():
@@ -200,7 +183,7 @@ def test_a_bad_cell_deep_in_an_archive_costs_its_row_not_the_file(tmp_path):
     lines.append("someday,10,11,9,10.5,1000,T000")
     path = tmp_path / "bars.csv"
     path.write_text("\n".join(lines) + "\n")
-    archive = ArchiveBars(path)
+    archive = ArchiveBars(path, "as_traded")
     last_bars, last_bad = archive.day(days[-1])
     assert last_bars.height == 44 and last_bad.get_column("reason").to_list() == ["missing fields ['c']"]
     first_bars, first_bad = archive.day(days[0])

@@ -25,8 +25,6 @@ def test_real_polygon_bars_parse(real_data):
         "volume": 112117471.0,
         "vwap": 125.725,
         "transactions": 1021065,
-        "split_factor": 1.0,
-        "dividend": 0.0,
     }
 
 

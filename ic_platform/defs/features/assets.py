@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from ic_platform import settings
-from ic_platform.defs.inputs import PRIOR_BARS, bars_before, every_bar_before
+from ic_platform.defs.inputs import ACTIONS, PRIOR_BARS, adjusted, bars_before
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.defs.stores import TableStore
@@ -12,18 +12,20 @@ from ic_platform.defs.table_assets import daily_asset, materialized
 from ic_platform.features.splits import split_index
 from ic_platform.features.technical import WARMUP_BARS, technical_features
 from ic_platform.features.valuation import no_closes, prior_closes, valuation_ratios
-from ic_platform.tables import COMPANIES, FUNDAMENTAL_STATES, TECHNICAL_DAILY, VALUATION_DAILY
+from ic_platform.tables import COMPANIES, CORPORATE_ACTIONS, FUNDAMENTAL_STATES, TECHNICAL_DAILY, VALUATION_DAILY
 from ic_platform.trading_days import trading_days_between
 
 
-@daily_asset("features", TECHNICAL_DAILY, deps=[PRIOR_BARS])
+@daily_asset("features", TECHNICAL_DAILY, deps=[PRIOR_BARS, ACTIONS])
 def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """RSI(14), MACD(12,26,9), SMA(50/200), EMA(12/26), Bollinger(20,2), 20-day volume average,
     1/3/6/12-month returns and the distance from SMA(50/200) per ticker for day D, from closes up to
-    D-1 only (TA-Lib's definitions). A range is computed in one Polars pass that reads each bar once,
-    with 600 bars of warm-up before the range so exponential indicators equal full-history values."""
+    D-1 only (TA-Lib's definitions), on the bars adjusted with the corporate actions up to D-1 (returns
+    with dividends reinvested; prices, averages and bands as traded on D-1). A range is computed in one
+    Polars pass that reads each bar once, with 600 bars of warm-up before the range so exponential
+    indicators equal full-history values."""
     start, end = partition_window(context)
-    frame = technical_features(bars_before(start, end, WARMUP_BARS), start, end).collect()
+    frame = technical_features(adjusted(bars_before(start, end, WARMUP_BARS)), start, end).collect()
     context.log.info(f"technical_daily: {frame.height} rows")
     # computed in one pass, written (validated, sorted, split into days) a year at a time: less memory
 
@@ -33,7 +35,7 @@ def technical_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return materialized(TECHNICAL_DAILY.write_in_chunks(in_chunk, start, end))
 
 
-@daily_asset("features", VALUATION_DAILY, deps=[PRIOR_BARS, "fundamental_states", "sec_companies"])
+@daily_asset("features", VALUATION_DAILY, deps=[PRIOR_BARS, ACTIONS, "fundamental_states", "sec_companies"])
 def valuation_daily(
     context: dg.AssetExecutionContext, market_data: MarketDataSource, table_store: TableStore
 ) -> dg.MaterializeResult:
@@ -45,7 +47,7 @@ def valuation_daily(
     ($IC_PRICES_MODE=off) every company has a row with the ratios that need no price."""
     start, end = partition_window(context)
     companies, states = COMPANIES.scan().collect(), FUNDAMENTAL_STATES.scan().collect()
-    splits = split_index(every_bar_before(end), companies)
+    splits = split_index(CORPORATE_ACTIONS.scan().collect(), companies)
     max_age = settings.current().fundamentals_max_age_days
     prices_off = market_data.is_off
 

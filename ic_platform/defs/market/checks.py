@@ -1,15 +1,17 @@
-"""Checks on market data: ticker-days missing inside a ticker's trading life, and days whose bar
-count fell as a partial delivery makes it fall."""
+"""Checks on market data: ticker-days missing inside a ticker's trading life, days whose bar count
+fell as a partial delivery makes it fall, and price steps that no corporate action explains."""
 
 import dagster as dg
 import polars as pl
 
 from ic_platform import settings
 from ic_platform.defs.checks import checked_window
+from ic_platform.defs.inputs import jumps_in
 from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import table_preview
 from ic_platform.features.bar_gaps import find_gaps
+from ic_platform.features.splits import MAX_STEP
 from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import previous_trading_day, trading_days_between
 
@@ -76,4 +78,28 @@ def bar_count_steady(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
     return dg.AssetCheckResult(
         passed=drops.is_empty(),
         metadata={"days_with_a_drop": drops.height, "examples": table_preview(drops)},
+    )
+
+
+@with_table_store(
+    dg.asset_check,
+    asset=daily_bars,
+    description=(
+        f"Fails on a close more than {MAX_STEP:g} times above or below its ticker's previous close once both "
+        "are adjusted with the known corporate actions (and the day's dividend): a split or other action "
+        "missing from corporate_actions, or a bad price. It names each ticker, day and step. It blocks nothing: "
+        "the day is scored, that ticker included (a real move can exceed the bound); add the missing action "
+        "and re-run the window from the step's day."
+    ),
+)
+def price_steps_explained(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    start, end = checked_window(context)
+    jumps = jumps_in(start, end)
+    return dg.AssetCheckResult(
+        passed=jumps.is_empty(),
+        description=None
+        if jumps.is_empty()
+        else "unexplained price steps: "
+        + ", ".join(f"{t} on {d} x{s:.3f}" for d, t, s in jumps.select("date", "ticker", "step").head(10).rows()),
+        metadata={"unexplained_steps": jumps.height, "examples": table_preview(jumps)},
     )

@@ -25,6 +25,7 @@ from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset
 from ic_platform.features import analyst as analyst_features
 from ic_platform.features import news as news_features
+from ic_platform.features.splits import ticker_index
 from ic_platform.features.valuation import prior_closes
 from ic_platform.schemas.common import polars_schema, quarantined_record
 from ic_platform.schemas.news import AnalystRating, NewsArticle
@@ -34,7 +35,7 @@ from ic_platform.sources.http import HttpError
 from ic_platform.sources.news import DOCUMENTS_PER_BATCH, NEAR_DUPLICATE_WINDOW, deduplicate, parse_news_documents
 from ic_platform.sources.ratings import parse_ratings
 from ic_platform.sources.readers import DocumentReader
-from ic_platform.tables import ANALYST_DAILY, ANALYST_RATINGS, NEWS_ARTICLES, NEWS_SENTIMENT_DAILY
+from ic_platform.tables import ANALYST_DAILY, ANALYST_RATINGS, CORPORATE_ACTIONS, NEWS_ARTICLES, NEWS_SENTIMENT_DAILY
 from ic_platform.trading_days import before_open_knowledge_date, trading_days_between
 
 LIVE_HISTORY_DAYS = 400  # how far back a full read asks the live APIs
@@ -183,19 +184,22 @@ def analyst_ratings(
     )
 
 
-@daily_asset("news", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars"])
+@daily_asset("news", ANALYST_DAILY, deps=["analyst_ratings", "daily_bars", "corporate_actions"])
 def analyst_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Analyst consensus per ticker for day D: the mean of each firm's latest rating of the last 90
-    days (1-5), the mean price target's upside against the prior close (as traded), and the number of
-    firms, from ratings published before D's open."""
+    days (1-5), the mean price target's upside against the prior close (targets set before a split
+    put on the close's basis), and the number of firms, from ratings published before D's open."""
     start, end = partition_window(context)
-    levels = analyst_features.analyst_levels(ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect())
+    splits = ticker_index(CORPORATE_ACTIONS.scan().collect(), "price_index")
+    levels = analyst_features.analyst_levels(
+        ANALYST_RATINGS.scan().filter(pl.col("knowledge_date") <= end).collect(), splits
+    )
 
     def compute(first, last) -> pl.DataFrame:
         closes = prior_closes(bars_before(first, last, 10)).select(
-            "date", "ticker", close="price", close_known="close_known"
+            "date", "ticker", "close_date", "close_known", close="price"
         )
-        return analyst_features.analyst_daily(levels, closes, trading_days_between(first, last))
+        return analyst_features.analyst_daily(levels, closes, trading_days_between(first, last), splits)
 
     return materialized(ANALYST_DAILY.write_in_chunks(compute, start, end))
 

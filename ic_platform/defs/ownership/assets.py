@@ -24,6 +24,7 @@ from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.stores import TableStore, with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
 from ic_platform.features import insider, institutional
+from ic_platform.features.splits import ticker_index
 from ic_platform.schemas.common import polars_schema, quarantined_record
 from ic_platform.schemas.ownership import InsiderTransaction
 from ic_platform.sources.cusip import cusip_tickers
@@ -41,6 +42,7 @@ from ic_platform.sources.thirteenf import (
 )
 from ic_platform.tables import (
     COMPANIES,
+    CORPORATE_ACTIONS,
     CUSIP_TICKERS,
     DAILY_BARS,
     INSIDER_DAILY,
@@ -413,9 +415,7 @@ def _period_closes(filings: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFram
         period: previous_trading_day(period + timedelta(days=1)) for period in filings.get_column("period").unique()
     }
     closes = [
-        DAILY_BARS.scan(day, day)
-        .select("ticker", period=pl.lit(period), close=pl.col("close") * pl.col("split_factor"))
-        .collect()
+        DAILY_BARS.scan(day, day).select("ticker", period=pl.lit(period), close="close").collect()
         for period, day in close_days.items()
     ]
     closes_frame = pl.concat(
@@ -443,18 +443,24 @@ def insider_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return materialized(INSIDER_DAILY.write_in_chunks(compute, start, end))
 
 
-@daily_asset("ownership", INSTITUTIONAL_DAILY, deps=["sec_13f", "sec_13f_filings", "valuation_daily"])
+@daily_asset(
+    "ownership", INSTITUTIONAL_DAILY, deps=["sec_13f", "sec_13f_filings", "valuation_daily", "corporate_actions"]
+)
 def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Shares held by the followed 13F managers as a share of shares outstanding, its quarter-over-quarter
     change and the holder count per ticker for day D, from reports known by D (filing date + 1
-    trading day; each manager's latest report, dropped 200 days after its period). A stock the
-    managers no longer hold has no row."""
+    trading day; each manager's latest report, dropped 200 days after its period). Shares reported
+    for a period before a split are put on the basis of D's prior close, as the shares outstanding
+    are. A stock the managers no longer hold has no row."""
     start, end = partition_window(context)
     filings = THIRTEENF_FILINGS.scan().filter(pl.col("knowledge_date") <= end).collect()
     holdings = THIRTEENF_HOLDINGS.scan().filter(
         pl.col("ticker").is_not_null() & (pl.col("shares_type") == "SH") & pl.col("put_call").is_null()
     )
-    levels = institutional.institutional_levels(filings, holdings.select("accession", "ticker", "shares").collect())
+    splits = ticker_index(CORPORATE_ACTIONS.scan().collect())
+    levels = institutional.institutional_levels(
+        filings, holdings.select("accession", "ticker", "shares").collect(), splits
+    )
 
     def compute(first, last) -> pl.DataFrame:
         outstanding = (
@@ -463,10 +469,13 @@ def institutional_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             .select(
                 "date",
                 "ticker",
+                "close_date",
                 shares_outstanding=pl.col("market_cap") / pl.col("price"),
                 shares_known="inputs_knowledge_date",
             )
         )
-        return institutional.institutional_daily(levels, outstanding.collect(), trading_days_between(first, last))
+        return institutional.institutional_daily(
+            levels, outstanding.collect(), trading_days_between(first, last), splits
+        )
 
     return materialized(INSTITUTIONAL_DAILY.write_in_chunks(compute, start, end))

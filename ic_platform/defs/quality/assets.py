@@ -8,10 +8,11 @@ import dagster as dg
 import polars as pl
 
 from ic_platform.defs.checks import checked_window
+from ic_platform.defs.inputs import jumps_in
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
-from ic_platform.features.quality import TRAILING_DAYS, flagged, quarantine_measures, table_measures
+from ic_platform.features.quality import TRAILING_DAYS, flagged, jump_measures, quarantine_measures, table_measures
 from ic_platform.schemas.common import frame_of
 from ic_platform.schemas.quality import QualityMeasure
 from ic_platform.storage import PREVIEW_ROWS, quarantine_table, rows_by_day
@@ -37,7 +38,7 @@ def report(first: date, last: date, window_end: date) -> pl.DataFrame:
         table_measures(name, table.scan(reference, last).collect(), days, measured_from)
         for name, table in DAILY_TABLES.items()
     ]
-    measured, rows = days[measured_from:], []
+    measured, rows = days[measured_from:], jump_measures(jumps_in(first, last))
     for table in SOURCE_TABLES:
         records = quarantine_table(table).scan().collect()
         rows += quarantine_measures(table.name, records, measured)
@@ -64,8 +65,10 @@ def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Per trading day and daily table: rows and their ratio to the trailing 60 days' median, each
     column's null share and its change against the trailing mean, each numeric column's population
     stability index against the trailing 60 days; per source table, the records it quarantined, by
-    reason. Day D describes each table's partition D (the bars of D's close), so it runs after the
-    close. Each day's materialization previews what warns first, then its largest drifts."""
+    reason; each close that steps beyond 2x or 0.5x of the previous one with no corporate action to
+    explain it (`unexplained_jump`, the ticker as detail). Day D describes each table's partition D
+    (the bars of D's close), so it runs after the close. Each day's materialization previews what
+    warns first, then its largest drifts."""
     start, end = partition_window(context)
     summary = DATA_QUALITY.write_in_chunks(lambda first, last: report(first, last, end), start, end)
     written = DATA_QUALITY.scan(start, end).collect()
@@ -77,9 +80,9 @@ def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 @with_table_store(
     dg.asset_check,
     asset=data_quality,
-    description="Warns when a day of the checked window has a drift of daily_bars both large (PSI over "
-    "0.25) and unusual (over 3 times its column's median PSI), fewer rows than 80% of its trailing median, "
-    "or a column whose null share rose by more than 0.2.",
+    description="Warns when a day of the checked window has an unexplained price step, a drift of daily_bars "
+    "both large (PSI over 0.25) and unusual (over 3 times its column's median PSI), fewer rows than 80% of "
+    "its trailing median, or a column whose null share rose by more than 0.2.",
 )
 def quality_within_bounds(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     start, end = checked_window(context)

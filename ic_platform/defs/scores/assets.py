@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from ic_platform.defs.inputs import adjusted
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
@@ -155,7 +156,9 @@ def first_number(values: pl.Series, default: float) -> float:
     return float(value) if isinstance(value, int | float) else default
 
 
-@with_table_store(dg.asset, group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars"])
+@with_table_store(
+    dg.asset, group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars", "corporate_actions"]
+)
 def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """How well the scores predicted returns: Spearman rank IC of the overall score and of each factor
     against forward 21 and 63-trading-day returns (from D's close, after the score was known), per day
@@ -163,7 +166,9 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window)."""
     published = IC_SCORES.scan().select("date", "ticker", "score", *FACTOR_METRICS)
-    joined = evaluation.with_forward_returns(published.collect(), evaluation.forward_returns(DAILY_BARS.scan()))
+    joined = evaluation.with_forward_returns(
+        published.collect(), evaluation.forward_returns(adjusted(DAILY_BARS.scan()))
+    )
     learned, fits = evaluation.walk_forward_scores(joined, list(FACTOR_METRICS))
     joined = evaluation.joined_by_year(joined, learned.select("date", "ticker", "learned_score"))
     del learned

@@ -19,7 +19,7 @@ from ic_platform.defs.incremental import (
     quarantined_with_earlier,
     universe_digest,
 )
-from ic_platform.defs.inputs import every_bar_before
+from ic_platform.defs.inputs import ACTIONS
 from ic_platform.defs.outages import StaleBodies, within_failure_budget
 from ic_platform.defs.policies import source_step
 from ic_platform.defs.progress import with_progress
@@ -38,7 +38,7 @@ from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.sector_map import read_sector_map, with_sectors
 from ic_platform.sources.universe import read_universe, select_universe, universe_companies
-from ic_platform.tables import COMPANIES, COMPANY_FACTS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
+from ic_platform.tables import COMPANIES, COMPANY_FACTS, CORPORATE_ACTIONS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
 
 @table_asset("sec", COMPANIES, **source_step(edgar=True))
@@ -251,14 +251,14 @@ def _of(frame, ciks: list[int] | None):
     return frame if ciks is None else frame.filter(pl.col("cik").is_in(ciks))
 
 
-@table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, "daily_bars"])
+@table_asset("sec", FUNDAMENTALS_PIT, deps=[sec_companyfacts, sec_companies, ACTIONS])
 def fundamentals_pit(context: dg.AssetExecutionContext, config: SourceRead) -> dg.MaterializeResult:
     """The 24 line items (revenue ... free_cash_flow) per company and quarter or fiscal year, every
     version with its filing date and knowledge date (first trading day after filing). Periods are
     keyed by their dates, concepts fall back in order, missing quarters are derived from year-to-date
     figures (Q4 = FY - 9M, per-share figures on the later filing's split basis), and only
     financial-statement forms count. A run rebuilds only the companies whose facts or splits changed."""
-    splits = split_index(every_bar_before(), COMPANIES.scan().collect())
+    splits = split_index(CORPORATE_ACTIONS.scan().collect(), COMPANIES.scan().collect())
 
     def build(ciks):
         return fundamentals.line_item_versions(_of(COMPANY_FACTS.scan(), ciks), _of(splits, ciks))
@@ -266,13 +266,13 @@ def fundamentals_pit(context: dg.AssetExecutionContext, config: SourceRead) -> d
     return _per_company(context, FUNDAMENTALS_PIT, config, [COMPANY_FACTS.scan(), splits.lazy()], build)
 
 
-@table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit, sec_companies, "daily_bars"])
+@table_asset("sec", FUNDAMENTAL_STATES, deps=[fundamentals_pit, sec_companies, ACTIONS])
 def fundamental_states(context: dg.AssetExecutionContext, config: SourceRead) -> dg.MaterializeResult:
     """Each company's trailing-twelve-month (flows) and latest (balances) line items and growth
     rates, one row per knowledge date from which they hold: what valuation_daily joins as of D.
-    Share counts and EPS are restated to the state's split basis (splits read off daily_bars). A run
+    Share counts and EPS are restated to the state's split basis (splits read off corporate_actions). A run
     rebuilds only the companies whose line items or splits changed."""
-    splits = split_index(every_bar_before(), COMPANIES.scan().collect())
+    splits = split_index(CORPORATE_ACTIONS.scan().collect(), COMPANIES.scan().collect())
 
     def build(ciks):
         return fundamentals.fundamental_states(_of(FUNDAMENTALS_PIT.scan(), ciks), splits=_of(splits, ciks))

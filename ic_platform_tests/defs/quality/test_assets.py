@@ -19,10 +19,11 @@ SHIFTED = DAYS[-2]  # every close is three times higher on this day
 
 def _bars() -> pl.DataFrame:
     rng = np.random.default_rng(5)
+    levels = np.exp(rng.normal(3, 0.5, size=200))  # each ticker's price level, moving a little a day
     rows = []
     for day in DAYS:
         for k in range(200):
-            close = float(np.exp(rng.normal(3, 0.5))) * (3 if day == SHIFTED else 1)
+            close = float(levels[k] * np.exp(rng.normal(0, 0.02))) * (3 if day == SHIFTED else 1)
             rows.append(
                 {
                     "date": day,
@@ -34,8 +35,6 @@ def _bars() -> pl.DataFrame:
                     "volume": 1000.0,
                     "vwap": close,
                     "transactions": 10,
-                    "split_factor": 1.0,
-                    "dividend": 0.0,
                 }
             )
     return frame_of(DailyBar, rows)
@@ -65,7 +64,12 @@ def test_the_report_finds_a_planted_shift_and_the_check_warns(data_dir):
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     examples = check.metadata["examples"].value.records
     assert {(r.data["column"], r.data["metric"]) for r in examples} >= {("close", "psi")}
+    assert check.metadata["measures_out_of_bounds"].value >= 400  # the jumps below warn too
+    jumps = report.filter(pl.col("metric") == "unexplained_jump")
+    # every close tripled on the shifted day and fell back the day after, with no action to explain it
+    assert jumps.group_by("date").len().sort("date").rows() == [(SHIFTED, 200), (DAYS[-1], 200)]
+    assert jumps.filter(pl.col("date") == SHIFTED).get_column("value").is_between(2.5, 3.5).all()
 
     events = instance.fetch_materializations(dg.AssetKey("data_quality"), limit=10).records
     previews = {e.partition_key: e.asset_materialization.metadata["preview"].value.records for e in events}
-    assert previews[SHIFTED.isoformat()][0].data["metric"] == "psi"  # what warns comes first in the UI
+    assert previews[SHIFTED.isoformat()][0].data["metric"] in ("psi", "unexplained_jump")  # what warns, first

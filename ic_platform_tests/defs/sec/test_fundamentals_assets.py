@@ -7,7 +7,7 @@ import pytest
 
 from ic_platform.defs.checks import POINT_IN_TIME_CHECKS
 from ic_platform.defs.features.assets import valuation_daily
-from ic_platform.defs.market.assets import daily_bars
+from ic_platform.defs.market.assets import corporate_actions, daily_bars
 from ic_platform.defs.resources import EdgarSource, MarketDataSource
 from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, sec_companies, sec_companyfacts
 from ic_platform.defs.stores import TableStore
@@ -16,6 +16,7 @@ from ic_platform.features.valuation import prior_closes, valuation_ratios
 from ic_platform.tables import (
     COMPANIES,
     COMPANY_FACTS,
+    CORPORATE_ACTIONS,
     DAILY_BARS,
     FUNDAMENTAL_STATES,
     FUNDAMENTALS_PIT,
@@ -28,6 +29,7 @@ GRAPH = [
     sec_companyfacts,
     fundamentals_pit,
     fundamental_states,
+    corporate_actions,
     daily_bars,
     valuation_daily,
     POINT_IN_TIME_CHECKS["valuation_daily"],
@@ -85,7 +87,9 @@ def test_the_check_fails_when_a_row_uses_fundamentals_filed_after_its_day(demo_d
     companies = COMPANIES.scan().collect()
     future = FUNDAMENTAL_STATES.scan().collect().with_columns(as_of=pl.col("as_of") - timedelta(days=1))
     leaky = (
-        valuation_ratios(closes, companies, future.sort("as_of"), split_index(DAILY_BARS.scan(), companies), 200)
+        valuation_ratios(
+            closes, companies, future.sort("as_of"), split_index(CORPORATE_ACTIONS.scan().collect(), companies), 200
+        )
         .with_columns(inputs_knowledge_date=pl.col("fundamentals_as_of") + timedelta(days=1))
         .with_columns(fundamentals_as_of=pl.col("inputs_knowledge_date"))
     )
