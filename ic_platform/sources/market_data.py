@@ -149,7 +149,9 @@ class ArchiveBars:
         undated = frame.filter(pl.col("date").is_null())
         self.frame = frame.filter(pl.col("date").is_not_null()).drop("_text_date")
         self.first_day = self.frame.get_column("date").min()
-        self.adjusted_through = self.frame.get_column("date").max() if basis == "split_adjusted" else None
+        # a split-adjusted file is taken as adjusted for the splits up to its last day
+        last_day = self.frame.get_column("date").max()
+        self.adjusted_through = last_day if basis == "split_adjusted" and isinstance(last_day, date) else None
         self.undated = frame_of(
             QuarantinedRecord,
             [

@@ -4,11 +4,12 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from ic_platform.defs.market.assets import daily_bars
+from ic_platform.defs.market.assets import corporate_actions, daily_bars
+from ic_platform.defs.market.checks import price_steps_explained
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.defs.stores import TableStore
 from ic_platform.storage import quarantine_table
-from ic_platform.tables import DAILY_BARS
+from ic_platform.tables import CORPORATE_ACTIONS, DAILY_BARS
 from ic_platform.trading_days import trading_days_between
 
 
@@ -29,6 +30,12 @@ def materialize_range(start: date, end: date, instance=None, raise_on_error=True
 def demo_days(data_dir) -> list[date]:
     manifest = json.loads((data_dir / "demo" / "manifest.json").read_text())
     return trading_days_between(date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"]))
+
+
+def demo_split(data_dir) -> tuple[str, date]:
+    """The demo's split: its ticker and ex-date."""
+    split = json.loads((data_dir / "demo" / "manifest.json").read_text())["split"]
+    return split["ticker"], date.fromisoformat(split["date"])
 
 
 def test_a_single_run_range_backfill_materializes_every_partition_of_the_range(demo_data_dir):
@@ -121,3 +128,56 @@ def test_a_day_the_source_fails_for_keeps_its_bars_and_too_many_such_days_fail_t
     materialization = result.get_asset_materialization_events()[0]  # one per partition, alike
     metadata = materialization.step_materialization_data.materialization.metadata
     assert metadata["failed_items"].value == 1 and metadata["failed_item_list"].value == [days[1].isoformat()]
+
+
+def _actions_and_bars(days, instance=None) -> dg.ExecuteInProcessResult:
+    tags = {
+        "dagster/asset_partition_range_start": days[0].isoformat(),
+        "dagster/asset_partition_range_end": days[-1].isoformat(),
+    }
+    return dg.materialize(
+        [corporate_actions, daily_bars, price_steps_explained],
+        resources={"table_store": TableStore(), "market_data": MarketDataSource()},
+        tags=tags,
+        instance=instance,
+        raise_on_error=False,
+    )
+
+
+def test_the_demo_splits_and_dividends_are_actions_that_keep_when_they_were_first_read(demo_data_dir):
+    ticker, split_day = demo_split(demo_data_dir)
+    days = demo_days(demo_data_dir)
+    window = days[days.index(split_day) - 3 : days.index(split_day) + 3]
+    assert _actions_and_bars(window).success
+    actions = CORPORATE_ACTIONS.scan().collect()
+    dividends = json.loads((demo_data_dir / "demo" / "polygon" / "dividends.json").read_text())["results"]
+    assert actions.filter(pl.col("kind") == "split").select("ticker", "ex_date", "ratio").rows() == [
+        (ticker, split_day, 4.0)
+    ]
+    assert actions.filter(pl.col("kind") == "cash_dividend").height == len(dividends)
+    assert set(actions.get_column("source").str.split("/").list.last()) == {"splits.json", "dividends.json"}
+    # the bars stay as traded: the split's day closes about a quarter of the day before
+    closes = DAILY_BARS.scan().filter(pl.col("ticker") == ticker).sort("date").collect()
+    before, after = closes.filter(pl.col("date") < split_day), closes.filter(pl.col("date") >= split_day)
+    assert 2.5 < before.get_column("close")[-1] / after.get_column("close")[0] < 6
+    learned = actions.get_column("learned_at")
+    assert _actions_and_bars(window).success
+    assert CORPORATE_ACTIONS.scan().collect().get_column("learned_at").equals(learned)  # read again, kept
+
+
+def test_the_jump_check_passes_with_the_demos_split_and_fails_without_it(demo_data_dir):
+    ticker, split_day = demo_split(demo_data_dir)
+    days = demo_days(demo_data_dir)
+    window = days[days.index(split_day) - 3 : days.index(split_day) + 3]
+    result = _actions_and_bars(window)
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed and check.metadata["unexplained_steps"].value == 0
+
+    splits_file = demo_data_dir / "demo" / "polygon" / "splits.json"
+    splits_file.write_text(json.dumps({"status": "OK", "results": []}))  # the source lost the split
+    result = _actions_and_bars(window)
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.metadata["unexplained_steps"].value == 1
+    assert f"{ticker} on {split_day} x0.2" in check.description  # about a quarter of the day before
+    assert result.success  # a failed check blocks nothing: the day is still scored

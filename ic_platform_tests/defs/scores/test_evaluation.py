@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from ic_platform.definitions import defs
+from ic_platform.defs.inputs import adjusted
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.runner import materialize_window
 from ic_platform.scoring import evaluation
@@ -19,7 +20,9 @@ def growth_ic(data_dir, signal: str) -> float:
     manifest = json.loads((data_dir / "demo" / "manifest.json").read_text())
     start, end = date.fromisoformat(manifest["first_day"]), date.fromisoformat(manifest["last_day"])
     assert materialize_window(defs, start, end, dg.DagsterInstance.ephemeral(), progress=False).success
-    joined = evaluation.with_forward_returns(IC_SCORES.scan().collect(), evaluation.forward_returns(DAILY_BARS.scan()))
+    joined = evaluation.with_forward_returns(
+        IC_SCORES.scan().collect(), evaluation.forward_returns(adjusted(DAILY_BARS.scan()))
+    )
     _, summary = evaluation.information_coefficients(joined, ["growth"])
     return summary.filter(pl.col("horizon_days") == 21).get_column("mean_ic").item()
 

@@ -1,5 +1,4 @@
-import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dagster as dg
 import polars as pl
@@ -22,7 +21,7 @@ from ic_platform.tables import (
     FUNDAMENTALS_PIT,
     VALUATION_DAILY,
 )
-from ic_platform_tests.defs.market.test_assets import demo_days
+from ic_platform_tests.defs.market.test_assets import demo_days, demo_split
 
 GRAPH = [
     sec_companies,
@@ -102,13 +101,8 @@ def test_the_check_fails_when_a_row_uses_fundamentals_filed_after_its_day(demo_d
     assert check.metadata["rows_with_future_inputs"].value == leaked
 
 
-def _split(data_dir) -> tuple[str, date]:
-    split = json.loads((data_dir / "demo" / "manifest.json").read_text())["split"]
-    return split["ticker"], date.fromisoformat(split["date"])
-
-
 def test_market_cap_and_pe_move_only_with_the_price_across_the_split(demo_data_dir):
-    ticker, split_day = _split(demo_data_dir)
+    ticker, split_day = demo_split(demo_data_dir)
     days = demo_days(demo_data_dir)
     middle = days.index(split_day)
     assert run_graph(days[middle - 5 : middle + 6]).success
@@ -127,7 +121,7 @@ def test_market_cap_and_pe_move_only_with_the_price_across_the_split(demo_data_d
 
 
 def test_the_demo_files_share_counts_on_the_basis_of_their_filing_day(demo_data_dir):
-    ticker, split_day = _split(demo_data_dir)
+    ticker, split_day = demo_split(demo_data_dir)
     assert run_graph(demo_days(demo_data_dir)[-3:], selection=[sec_companies, sec_companyfacts]).success
     cik = COMPANIES.scan().filter(pl.col("ticker") == ticker).collect().get_column("cik").item()
     covers = (
