@@ -6,11 +6,18 @@ from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource
 
 def test_each_mode_wires_every_source_and_secrets_stay_environment_variables(monkeypatch):
     monkeypatch.setenv("IC_BARS_ARCHIVE", "/srv/bars.csv.gz")
+    monkeypatch.setenv("IC_BARS_BASIS", "split_adjusted")
+    monkeypatch.setenv("IC_ACTIONS_ARCHIVE", "/srv/actions.csv")
     for mode in ("demo", "archive", "live", "off"):
         resources = source_resources(mode)
         assert set(resources) == {"edgar", "market_data", "news", "ratings"}
         assert {r.mode for r in resources.values()} == {mode}
-    assert source_resources("archive")["market_data"].archive_path == "/srv/bars.csv.gz"
+    archive = source_resources("archive")["market_data"]
+    assert (archive.archive_path, archive.bars_basis, archive.actions_path) == (
+        "/srv/bars.csv.gz",
+        "split_adjusted",
+        "/srv/actions.csv",
+    )
     live = source_resources("live")
     assert (
         isinstance(live["market_data"].api_key, dg.EnvVar)
