@@ -17,7 +17,8 @@ class Reply:
 
 
 class LocalServer:
-    """`routes[path]` is a list of replies served in turn (the last one repeats)."""
+    """`routes[path]` is a list of replies served in turn (the last one repeats); a route of the
+    path with its query (`/x?cursor=abc&apiKey=k`) is taken before the path's own."""
 
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
@@ -28,7 +29,7 @@ class LocalServer:
             def do_GET(self):  # noqa: N802 (http.server's name)
                 server.requests.append((time.monotonic(), self.path, dict(self.headers)))
                 path = self.path.split("?")[0]
-                replies = server.routes.get(path) or server.routes.get(self.path)
+                replies = server.routes.get(self.path) or server.routes.get(path)
                 if not replies:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")

@@ -30,16 +30,17 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_BODY_BYTES = 512 * 2**20  # the largest companyfacts documents are about 50 MiB
+MAX_PAGES = 10_000  # pages of one paged read (10 million records at 1,000 a page)
 
 
 class HttpError(RuntimeError):
@@ -212,6 +213,25 @@ class HttpClient:
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+
+    def pages(self, path: str, params: dict, secret: dict, fetch: Callable[[str, dict], tuple]) -> Iterator:
+        """Each page of a paged endpoint (Polygon's `next_url` style): `fetch(path, params)` returns
+        the page and the URL of the next one (None on the last). A next URL keeps its own query
+        (the cursor: httpx would replace it with `params`) and gets only `secret` (the API key)
+        added; one naming another host than the client's is refused, so the key never leaves; a
+        next URL seen before ends the pages, and more than MAX_PAGES is an HttpError."""
+        url, request_params, seen = path, params | secret, set()
+        for _ in range(MAX_PAGES):
+            page, next_url = fetch(url, request_params)
+            yield page
+            if not next_url or next_url in seen:
+                return
+            seen.add(next_url)
+            parts = urlsplit(next_url)
+            if parts.netloc and parts.netloc != urlsplit(self.base_url).netloc:
+                raise HttpError(f"{path}: next page on another host ({parts.netloc}), not followed with the API key")
+            url, request_params = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)) | secret
+        raise HttpError(f"{path}: more than {MAX_PAGES} pages")
 
     def _cache_paths(self, url: str, params: dict | None) -> tuple[Path, Path] | None:
         if self.cache_dir is None:

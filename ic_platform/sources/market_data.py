@@ -203,24 +203,19 @@ class PolygonClient:
 
     def _reference(self, path: str, sort: str, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Every record a reference endpoint lists going ex on or after `since` (all pages)."""
-        url: str | None = path
-        params = {"limit": 1000, "order": "asc", "sort": sort, "apiKey": self.api_key}
+        params: dict = {"limit": 1000, "order": "asc", "sort": sort}
         if since is not None:
             params[f"{sort}.gte"] = since.isoformat()
-        pages = []
-        while url:
-            page, url = self.http.get(
+
+        def fetch(url: str, request_params: dict):
+            return self.http.get(
                 url,
-                params=params,
+                params=request_params,
                 max_age=REFERENCE_MAX_AGE_S,
-                decode=lambda body, page=url: (
-                    parse_polygon_actions(body, page),
-                    load_json(body, page).get("next_url"),
-                ),
+                decode=lambda body: (parse_polygon_actions(body, url), load_json(body, url).get("next_url")),
             )
-            pages.append(page)
-            params = {"apiKey": self.api_key}  # next_url carries the other parameters
-        return _concat(pages)
+
+        return _concat(list(self.http.pages(path, params, {"apiKey": self.api_key}, fetch)))
 
     def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The splits (`/v3/reference/splits`) and cash dividends (`/v3/reference/dividends`) going
@@ -247,19 +242,17 @@ class PolygonClient:
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         """All pages of the ticker's daily bars from `start` to `end`."""
-        url: str | None = f"/v2/aggs/ticker/{ticker}/range/1/day/{start.isoformat()}/{end.isoformat()}"
-        params: dict | None = {"adjusted": "false", "sort": "asc", "limit": 50000, "apiKey": self.api_key}
-        bars, quarantined = [], []
-        while url:
-            page_bars, page_quarantined, url = self.http.get(
-                url,
-                params=params,
-                max_age=3600,
-                decode=lambda body, page=url: parse_ticker_aggregates(body, ticker, page),
+        path = f"/v2/aggs/ticker/{ticker}/range/1/day/{start.isoformat()}/{end.isoformat()}"
+
+        def fetch(url: str, params: dict):
+            page_bars, page_quarantined, next_url = self.http.get(
+                url, params=params, max_age=3600, decode=lambda body: parse_ticker_aggregates(body, ticker, url)
             )
-            bars.append(page_bars)
-            quarantined.append(page_quarantined)
-            params = {"apiKey": self.api_key}  # next_url carries the other parameters
+            return (page_bars, page_quarantined), next_url
+
+        params = {"adjusted": "false", "sort": "asc", "limit": 50000}
+        pages = list(self.http.pages(path, params, {"apiKey": self.api_key}, fetch))
+        bars, quarantined = [p[0] for p in pages], [p[1] for p in pages]
         return pl.concat(bars), pl.concat(quarantined)
 
 

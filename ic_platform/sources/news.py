@@ -138,20 +138,18 @@ class NewsClient:
     def documents(self, start: date | None, end: date) -> list[tuple[str, bytes]]:
         if start is None:
             raise ValueError("a live read needs a first day: the API has no whole history to list")
-        url: str | None = "/v2/reference/news"
         params: dict = {
             "published_utc.gte": start.isoformat(),
             "published_utc.lte": end.isoformat(),
             "order": "asc",
             "limit": 1000,
-            "apiKey": self.api_key,
         }
-        pages = []
-        while url:
+
+        def fetch(url: str, request_params: dict):
             document, body = self.http.get(
-                url, params=params, max_age=3600, decode=lambda body, page=url: (load_json(body, page), body)
+                url, params=request_params, max_age=3600, decode=lambda body: (load_json(body, url), body)
             )
-            pages.append((url, body))
-            url = document.get("next_url") if isinstance(document, dict) else None
-            params = {"apiKey": self.api_key}  # next_url carries the other parameters
+            return (url, body), document.get("next_url") if isinstance(document, dict) else None
+
+        pages = list(self.http.pages("/v2/reference/news", params, {"apiKey": self.api_key}, fetch))
         return pages

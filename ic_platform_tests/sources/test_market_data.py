@@ -7,7 +7,7 @@ import pytest
 
 from ic_platform.sources import market_data
 from ic_platform.sources.documents import SourceFormatError
-from ic_platform.sources.http import HttpClient
+from ic_platform.sources.http import HttpClient, HttpError
 from ic_platform.sources.market_data import (
     ArchiveBars,
     DemoBars,
@@ -188,3 +188,40 @@ def test_a_bad_cell_deep_in_an_archive_costs_its_row_not_the_file(tmp_path):
     assert last_bars.height == 44 and last_bad.get_column("reason").to_list() == ["missing fields ['c']"]
     first_bars, first_bad = archive.day(days[0])
     assert first_bars.height == 45 and first_bad.get_column("reason").to_list() == ["unreadable date"]
+
+
+def _split_record(n: int) -> dict:
+    return {"ticker": f"T{n:04d}", "execution_date": "2024-06-10", "split_from": 1, "split_to": 2}
+
+
+def test_reference_pages_keep_their_cursor_and_end_on_a_repeated_one(tmp_path):
+    """Polygon pages with a cursor in `next_url`'s query: 2,500 splits, 1,000 a page."""
+    with LocalServer() as server:
+        pages = [[_split_record(n) for n in range(k, min(k + 1000, 2500))] for k in range(0, 2500, 1000)]
+        server.routes["/v3/reference/splits"] = [
+            Reply(json.dumps({"results": pages[0], "next_url": f"{server.url}/v3/reference/splits?cursor=p2"}).encode())
+        ]
+        server.routes["/v3/reference/splits?cursor=p2&apiKey=k"] = [
+            Reply(json.dumps({"results": pages[1], "next_url": f"{server.url}/v3/reference/splits?cursor=p3"}).encode())
+        ]
+        # the last page names the second again: a server that loops is not followed round
+        server.routes["/v3/reference/splits?cursor=p3&apiKey=k"] = [
+            Reply(json.dumps({"results": pages[2], "next_url": f"{server.url}/v3/reference/splits?cursor=p2"}).encode())
+        ]
+        server.routes["/v3/reference/dividends"] = [Reply(json.dumps({"results": []}).encode())]
+        client = PolygonClient(HttpClient(server.url, cache_dir=tmp_path), api_key="k")
+        actions, _ = client.actions(None)
+        paths = [p for p in server.paths() if "splits" in p]
+    assert actions.height == 2500 and actions.get_column("ticker").n_unique() == 2500
+    assert len(paths) == 3 and [p.split("?")[1].split("&")[0] for p in paths[1:]] == ["cursor=p2", "cursor=p3"]
+
+
+def test_a_next_page_on_another_host_never_receives_the_api_key(tmp_path):
+    with LocalServer() as server, LocalServer() as other:
+        server.routes["/v2/aggs/ticker/AAPL/range/1/day/2023-01-03/2023-01-03"] = [
+            Reply(json.dumps({"status": "OK", "results": [], "next_url": f"{other.url}/steal?cursor=x"}).encode())
+        ]
+        client = PolygonClient(HttpClient(server.url, cache_dir=tmp_path), api_key="pk_secret")
+        with pytest.raises(HttpError, match="another host"):
+            client.ticker_range("AAPL", date(2023, 1, 3), date(2023, 1, 3))
+        assert other.paths() == []
