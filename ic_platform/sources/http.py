@@ -218,7 +218,8 @@ class HttpClient:
         """Each page of a paged endpoint (Polygon's `next_url` style): `fetch(path, params)` returns
         the page and the URL of the next one (None on the last). A next URL keeps its own query
         (the cursor: httpx would replace it with `params`) and gets only `secret` (the API key)
-        added; one naming another host than the client's is refused, so the key never leaves; a
+        added; one naming another host or scheme than the client's (plain http where the base URL
+        is https) is refused, so the key never leaves; a
         next URL seen before ends the pages, and more than MAX_PAGES is an HttpError."""
         url, request_params, seen = path, params | secret, set()
         for _ in range(MAX_PAGES):
@@ -227,9 +228,12 @@ class HttpClient:
             if not next_url or next_url in seen:
                 return
             seen.add(next_url)
-            parts = urlsplit(next_url)
-            if parts.netloc and parts.netloc != urlsplit(self.base_url).netloc:
-                raise HttpError(f"{path}: next page on another host ({parts.netloc}), not followed with the API key")
+            parts, base = urlsplit(next_url), urlsplit(self.base_url)
+            if (parts.netloc and parts.netloc != base.netloc) or (parts.scheme and parts.scheme != base.scheme):
+                raise HttpError(
+                    f"{path}: next page on another host or scheme ({parts.scheme}://{parts.netloc}), "
+                    "not followed with the API key"
+                )
             url, request_params = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)) | secret
         raise HttpError(f"{path}: more than {MAX_PAGES} pages")
 

@@ -225,3 +225,14 @@ def test_a_next_page_on_another_host_never_receives_the_api_key(tmp_path):
         with pytest.raises(HttpError, match="another host"):
             client.ticker_range("AAPL", date(2023, 1, 3), date(2023, 1, 3))
         assert other.paths() == []
+    # an https API whose next page is plain http on the same host: not followed either
+    https = HttpClient("https://api.example.test", cache_dir=tmp_path)
+    fetched = []
+
+    def fetch(url, params):
+        fetched.append((url, params))
+        return "page", "http://api.example.test/v3/reference/splits?cursor=x"
+
+    with pytest.raises(HttpError, match="another host or scheme"):
+        list(https.pages("/v3/reference/splits", {}, {"apiKey": "pk_secret"}, fetch))
+    assert fetched == [("/v3/reference/splits", {"apiKey": "pk_secret"})]
