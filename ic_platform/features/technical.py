@@ -30,8 +30,8 @@ import polars as pl
 from ic_platform.trading_days import next_trading_days
 
 RETURN_HORIZONS = {"return_1m": 21, "return_3m": 63, "return_6m": 126, "return_12m": 252}
+# the indicators in price units, put back on the close date's basis (with the close)
 PRICE_LEVELS = (
-    "close",
     "macd",
     "macd_signal",
     "macd_hist",
@@ -42,24 +42,8 @@ PRICE_LEVELS = (
     "bb_upper",
     "bb_middle",
     "bb_lower",
-)  # in price units: put back on the close date's basis
-INDICATOR_COLUMNS = (
-    "rsi_14",
-    "macd",
-    "macd_signal",
-    "macd_hist",
-    "sma_50",
-    "sma_200",
-    "ema_12",
-    "ema_26",
-    "bb_upper",
-    "bb_middle",
-    "bb_lower",
-    "volume_sma_20",
-    *RETURN_HORIZONS,
-    "price_to_sma_50",
-    "price_to_sma_200",
 )
+INDICATOR_COLUMNS = ("rsi_14", *PRICE_LEVELS, "volume_sma_20", *RETURN_HORIZONS, "price_to_sma_50", "price_to_sma_200")
 # Bars read before a window so that exponential indicators equal their full-history values: the
 # weight of anything older is below (1 - 2/27) ** 600 ~ 1e-20 for EMA(26), (13/14) ** 600 for RSI.
 WARMUP_BARS = 600
@@ -211,13 +195,8 @@ def _indicators(bars: pl.LazyFrame) -> pl.LazyFrame:
         price_to_sma_200=close / pl.col("sma_200") - 1,
     )
     factor = pl.col("split_factor")
-    return frame.select(
-        "date",
-        pl.col("_code").alias("ticker"),
-        *((pl.col(c) * factor).alias(c) for c in ("close", *INDICATOR_COLUMNS) if c in PRICE_LEVELS),
-        pl.col("volume_sma_20") / factor,
-        *(c for c in INDICATOR_COLUMNS if c not in PRICE_LEVELS and c != "volume_sma_20"),
-    ).select("date", "ticker", "close", *INDICATOR_COLUMNS)
+    rebased = frame.with_columns(pl.col("close", *PRICE_LEVELS) * factor, pl.col("volume_sma_20") / factor)
+    return rebased.select("date", pl.col("_code").alias("ticker"), "close", *INDICATOR_COLUMNS)
 
 
 def technical_features(bars: pl.LazyFrame, start: date | None = None, end: date | None = None) -> pl.LazyFrame:
