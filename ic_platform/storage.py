@@ -59,6 +59,10 @@ def tables_at(root: Path) -> Iterator[None]:
         _run_root.pop()
 
 
+class EmptySnapshotError(ValueError):
+    """A read found nothing where the snapshot holds rows: an outage or a wrong setting, never kept."""
+
+
 class TableValidationError(ValueError):
     """A frame broke its table's pandera model; nothing was written."""
 
@@ -273,13 +277,19 @@ class SnapshotTable(_Table):
         self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None, manifest: dict | None = None
     ) -> WriteSummary:
         """Validate and replace the table; quarantined records (a source's table) go to
-        `<name>__quarantine`, with the rows that break the model. `manifest` (what an incremental
-        table holds: how far its source was read) replaces the table's manifest once the table
-        is in place; a write without one removes it."""
+        `<name>__quarantine`, with the rows that break the model; a source's table that has rows is
+        never replaced by an empty read (`EmptySnapshotError`, the table unchanged). `manifest`
+        (what an incremental table holds: how far its source was read) replaces the table's
+        manifest once the table is in place; a write without one removes it."""
         if quarantined is None:
             frame = self._prepare(frame)
         else:
             frame, quarantined = self._prepare_source(frame, quarantined)
+        held = self.scan().select(pl.len()).collect().item() if quarantined is not None else 0
+        if frame.is_empty() and held:
+            raise EmptySnapshotError(
+                f"{self.name}: refusing to replace its {held} rows with an empty read; the table is unchanged"
+            )
         self.manifest_file.unlink(missing_ok=True)  # never a manifest saying more than the table holds
         _write_atomically({self.file: frame})
         kept_aside = quarantine_table(self).write(quarantined).rows if quarantined is not None else None

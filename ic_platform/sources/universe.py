@@ -7,6 +7,7 @@ returned as quarantined records with the reason, never dropped silently. When SE
 alone names the companies (`universe_companies`): each member then needs a ticker and a CIK.
 """
 
+import io
 from pathlib import Path
 
 import polars as pl
@@ -25,10 +26,14 @@ def read_universe(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise SourceFormatError(f"{path}: the universe file does not exist")
     if path.suffix.lower() != ".csv":
-        lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(path.read_text().splitlines(), start=1)]
+        lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(_text(path).splitlines(), start=1)]
         rows = [{"ticker": text, "cik": None, "name": None, "line": n} for n, text in lines if text]
     else:
-        raw = pl.read_csv(path, infer_schema=False)
+        try:
+            raw = pl.read_csv(io.StringIO(_text(path)), infer_schema=False)
+        except pl.exceptions.PolarsError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise SourceFormatError(f"{path}: not a readable CSV ({first_line})") from None
         ticker, cik = header_column(raw.columns, TICKER_COLUMNS), header_column(raw.columns, ("cik",))
         name = header_column(raw.columns, NAME_COLUMNS)
         if ticker is None and cik is None:
@@ -52,6 +57,14 @@ def read_universe(path: Path) -> pl.DataFrame:
     if members.is_empty():
         raise SourceFormatError(f"{path}: the universe file names no company")
     return members
+
+
+def _text(path: Path) -> str:
+    """The file's text, a one-line error when it is not UTF-8 (a spreadsheet saved as .xlsx)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceFormatError(f"{path}: not a UTF-8 text file (byte {error.start})") from None
 
 
 def select_universe(tickers: pl.DataFrame, members: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[dict]]:

@@ -118,3 +118,21 @@ def test_sec_off_without_a_universe_file_is_a_clear_error(demo_data_dir, monkeyp
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     assert "the universe file ($IC_UNIVERSE) must name the companies" in str(failure.step_failure_data.error)
+
+
+def test_a_universe_that_matches_no_ticker_fails_and_rewrites_nothing(demo_data_dir, monkeypatch, tmp_path):
+    days = demo_days(demo_data_dir)[-2:]
+    assert run_in_modes(monkeypatch, days).success
+    held = {table.name: table.scan().collect() for table in (COMPANIES, COMPANY_FACTS, INSIDER_TRANSACTIONS, IC_SCORES)}
+    (tmp_path / "universe.txt").write_text("NOSUCH\nNOTHER\n")
+    monkeypatch.setenv("IC_UNIVERSE", str(tmp_path / "universe.txt"))
+    result = run_in_modes(monkeypatch, days)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "sec_companies"
+    assert f"the universe fell from {held['sec_companies'].height} to 0 companies" in str(
+        failure.step_failure_data.error
+    )
+    assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == "serving_scores"]
+    for table in (COMPANIES, COMPANY_FACTS, INSIDER_TRANSACTIONS, IC_SCORES):
+        assert table.scan().collect().equals(held[table.name]), table.name

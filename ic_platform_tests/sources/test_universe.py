@@ -73,3 +73,19 @@ def test_a_missing_or_empty_universe_file_is_refused(tmp_path):
     (tmp_path / "empty.txt").write_text("# nothing\n")
     with pytest.raises(SourceFormatError, match="names no company"):
         read_universe(tmp_path / "empty.txt")
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.csv", b"", "not a readable CSV"),
+        ("ragged.csv", b'ticker,cik\n"AAPL,320193\n', "not a readable CSV"),
+        ("sheet.csv", b"PK\x03\x04\xff\x00", "not a UTF-8 text file"),
+        ("latin.txt", b"AAPL\nNESTL\xc9\n", "not a UTF-8 text file"),
+    ],
+)
+def test_an_unreadable_universe_file_is_a_one_line_error(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(SourceFormatError, match=message) as error:
+        read_universe(tmp_path / name)
+    assert "\n" not in str(error.value)

@@ -2,7 +2,6 @@
 fell as a partial delivery makes it fall, and price steps that no corporate action explains."""
 
 import dagster as dg
-import polars as pl
 
 from ic_platform import settings
 from ic_platform.defs.checks import checked_window
@@ -11,6 +10,7 @@ from ic_platform.defs.market.assets import daily_bars
 from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import table_preview
 from ic_platform.features.bar_gaps import find_gaps
+from ic_platform.features.row_counts import count_drops, daily_counts
 from ic_platform.features.splits import MAX_STEP
 from ic_platform.tables import DAILY_BARS
 from ic_platform.trading_days import previous_trading_day, trading_days_between
@@ -42,16 +42,6 @@ def no_missing_ticker_days(context: dg.AssetCheckExecutionContext) -> dg.AssetCh
     )
 
 
-def bar_count_drops(counts: pl.DataFrame, max_drop: float) -> pl.DataFrame:
-    """Days (from `counts`: date, bars, in order) whose bar count is more than `max_drop` below the
-    trading day before's (the first day has nothing to compare with)."""
-    return (
-        counts.with_columns(previous=pl.col("bars").shift(1))
-        .filter(pl.col("bars") < pl.col("previous") * (1 - max_drop))
-        .select("date", "previous", "bars")
-    )
-
-
 @with_table_store(
     dg.asset_check,
     asset=daily_bars,
@@ -68,13 +58,8 @@ def bar_count_steady(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
         return dg.AssetCheckResult(passed=True, metadata={"days_with_a_drop": 0})
     first = previous_trading_day(start) if start else written[0]
     days = [d for d in written if first <= d <= (end or written[-1])]
-    counts = (
-        pl.DataFrame({"date": days}, schema={"date": pl.Date})
-        .join(DAILY_BARS.scan(days[0], days[-1]).group_by("date").agg(bars=pl.len()).collect(), on="date", how="left")
-        .with_columns(pl.col("bars").fill_null(0))
-        .sort("date")
-    )
-    drops = bar_count_drops(counts, settings.current().max_row_drop)
+    counts = daily_counts(DAILY_BARS.scan(days[0], days[-1]).select("date").collect(), days)
+    drops = count_drops(counts, settings.current().max_row_drop)
     return dg.AssetCheckResult(
         passed=drops.is_empty(),
         metadata={"days_with_a_drop": drops.height, "examples": table_preview(drops)},

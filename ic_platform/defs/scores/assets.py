@@ -3,10 +3,12 @@
 import dagster as dg
 import polars as pl
 
+from ic_platform import settings
 from ic_platform.defs.inputs import adjusted
 from ic_platform.defs.partitions import partition_window
 from ic_platform.defs.stores import with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_preview
+from ic_platform.features.row_counts import count_drops, daily_counts, describe_drops
 from ic_platform.schemas.scores import DEFAULT_WEIGHTS, FACTOR_METRICS
 from ic_platform.scoring import charts, evaluation, scores
 from ic_platform.tables import (
@@ -21,6 +23,7 @@ from ic_platform.tables import (
     TECHNICAL_DAILY,
     VALUATION_DAILY,
 )
+from ic_platform.trading_days import previous_trading_day, trading_days_between
 
 ALTERNATIVE_INPUTS = {
     "insider": (INSIDER_DAILY, ("insider_net_buying_30d", "insider_net_buying_90d")),
@@ -109,17 +112,33 @@ def factor_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.MaterializeResult:
     """The IC Score (1-100) per ticker and day: the weighted mean of the present factors (weights from
     docs/scoring.md, configurable), its rating band, data completeness, confidence and sector percentile.
-    No score below 40% completeness or with fewer than two of value/growth/profitability/health."""
+    No score below 40% completeness or with fewer than two of value/growth/profitability/health.
+    A day whose score count fell by more than $IC_MAX_ROW_DROP from the day before fails the step
+    before it is written."""
     unknown = set(config.weights) - set(FACTOR_METRICS)
     if unknown:
         raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}", allow_retries=False)
     start, end = partition_window(context)
     gated_out = 0
+    before = previous_trading_day(start)
+    previous: int | None = IC_SCORES.scan(before, before).select(pl.len()).collect().item() or None
+    max_drop = settings.current().max_row_drop
 
     def compute(first, last) -> pl.DataFrame:
-        nonlocal gated_out
+        nonlocal gated_out, previous
         factors = FACTOR_SCORES.scan(first, last).collect()
         published = scores.ic_scores(factors, config.weights)
+        counts = daily_counts(published, trading_days_between(first, last))
+        drops = count_drops(counts, max_drop, previous)
+        if not drops.is_empty():
+            raise dg.Failure(
+                f"ic_scores: the number of scores fell by more than {max_drop:.0%} ($IC_MAX_ROW_DROP) from one "
+                f"trading day to the next ({describe_drops(drops, 'scores')}); no day from {first} on is "
+                "written. A universe or a source that lost companies makes it fall; a universe "
+                "made smaller on purpose needs one run with IC_MAX_ROW_DROP=1.",
+                allow_retries=False,
+            )
+        previous = counts.get_column("rows")[-1]
         gated_out += factors.height - published.height
         context.log.info(f"ic_scores {first}..{last}: {published.height} scores from {factors.height} factor rows")
         return published

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from ic_platform import settings
 from ic_platform.defs.filings_feed import CIKS_TAG
 from ic_platform.defs.incremental import (
     SourceRead,
@@ -28,6 +29,7 @@ from ic_platform.defs.stores import TableStore
 from ic_platform.defs.table_assets import materialized, table_asset
 from ic_platform.features import fundamentals
 from ic_platform.features import splits as splits_module
+from ic_platform.features.row_counts import fell
 from ic_platform.features.splits import split_index
 from ic_platform.schemas.common import QuarantinedRecord, frame_of, quarantined_record
 from ic_platform.schemas.sec import Company
@@ -72,6 +74,7 @@ def sec_companies(
     sources = companies.get_column("sector_source").value_counts().rows()
     context.log.info(f"sectors by source: {dict(sources)}")
     records = pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows])
+    _refuse_a_fallen_universe(companies.height)
     return materialized(
         COMPANIES.write(
             companies,
@@ -81,6 +84,20 @@ def sec_companies(
         source_mode=edgar.mode,
         submissions_read=submissions_read,
     )
+
+
+def _refuse_a_fallen_universe(companies: int) -> None:
+    """Fail before anything is written when the universe lost more than $IC_MAX_ROW_DROP of its
+    companies since the last read (a universe file naming unknown tickers, a source that lost them)."""
+    held = COMPANIES.scan().select(pl.len()).collect().item()
+    max_drop = settings.current().max_row_drop
+    if fell(held, companies, max_drop) or (held and not companies):
+        raise dg.Failure(
+            f"sec_companies: the universe fell from {held} to {companies} companies, more than {max_drop:.0%} "
+            "($IC_MAX_ROW_DROP); nothing was written. Check $IC_UNIVERSE and the quarantined members; a universe "
+            "made smaller on purpose needs one run with IC_MAX_ROW_DROP=1.",
+            allow_retries=False,
+        )
 
 
 def _universe_members(edgar: EdgarSource) -> pl.DataFrame:

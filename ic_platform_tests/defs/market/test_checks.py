@@ -1,10 +1,7 @@
-from datetime import date
-
 import dagster as dg
-import polars as pl
 
 from ic_platform.defs.market.assets import daily_bars
-from ic_platform.defs.market.checks import bar_count_drops, bar_count_steady
+from ic_platform.defs.market.checks import bar_count_steady
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.checking import check_results
@@ -25,12 +22,3 @@ def test_a_day_with_a_fraction_of_the_market_is_refused(demo_data_dir):
     check = _check(days[2:3])  # the day before the window is compared too
     assert not check.passed and check.blocking
     assert check.metadata["days_with_a_drop"].value == 1
-
-
-def test_drops_are_measured_against_the_day_before():
-    counts = pl.DataFrame(
-        {"date": [date(2025, 1, d) for d in (2, 3, 6, 7)], "bars": [100, 80, 50, 100]},
-        schema_overrides={"bars": pl.UInt32},
-    )
-    assert bar_count_drops(counts, 0.25).rows() == [(date(2025, 1, 6), 80, 50)]
-    assert bar_count_drops(counts, 0.5).is_empty()

@@ -82,3 +82,20 @@ def test_the_checks_fail_on_a_score_from_future_inputs_or_a_wrong_band(demo_data
     )
     assert not outcome["scores_consistent"].passed
     assert outcome["scores_consistent"].metadata["ratings not matching the score"].value == rows_of[scores["ticker"][1]]
+
+
+def test_a_day_whose_score_count_falls_is_refused_before_it_is_written(demo_data_dir):
+    days = demo_days(demo_data_dir)[-3:]
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_window(defs, days[0], days[-1], instance, progress=False).success
+    scores = IC_SCORES.scan().collect()
+    factors = FACTOR_SCORES.scan(days[-1], days[-1]).collect()
+    FACTOR_SCORES.write(factors.head(factors.height // 2), days[-1], days[-1])  # half the universe lost
+    only_scores = ([dg.AssetKey("ic_scores")], [])
+    result = materialize_window(defs, days[1], days[-1], instance, progress=False, selection=only_scores)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert f"{days[-1]}: scores {scores.filter(pl.col('date') == days[-2]).height} -> " in str(
+        failure.step_failure_data.error
+    )
+    assert IC_SCORES.scan().collect().equals(scores)  # neither the day that fell nor the day before it rewritten
