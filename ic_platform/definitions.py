@@ -17,6 +17,7 @@ from ic_platform.defs.news.assets import analyst_daily, analyst_ratings, news_ar
 from ic_platform.defs.ownership.assets import insider_daily, institutional_daily, sec_13f, sec_form4
 from ic_platform.defs.ownership.sensors import form4_filings_sensor, refresh_insiders
 from ic_platform.defs.partitions import WINDOW_JOB
+from ic_platform.defs.policies import time_limit
 from ic_platform.defs.quality.assets import data_quality, quality_within_bounds
 from ic_platform.defs.resources import source_resources
 from ic_platform.defs.scores.assets import factor_scores, ic_scores, score_evaluation
@@ -37,6 +38,7 @@ score_window = dg.define_asset_job(
     # process per step (Dagster's default for launched runs) re-imports the code ~60 times, which
     # doubled a daemon-launched demo run on two cores
     executor_def=dg.in_process_executor,
+    tags=time_limit(12),  # a 10-year backfill at full scale takes under half an hour
 )
 
 defs = dg.Definitions(

@@ -225,10 +225,33 @@ class Settings(BaseSettings):
     max_row_drop: float = setting(
         "IC_MAX_ROW_DROP",
         0.25,
-        "how far a day's bar count may fall below the day before's before `bar_count_steady` refuses it",
+        "how far a day's bar count, score count or the universe may fall below the day before's (the last "
+        "read's) before the day is refused (`bar_count_steady`, `ic_scores`, `sec_companies`); 1 lets a "
+        "universe shrink on purpose",
         "a share between 0 and 1",
         ge=0,
         le=1,
+    )
+    db_connect_timeout_s: float = setting(
+        "IC_DB_CONNECT_TIMEOUT_S",
+        10,
+        "seconds a connection to the serving database may take before it fails (a server that never answers)",
+        "a number of seconds above 0",
+        gt=0,
+    )
+    db_statement_timeout_s: float = setting(
+        "IC_DB_STATEMENT_TIMEOUT_S",
+        1800,
+        "seconds one statement of a serving write, restore or check may run on PostgreSQL before it is cancelled",
+        "a number of seconds above 0",
+        gt=0,
+    )
+    db_lock_timeout_s: float = setting(
+        "IC_DB_LOCK_TIMEOUT_S",
+        60,
+        "seconds a serving write or restore waits for a lock another session holds before it fails",
+        "a number of seconds above 0",
+        gt=0,
     )
     fundamentals_max_age_days: int = setting(
         "IC_FUNDAMENTALS_MAX_AGE_DAYS",

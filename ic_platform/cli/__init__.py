@@ -6,6 +6,7 @@ import sys
 import warnings
 
 from ic_platform.cli import demo, files, operations
+from ic_platform.cli.termination import exit_after_grace_on_termination
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +28,37 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     import polars as pl
 
+    if args.command != "serve":  # uvicorn handles its own signals
+        exit_after_grace_on_termination()
     try:
         return args.handler(args)
     except (ValueError, OSError, pl.exceptions.PolarsError) as error:  # the input, not the platform
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        reason = database_failure(error)
+        if reason is None:
+            raise
+        print(f"error: {reason}", file=sys.stderr)
+        return 1
+
+
+def database_failure(error: BaseException) -> str | None:
+    """One line for a database that failed (unreachable, timed out, full disk), the driver's own
+    first line; None for any other error. The drivers: psycopg2 and SQLite through SQLAlchemy,
+    ADBC's for bulk reads and writes."""
+    import sqlite3
+
+    import adbc_driver_manager
+    import sqlalchemy as sa
+
+    cause: BaseException = error
+    while not isinstance(cause, sa.exc.DBAPIError | sqlite3.Error | adbc_driver_manager.Error):
+        if cause.__cause__ is None and cause.__context__ is None:
+            return None
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    detail = str(cause.orig if isinstance(cause, sa.exc.DBAPIError) else cause).strip().splitlines()
+    reason = detail[0] if detail else type(cause).__name__
+    if "disk" in reason.lower() or "full" in reason.lower():
+        reason += " (is the disk under $DAGSTER_HOME or $IC_DATA_DIR full?)"
+    return f"a database failed: {reason}"

@@ -15,6 +15,7 @@ import dagster as dg
 
 from ic_platform import settings
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, WINDOW_JOB
+from ic_platform.defs.policies import time_limit
 from ic_platform.defs.resources import EdgarSource, MarketDataSource, NewsSource, RatingsSource
 from ic_platform.tables import DAILY_BARS, DAILY_TABLES
 from ic_platform.trading_days import is_trading_day, next_trading_day
@@ -37,6 +38,7 @@ FRESHNESS_CHECK_NAME = "latest_day_on_time"  # every daily asset's freshness che
 market_close = dg.define_asset_job(
     "market_close",
     selection=dg.AssetSelection.assets("corporate_actions", "daily_bars", "data_quality"),
+    tags=time_limit(2),
     description=(
         "The corporate actions known, the day's bars of every ticker, after the close, and the day's "
         "data-quality report."
@@ -45,6 +47,7 @@ market_close = dg.define_asset_job(
 daily_scores = dg.define_asset_job(
     "daily_scores",
     selection=dg.AssetSelection.assets(*DAILY_FEATURES_AND_SCORES),
+    tags=time_limit(3),
     description="Every daily feature, the factor scores, the IC Scores and their serving rows of one trading day.",
 )
 
@@ -181,12 +184,17 @@ def demo_new_days(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Ski
     return dg.RunRequest(run_key=run_key, tags=tags, asset_selection=assets, asset_check_keys=checks)
 
 
-def source_refresh(name: str, source: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str):
-    """A job rebuilding the raw tables `assets` of `source` and the schedule that runs it on `cron`,
-    skipped while that source's resource is in demo mode (the demo's files change only when it is
-    regenerated) or off."""
+def source_refresh(
+    name: str, source: str, assets: tuple[str, ...], cron: str, timezone: str, cadence: str, hours: float = 1
+):
+    """A job rebuilding the raw tables `assets` of `source` (failed after `hours`) and the schedule
+    that runs it on `cron`, skipped while that source's resource is in demo mode (the demo's files
+    change only when it is regenerated) or off."""
     job = dg.define_asset_job(
-        f"refresh_{name}", selection=dg.AssetSelection.assets(*assets), description=f"Re-read {', '.join(assets)}."
+        f"refresh_{name}",
+        selection=dg.AssetSelection.assets(*assets),
+        description=f"Re-read {', '.join(assets)}.",
+        tags=time_limit(hours),
     )
 
     @dg.schedule(
@@ -223,6 +231,7 @@ SOURCE_REFRESHES = [
         "0 2 * * 0",
         "UTC",
         "Sundays 02:00 UTC (the filings sensor adds the week's filings in between)",
+        hours=8,
     ),
     source_refresh("form4", "sec", ("sec_form4",), "0 10-16 * * 1-5", "America/New_York", "Hourly in market hours"),
     source_refresh("news", "news", ("news_articles",), "0 */4 * * *", "UTC", "Every 4 hours"),
@@ -235,10 +244,14 @@ SOURCE_REFRESHES = [
         "0 6 16 2,5,8,11 *",
         "UTC",
         "Quarterly, after the 13F-HR deadline",
+        hours=8,
     ),
 ]
 evaluate_scores = dg.define_asset_job(
-    "evaluate_scores", selection=dg.AssetSelection.assets(EVALUATION), description="The score evaluation, again."
+    "evaluate_scores",
+    selection=dg.AssetSelection.assets(EVALUATION),
+    description="The score evaluation, again.",
+    tags=time_limit(3),
 )
 evaluate_weekly = dg.ScheduleDefinition(
     name="evaluate_weekly",

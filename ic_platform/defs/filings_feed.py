@@ -5,6 +5,7 @@ from datetime import datetime
 
 import dagster as dg
 
+from ic_platform.defs.policies import time_limit
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpError
@@ -21,7 +22,7 @@ def refresh_job(name: str, source_asset: str, description: str):
     """The job a filings sensor launches: `source_asset` and everything downstream of it through
     `ic_scores` and `serving_scores` (not the whole-history `score_evaluation`)."""
     selection = dg.AssetSelection.assets(source_asset).downstream() - dg.AssetSelection.assets("score_evaluation")
-    return dg.define_asset_job(name, selection=selection, description=description)
+    return dg.define_asset_job(name, selection=selection, description=description, tags=time_limit(3))
 
 
 def new_filings(entries: list[dict], cursor: dict, forms: tuple[str, ...]) -> tuple[list[dict], dict]:

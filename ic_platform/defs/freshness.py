@@ -9,6 +9,7 @@ from datetime import datetime, time
 import dagster as dg
 
 from ic_platform.defs.automation import DAILY_FEATURES_AND_SCORES, FRESHNESS_CHECK_NAME, NEW_YORK, demo_last_day
+from ic_platform.defs.policies import time_limit
 from ic_platform.trading_days import is_trading_day, previous_trading_day
 
 LATE_IS_AN_ERROR = ("ic_scores", "serving_scores")
@@ -61,6 +62,7 @@ check_freshness = dg.define_asset_job(
     "check_freshness",
     selection=dg.AssetSelection.checks(*FRESHNESS_CHECKS),
     description="Every daily asset's freshness check.",
+    tags=time_limit(0.25),
 )
 freshness_every_30_minutes = dg.ScheduleDefinition(
     name="freshness_every_30_minutes",

@@ -9,6 +9,7 @@ import dagster as dg
 from ic_platform import settings
 
 SOURCE_RETRIES = 2
+MAX_RUNTIME_TAG = "dagster/max_runtime"  # read by run monitoring, in seconds
 EDGAR_POOL = "edgar"
 
 
@@ -26,3 +27,10 @@ def source_step(edgar: bool = False) -> dict:
     """The keyword arguments of a source step's asset decorator: the retry policy, and for EDGAR's
     steps the EDGAR pool."""
     return {"retry_policy": source_retry_policy()} | ({"pool": EDGAR_POOL} if edgar else {})
+
+
+def time_limit(hours: float) -> dict[str, str]:
+    """A job's tags that have the daemon's run monitoring fail its runs still going after `hours`
+    (Dagster's `dagster/max_runtime`): a run blocked on a source or a database does not hold its
+    slot in the queue for ever."""
+    return {MAX_RUNTIME_TAG: str(int(hours * 3600))}

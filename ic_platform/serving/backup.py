@@ -8,7 +8,6 @@ newest schema and replaces both tables in one transaction, after checking the co
 import io
 import json
 import zipfile
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,10 +66,9 @@ def restore(db: sa.Engine, backup_file: Path) -> dict:
                 f"{backup_file}: {name} holds {frame.height} rows, its manifest says {manifest['rows'][name]}"
             )
     store.migrate(db)
-    with closing(store.bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
+    with store.write_transaction(db) as cursor:
         for table in reversed(TABLES):
             cursor.execute(f"DELETE FROM {table.name}")
         for table in TABLES:
             store.ingest(cursor, table, frames[table.name])
-        connection.commit()
     return manifest

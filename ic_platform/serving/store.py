@@ -9,9 +9,11 @@ the old window or the new one, a re-run leaves no duplicate, and a ticker no lon
 recomputed day disappears from it.
 """
 
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import adbc_driver_postgresql.dbapi
 import adbc_driver_sqlite.dbapi
@@ -53,17 +55,35 @@ companies = sa.Table(
 SCORE_COLUMNS = [column.name for column in scores.columns]
 
 
+def connection_options(statement_timeout_ms: int | None = None) -> dict[str, str]:
+    """libpq's connection parameters for every PostgreSQL connection to the serving database: a
+    connect timeout ($IC_DB_CONNECT_TIMEOUT_S), the statement and lock timeouts
+    ($IC_DB_STATEMENT_TIMEOUT_S, or `statement_timeout_ms`; $IC_DB_LOCK_TIMEOUT_S) and TCP
+    keepalives and a user timeout that notice a server gone silent within about a minute."""
+    current = settings.current()
+    statement_ms = statement_timeout_ms or int(current.db_statement_timeout_s * 1000)
+    lock_ms = min(statement_ms, int(current.db_lock_timeout_s * 1000))
+    return {
+        "connect_timeout": str(max(1, round(current.db_connect_timeout_s))),
+        "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}",
+        "keepalives": "1",
+        "keepalives_idle": "30",
+        "keepalives_interval": "10",
+        "keepalives_count": "3",
+        "tcp_user_timeout": "60000",
+    }
+
+
 def engine(url: str | None = None, statement_timeout_ms: int | None = None) -> sa.Engine:
     """A pooled engine on the serving database, `$IC_SERVING_URL` by default (psycopg2 for a
-    `postgresql://` URL); on PostgreSQL a statement running past `statement_timeout_ms` is cancelled."""
+    `postgresql://` URL), with the timeouts of `connection_options` (`statement_timeout_ms`, the
+    API's, instead of the writers'); on SQLite a write waits $IC_DB_LOCK_TIMEOUT_S for the lock."""
     url = url or settings.current().serving_database()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
-    if statement_timeout_ms and url.startswith("postgresql"):
-        return sa.create_engine(
-            url, connect_args={"options": f"-c statement_timeout={statement_timeout_ms}", "connect_timeout": 5}
-        )
-    return sa.create_engine(url)
+    if url.startswith("postgresql"):
+        return sa.create_engine(url, connect_args=connection_options(statement_timeout_ms))
+    return sa.create_engine(url, connect_args={"timeout": settings.current().db_lock_timeout_s})
 
 
 def migrate(db: sa.Engine) -> None:
@@ -81,14 +101,42 @@ def score_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return renamed.select(SCORE_COLUMNS).cast(polars_schema(scores))
 
 
-def bulk_connection(db: sa.Engine):
-    """An ADBC connection (DB-API, Arrow in and out) on `db`'s database, in a transaction."""
+def bulk_connection(db: sa.Engine, autocommit: bool = False):
+    """An ADBC connection (DB-API, Arrow in and out) on `db`'s database, in a transaction unless
+    `autocommit`, with the engine's timeouts."""
     url = db.url
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:"):
             raise ValueError("the serving database must be a SQLite file, not an in-memory database")
-        return adbc_driver_sqlite.dbapi.connect(url.database)
-    return adbc_driver_postgresql.dbapi.connect(url.set(drivername="postgresql").render_as_string(False))
+        connection = adbc_driver_sqlite.dbapi.connect(url.database, autocommit=autocommit)
+        with closing(connection.cursor()) as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(settings.current().db_lock_timeout_s * 1000)}")
+        return connection
+    # libpq decodes %20, not +, in a URI's query
+    query = urlencode({**url.query, **connection_options()}, quote_via=quote)
+    base = url.set(drivername="postgresql", query={}).render_as_string(False)
+    return adbc_driver_postgresql.dbapi.connect(f"{base}?{query}", autocommit=autocommit)
+
+
+@contextmanager
+def write_transaction(db: sa.Engine) -> Iterator:
+    """An ADBC cursor in one write transaction on `db`, committed when the block ends and rolled
+    back when it raises. On SQLite the transaction takes the write lock before its first read
+    (BEGIN IMMEDIATE): a writer then waits up to $IC_DB_LOCK_TIMEOUT_S for another, where a
+    transaction that read first would fail at once (SQLite's deadlock rule)."""
+    sqlite = db.dialect.name == "sqlite"
+    with closing(bulk_connection(db, autocommit=sqlite)) as connection, closing(connection.cursor()) as cursor:
+        if not sqlite:
+            yield cursor
+            connection.commit()
+            return
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
 
 
 def ingest(cursor, table: sa.Table, rows: pl.DataFrame) -> None:
@@ -122,7 +170,7 @@ def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, co
         raise ValueError(f"{outside} serving rows fall outside the window {start}..{end}")
     # a date renders only as ISO digits: nothing to quote
     window = f"date BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'"
-    with closing(bulk_connection(db)) as connection, closing(connection.cursor()) as cursor:
+    with write_transaction(db) as cursor:
         cursor.execute(f"SELECT count(*) FROM scores WHERE NOT ({window})")
         kept = cursor.fetchone()[0]
         rebuild = db.dialect.name == "sqlite" and rows.height > kept
@@ -139,7 +187,6 @@ def replace_window(db: sa.Engine, rows: pl.DataFrame, start: date, end: date, co
                 cursor.execute(str(sa.schema.CreateIndex(index).compile(dialect=db.dialect)))
         cursor.execute("DELETE FROM companies")
         ingest(cursor, companies, company_rows)
-        connection.commit()
     return rows.height
 
 

@@ -87,3 +87,20 @@ def test_every_instance_configuration_runs_one_edgar_step_at_a_time(postgres_set
     ):
         instance_config_is_valid(instance)
         assert instance["concurrency"]["pools"] == {"default_limit": 1, "granularity": "op"}
+
+
+def test_every_run_has_a_time_limit_and_kubernetes_ends_its_job_after_the_longest(postgres_settings):
+    from ic_platform.definitions import defs
+
+    limits = {job.name: job.tags.get("dagster/max_runtime") for job in defs.get_repository_def().get_all_jobs()}
+    limits.pop("__ASSET_JOB")
+    assert all(limits.values()), [name for name, limit in limits.items() if not limit]
+    kubernetes = yaml.safe_load(resources("ConfigMap")["ic-dagster-instance"]["data"]["dagster.yaml"])
+    for instance in (
+        yaml.safe_load((ROOT / "dagster.yaml").read_text()),
+        yaml.safe_load((ROOT / "docker" / "dagster.yaml").read_text()),
+        kubernetes,
+    ):
+        assert instance["run_monitoring"]["max_runtime_seconds"] == max(int(limit) for limit in limits.values())
+    job_spec = kubernetes["run_launcher"]["config"]["run_k8s_config"]["job_spec_config"]
+    assert job_spec["activeDeadlineSeconds"] > max(int(limit) for limit in limits.values())

@@ -5,6 +5,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from ic_platform.defs.policies import time_limit
 from ic_platform.defs.resources import MarketDataSource
 from ic_platform.defs.stores import TableStore, with_table_store
 from ic_platform.features.bar_gaps import fetch_missing_bars, find_gaps
@@ -55,7 +56,8 @@ def repair_gaps(
 
 
 @dg.job(
-    description="Refetch the ticker-days missing from daily_bars through the market-data source's per-ticker endpoint."
+    description="Refetch the ticker-days missing from daily_bars through the market-data source's per-ticker endpoint.",
+    tags=time_limit(3),
 )
 def repair_daily_bar_gaps():
     repair_gaps()
