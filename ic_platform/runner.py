@@ -13,6 +13,7 @@ import dagster as dg
 from ic_platform import settings
 from ic_platform.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, WINDOW_JOB
 from ic_platform.memory import peak_memory_gib
+from ic_platform.run_workers import heartbeat
 from ic_platform.tables import INCREMENTAL_TABLES
 
 # the embedded instance's configuration, its folders relative to the project root
@@ -116,7 +117,8 @@ def materialize_window(
     still writes them one by one. The objects alive before the run (Dagster, the definitions) are
     frozen out of the cyclic garbage collector for the run, which otherwise walks them again and
     again while parsers create millions of objects; they are handed back after it, so a long-lived
-    process calling this leaks nothing.
+    process calling this leaks nothing. The run records a heartbeat, so that the daemon fails it if
+    this process dies (`run_workers`).
     """
     settings.configure_dagster()  # the .env's switches, which Dagster's own commands load themselves
     job = defs.resolve_job_def(WINDOW_JOB)
@@ -133,12 +135,14 @@ def materialize_window(
         run_config["ops"] = {name: {"config": {"full_refresh": True}} for name in ops}
     gc.freeze()
     try:
-        return job.execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
-            raise_on_error=False,
-        )
+        with heartbeat(instance) as (run_id, heartbeat_tag):
+            return job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                run_id=run_id,
+                tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat(), **heartbeat_tag},
+                raise_on_error=False,
+            )
     finally:
         gc.unfreeze()
 

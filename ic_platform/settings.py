@@ -232,6 +232,13 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
     )
+    run_heartbeat_s: float = setting(
+        "IC_RUN_HEARTBEAT_S",
+        30,
+        "seconds between the heartbeats of a run `ic-platform` executes; the daemon fails a run silent for four",
+        "a number of seconds above 0",
+        gt=0,
+    )
     db_connect_timeout_s: float = setting(
         "IC_DB_CONNECT_TIMEOUT_S",
         10,
