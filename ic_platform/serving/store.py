@@ -87,7 +87,11 @@ def engine(url: str | None = None, statement_timeout_ms: int | None = None) -> s
 
 
 def migrate(db: sa.Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision."""
+    """Create or upgrade the schema to the newest Alembic revision; a SQLite database is put in
+    write-ahead-log mode (kept in the file), where readers never wait for the writer."""
+    if db.dialect.name == "sqlite":
+        with db.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with db.begin() as connection:

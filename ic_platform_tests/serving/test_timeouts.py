@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from ic_platform import cli
+from ic_platform.api.queries import ScoreQueries
 from ic_platform.serving import backup, store
 from ic_platform_tests.conftest import postgres_url
 from ic_platform_tests.serving.test_store import COMPANIES, DAYS, score_rows
@@ -124,7 +125,8 @@ def test_postgresql_cancels_a_statement_and_a_lock_wait_past_their_timeouts(post
 HOLD_THE_WRITE_LOCK = """
 import sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")
+connection.execute(sys.argv[2] if len(sys.argv) > 2 else "BEGIN IMMEDIATE")
+connection.execute("DELETE FROM scores")
 print("locked", flush=True)
 time.sleep(60)
 """
@@ -146,3 +148,25 @@ def test_sqlite_gives_up_waiting_for_another_writer_after_the_lock_timeout(tmp_p
     holder.kill()
     holder.wait()
     assert store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES) == 6
+
+
+def test_sqlite_readers_never_wait_for_the_writer(tmp_path, monkeypatch):
+    monkeypatch.setenv("IC_DB_LOCK_TIMEOUT_S", "3")
+    db = store.engine(f"sqlite:///{tmp_path / 'serving.sqlite'}")
+    store.migrate(db)
+    with db.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    # a writer in another process holds the database exclusively, in the middle of replacing it
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(tmp_path / "serving.sqlite"), "BEGIN EXCLUSIVE"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline() == "locked\n"
+    started = time.monotonic()
+    assert store.window_rows(db).height == 6  # the rows as they were, at once
+    assert ScoreQueries(db).latest_day() == DAYS[-1]
+    assert time.monotonic() - started < 0.5
+    writer.kill()
+    writer.wait()
