@@ -77,13 +77,25 @@ def connection_options(statement_timeout_ms: int | None = None) -> dict[str, str
 def engine(url: str | None = None, statement_timeout_ms: int | None = None) -> sa.Engine:
     """A pooled engine on the serving database, `$IC_SERVING_URL` by default (psycopg2 for a
     `postgresql://` URL), with the timeouts of `connection_options` (`statement_timeout_ms`, the
-    API's, instead of the writers'); on SQLite a write waits $IC_DB_LOCK_TIMEOUT_S for the lock."""
+    API's, instead of the writers'); on SQLite a write waits $IC_DB_LOCK_TIMEOUT_S for the lock and
+    each use opens its own connection."""
     url = url or settings.current().serving_database()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
     if url.startswith("postgresql"):
         return sa.create_engine(url, connect_args=connection_options(statement_timeout_ms))
-    return sa.create_engine(url, connect_args={"timeout": settings.current().db_lock_timeout_s})
+    # no pool on SQLite: ADBC's writer links its own copy of SQLite, and two copies in one process
+    # must never hold the file open at once (a closing copy resets the WAL the other still reads)
+    return sa.create_engine(
+        url, connect_args={"timeout": settings.current().db_lock_timeout_s}, poolclass=sa.pool.NullPool
+    )
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration of the serving schema's migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
 
 
 def migrate(db: sa.Engine) -> None:
@@ -92,8 +104,7 @@ def migrate(db: sa.Engine) -> None:
     if db.dialect.name == "sqlite":
         with db.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = alembic_config()
     with db.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -1,5 +1,9 @@
+import io
+import json
 import os
 import time
+import zipfile
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -48,3 +52,57 @@ def test_the_commands_keep_the_newest_backups_and_refuse_a_file_that_is_not_one(
     assert "not a serving backup" in capsys.readouterr().err
     with pytest.raises(ValueError, match="keep at least"):
         backup.backup(db, folder / "x.serving.zip", keep=0)
+
+
+def _rewritten(source: Path, target: Path, manifest=None, scores: pl.DataFrame | None = None) -> Path:
+    """A copy of the backup `source` with its manifest or scores table replaced."""
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    if manifest is not None:
+        members["manifest.json"] = json.dumps(manifest).encode()
+    if scores is not None:
+        buffer = io.BytesIO()
+        scores.write_parquet(buffer)
+        members["scores.parquet"] = buffer.getvalue()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return target
+
+
+def test_a_backup_that_does_not_fit_the_schema_is_refused_in_one_line_and_changes_nothing(data_dir, tmp_path, capsys):
+    db = store.engine()
+    store.migrate(db)
+    store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    good = tmp_path / "good.serving.zip"
+    manifest = backup.backup(db, good)
+    with zipfile.ZipFile(good) as archive:
+        scores = pl.read_parquet(io.BytesIO(archive.read("scores.parquet")))
+    store.replace_window(db, score_rows(DAYS, score=70), DAYS[0], DAYS[-1], COMPANIES)  # what is served now
+    served = store.window_rows(db)
+    cases = {
+        "newer": ({**manifest, "revision": "0099"}, None, "schema revision '0099' is not one this version knows"),
+        "no_rows": ({"revision": "0001"}, None, "manifest.json is not a serving backup's"),
+        "a_list": ([manifest], None, "manifest.json is not a serving backup's"),
+        "extra": (None, scores.with_columns(secret=pl.lit("x")), "has unknown columns ['secret']"),
+        "missing": (None, scores.drop("technical"), "lacks columns ['technical']"),
+        "score_999": (
+            None,
+            scores.with_columns(overall_score=pl.lit(999, pl.Int32)),
+            "less_than_or_equal_to(100)",
+        ),
+        "a_text_score": (None, scores.with_columns(overall_score=pl.lit("high")), "a column of the wrong type"),
+        "duplicate": (
+            {**manifest, "rows": {**manifest["rows"], "scores": scores.height + 1}},
+            pl.concat([scores, scores.head(1)]),
+            "scores repeats a ticker/date key",
+        ),
+    }
+    for name, (new_manifest, new_scores, message) in cases.items():
+        path = _rewritten(good, tmp_path / f"{name}.serving.zip", new_manifest, new_scores)
+        assert cli.main(["serving", "restore", str(path)]) == 2, name
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, (name, err)
+        assert store.window_rows(db).equals(served), name
+    assert cli.main(["serving", "restore", str(good)]) == 0
+    assert store.window_rows(db).get_column("overall_score").unique().to_list() == [50]

@@ -106,3 +106,18 @@ def test_ticker_groups_split_the_tickers_in_order_by_their_rows():
     tickers = pl.Series(["CCC", "AAA", "BBB", "AAA", "DDD", "CCC"])
     assert store.ticker_groups(tickers, 3) == [["AAA", "BBB"], ["CCC", "DDD"]]
     assert store.ticker_groups(tickers, 6) == [["AAA", "BBB", "CCC", "DDD"]]
+
+
+def test_sqlalchemy_and_adbc_take_turns_on_one_sqlite_file_in_one_process(tmp_path):
+    """Two copies of SQLite (pysqlite's, ADBC's) in one process: a pooled connection of one kept the
+    WAL index the other reset on close, and read dates as sectors."""
+    db = store.engine(f"sqlite:///{tmp_path / 'serving.sqlite'}")
+    store.migrate(db)
+    store.replace_window(db, score_rows(DAYS), DAYS[0], DAYS[-1], COMPANIES)
+    for score in (70, 90):
+        backup_of_it = store.read_rows(db, store.scores)  # ADBC reads, then SQLAlchemy, as a backup does
+        with db.connect() as connection:
+            connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        store.replace_window(db, score_rows(DAYS, score=score), DAYS[0], DAYS[-1], COMPANIES)
+        assert store.window_rows(db).get_column("overall_score").unique().to_list() == [score]
+        assert backup_of_it.height == 6
