@@ -239,6 +239,14 @@ class Settings(BaseSettings):
         "a number of seconds above 0",
         gt=0,
     )
+    api_request_timeout_s: float = setting(
+        "IC_API_REQUEST_TIMEOUT_S",
+        10,
+        "seconds the API waits for a connection's request (after it opens or after the last response) "
+        "before it closes the connection",
+        "a number of seconds above 0",
+        gt=0,
+    )
     db_connect_timeout_s: float = setting(
         "IC_DB_CONNECT_TIMEOUT_S",
         10,

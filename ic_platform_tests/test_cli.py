@@ -159,3 +159,37 @@ def test_the_readmes_sentiment_example_scores_its_text(capsys):
     assert cli.main(["sentiment", text, "--format", "json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["score"] > 0 and row["confidence"] > 0  # an example that shows something
+
+
+FULL_DISK_RUN = """
+import resource, signal, sys
+from ic_platform import cli
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (3_000_000, 3_000_000))
+sys.exit(cli.main(["demo", "--companies", "20", "--years", "1"]))
+"""
+
+
+@pytest.mark.slow
+def test_a_full_disk_under_the_dagster_home_ends_the_run_with_one_line(data_dir, tmp_path, monkeypatch):
+    assert cli.main(["generate-demo", "--companies", "20", "--years", "1"]) == 0
+    environment = settings.environment_with({"DAGSTER_HOME": str(tmp_path / "home")})
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_RUN], env=environment, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: a database failed: disk I/O error (is the disk under $DAGSTER_HOME or $IC_DATA_DIR full?)"
+    )
+    assert "Traceback" not in result.stderr  # 116 lines of it before
+
+
+def test_live_sources_without_their_keys_are_one_line_naming_them(data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("IC_SOURCE_MODE", "live")
+    for secret in ("EDGAR_USER_AGENT", "POLYGON_API_KEY", "RATINGS_API_TOKEN"):
+        monkeypatch.delenv(secret, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(data_dir / "home"))
+    assert cli.main(["demo", "--companies", "20", "--years", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(
+        "error: the sources in live mode need EDGAR_USER_AGENT, POLYGON_API_KEY, RATINGS_API_TOKEN set"
+    )
+    assert "Traceback" not in err  # a 77-line stack trace before

@@ -4,7 +4,7 @@ JSON under `/api/scores`, the score pages at `/` and `/scores/{ticker}` (HTML, n
 assets), `/health` for probes and OpenAPI docs at `/docs`. Every query is parameterised
 (`queries.py`) on a pooled engine; the API needs only read access to the database. Bad input gets
 a 4xx with the reason: an unknown ticker 404, a bad date or parameter 422, `limit` and `days` above
-their caps 422.
+their caps 422, a NUL character anywhere in the path or query 422.
 """
 
 from datetime import date
@@ -30,10 +30,27 @@ STATEMENT_TIMEOUT_MS = 2000
 FactorMinimum = Annotated[float, Query(ge=0, le=100)]
 
 
+class RefuseNulCharacters:
+    """ASGI middleware: a request with a NUL character in its path or query (which PostgreSQL
+    refuses in a text parameter) gets a 422 before any route runs."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        query = scope.get("query_string", b"").lower()
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in query or b"\x00" in query):
+            refusal = JSONResponse({"detail": "a parameter contains a NUL character"}, status_code=422)
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def create_app(url: str | None = None) -> FastAPI:
     """The API on the serving database at `url` (default `$IC_SERVING_URL`)."""
     reads = ScoreQueries(store.engine(url, statement_timeout_ms=STATEMENT_TIMEOUT_MS))
     app = FastAPI(title="IC Score API", description="Daily point-in-time IC Scores of US stocks.")
+    app.add_middleware(RefuseNulCharacters)
 
     @app.get("/health")
     def health() -> JSONResponse:

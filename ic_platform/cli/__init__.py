@@ -2,6 +2,7 @@
 (`operations.py`) and readers of source files (`files.py`)."""
 
 import argparse
+import re
 import sys
 import warnings
 
@@ -35,12 +36,30 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError, pl.exceptions.PolarsError) as error:  # the input, not the platform
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except dg.DagsterInvalidConfigError as error:
+        print(f"error: {configuration_failure(error)}", file=sys.stderr)
+        return 2
     except Exception as error:
         reason = database_failure(error)
         if reason is None:
             raise
         print(f"error: {reason}", file=sys.stderr)
         return 1
+
+
+def configuration_failure(error) -> str:
+    """One line for a run whose configuration Dagster refused: the secrets it needs that are not
+    set (a live source without its key), else Dagster's first reason."""
+    reasons = [getattr(e, "message", str(e)) for e in error.errors] or [str(error)]
+    missing = sorted(
+        {name for r in reasons for name in re.findall(r'environment variable "(\w+)" which is not set', r)}
+    )
+    if missing:
+        return (
+            f"the sources in live mode need {', '.join(missing)} set in the environment "
+            "(docs/operations.md, Running live); or set their mode to demo, archive or off"
+        )
+    return f"{error.args[0] if error.args else 'the run configuration is invalid'}: {' '.join(reasons[0].split())}"
 
 
 def database_failure(error: BaseException) -> str | None:

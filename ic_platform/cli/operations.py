@@ -110,6 +110,7 @@ def command_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,
+        http="ic_platform.api.server:RequestDeadlineProtocol",
     )
     return 0
 

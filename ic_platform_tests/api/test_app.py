@@ -47,6 +47,10 @@ def test_top_and_screener_are_not_taken_for_tickers(client):
         ("/api/scores/ZZZZ/history", 404, "no IC Scores for ZZZZ"),
         ("/api/scores/top?limit=100000", 422, "less than or equal to 500"),
         ("/api/scores/screener?min_value=abc", 422, "valid number"),
+        ("/api/scores/AA%00A", 422, "NUL character"),  # a 500 from PostgreSQL before
+        ("/api/scores/AAA/history?start=2025-01-02%00", 422, "NUL character"),
+        ("/api/scores/top?sector=Ener%00gy", 422, "NUL character"),
+        ("/scores/AA%00A", 422, "NUL character"),
     ],
 )
 def test_bad_input_gets_a_4xx_with_the_reason(client, path, status, reason):
