@@ -39,9 +39,10 @@ class RefuseNulCharacters:
 
     async def __call__(self, scope, receive, send) -> None:
         query = scope.get("query_string", b"").lower()
-        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in query or b"\x00" in query):
-            refusal = JSONResponse({"detail": "a parameter contains a NUL character"}, status_code=422)
-            await refusal(scope, receive, send)
+        where = "path" if "\x00" in scope.get("path", "") else "query" if b"%00" in query or b"\x00" in query else None
+        if scope["type"] == "http" and where:
+            error = {"loc": [where], "msg": "a parameter contains a NUL character", "type": "value_error"}
+            await JSONResponse({"detail": [error]}, status_code=422)(scope, receive, send)  # FastAPI's 422 shape
             return
         await self.app(scope, receive, send)
 
