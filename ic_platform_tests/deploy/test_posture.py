@@ -101,3 +101,9 @@ def test_compose_keeps_the_ui_local_and_both_deployments_pass_the_modes_and_keys
         } in sources
     assert resources("ConfigMap")["ic-settings"]["data"]["IC_SOURCE_MODE"] == "live"
     assert keys - {"IC_SOURCE_MODE"} <= set(resources("Secret")["ic-source-keys"]["stringData"])
+
+
+def test_dagsters_own_postgresql_connections_time_out_too():
+    for instance in (yaml.safe_load((ROOT / "docker" / "dagster.yaml").read_text()), INSTANCE):
+        params = instance["storage"]["postgres"]["postgres_db"]["params"]
+        assert params["connect_timeout"] == 10 and params["keepalives"] == 1
