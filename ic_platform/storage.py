@@ -274,18 +274,23 @@ class SnapshotTable(_Table):
         return self.path / "manifest.json"
 
     def write(
-        self, frame: pl.DataFrame, quarantined: pl.DataFrame | None = None, manifest: dict | None = None
+        self,
+        frame: pl.DataFrame,
+        quarantined: pl.DataFrame | None = None,
+        manifest: dict | None = None,
+        source_off: bool = False,
     ) -> WriteSummary:
         """Validate and replace the table; quarantined records (a source's table) go to
         `<name>__quarantine`, with the rows that break the model; a source's table that has rows is
-        never replaced by an empty read (`EmptySnapshotError`, the table unchanged). `manifest`
+        never replaced by an empty read (`EmptySnapshotError`, the table unchanged) unless the
+        source is now off (`source_off`: empty is what it holds). `manifest`
         (what an incremental table holds: how far its source was read) replaces the table's
         manifest once the table is in place; a write without one removes it."""
         if quarantined is None:
             frame = self._prepare(frame)
         else:
             frame, quarantined = self._prepare_source(frame, quarantined)
-        held = self.scan().select(pl.len()).collect().item() if quarantined is not None else 0
+        held = self.scan().select(pl.len()).collect().item() if quarantined is not None and not source_off else 0
         if frame.is_empty() and held:
             raise EmptySnapshotError(
                 f"{self.name}: refusing to replace its {held} rows with an empty read; the table is unchanged"

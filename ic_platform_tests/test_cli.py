@@ -182,14 +182,16 @@ def test_a_full_disk_under_the_dagster_home_ends_the_run_with_one_line(data_dir,
     assert "Traceback" not in result.stderr  # 116 lines of it before
 
 
-def test_live_sources_without_their_keys_are_one_line_naming_them(data_dir, monkeypatch, capsys):
-    monkeypatch.setenv("IC_SOURCE_MODE", "live")
+@pytest.mark.slow
+def test_live_sources_without_their_keys_are_one_line_naming_them(data_dir, tmp_path):
+    # a process of its own: the definitions take the sources' modes when they are first imported
+    environment = settings.environment_with({"IC_SOURCE_MODE": "live", "DAGSTER_HOME": str(tmp_path / "home")})
     for secret in ("EDGAR_USER_AGENT", "POLYGON_API_KEY", "RATINGS_API_TOKEN"):
-        monkeypatch.delenv(secret, raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(data_dir / "home"))
-    assert cli.main(["demo", "--companies", "20", "--years", "1"]) == 2
-    err = capsys.readouterr().err
-    assert err.splitlines()[-1].startswith(
+        environment.pop(secret, None)
+    command = [sys.executable, "-m", "ic_platform.cli", "demo", "--companies", "20", "--years", "1"]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
         "error: the sources in live mode need EDGAR_USER_AGENT, POLYGON_API_KEY, RATINGS_API_TOKEN set"
     )
-    assert "Traceback" not in err  # a 77-line stack trace before
+    assert "Traceback" not in result.stderr  # a 77-line stack trace before

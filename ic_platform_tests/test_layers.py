@@ -53,9 +53,15 @@ def test_no_domain_imports_another_domains_assets():
                 assert parts[2] == domain, f"{path.relative_to(PACKAGE)} imports {module}"
 
 
+# the one exception: a run launcher's health check answers with types Dagster documents among its
+# internals (the RunLauncher interface) and exports nowhere else
+INTERNAL_IMPORTS = {"run_workers.py": {"dagster._core.launcher"}}
+
+
 def test_only_dagsters_public_api_is_used():
     for path in modules("."):
-        assert not {m for m in imports(path) if m.startswith("dagster._")}, path
+        internal = {m for m in imports(path) if m.startswith("dagster._")}
+        assert internal <= INTERNAL_IMPORTS.get(str(path.relative_to(PACKAGE)), set()), path
 
 
 def test_the_dagster_layer_never_imports_the_entry_points_above_it():

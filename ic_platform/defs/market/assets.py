@@ -69,6 +69,7 @@ def corporate_actions(
         table,
         quarantined=quarantined,
         manifest={"settings": read_settings, "read_on": now.date().isoformat()},
+        source_off=market_data.is_off,
     )
     return materialized(
         summary, source_mode=market_data.mode, new_actions=new.height, read_from=str(since or "the beginning")

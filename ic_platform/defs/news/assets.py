@@ -131,6 +131,7 @@ def news_articles(
             table,
             quarantined=quarantined_with_earlier(NEWS_ARTICLES, since is not None, quarantined),
             manifest=manifest(table, read_settings),
+            source_off=news.is_off,
         ),
         sentiment_model=f"{model.name} {model.version}",
         source_mode=news.mode,
@@ -178,6 +179,7 @@ def analyst_ratings(
         frame,
         quarantined=quarantined_with_earlier(ANALYST_RATINGS, since is not None, quarantined),
         manifest=manifest(frame, read_settings),
+        source_off=ratings.is_off,
     )
     return materialized(
         summary, source_mode=ratings.mode, **read_metadata(since, held.height, len(rows)), **stale.metadata()

@@ -203,6 +203,7 @@ def sec_form4(
             frame,
             quarantined=quarantined_with_earlier(INSIDER_TRANSACTIONS, incremental, quarantined),
             manifest=manifest,
+            source_off=edgar.is_off,
         ),
         source_mode=edgar.mode,
         read=f"daily indexes after {read_from}"
@@ -384,6 +385,7 @@ def sec_13f(
             table,
             quarantined=quarantined_with_earlier(THIRTEENF_HOLDINGS, bool(listed), quarantined),
             manifest=manifest,
+            source_off=edgar.is_off,
         ),
         asset_key=THIRTEENF_HOLDINGS.name,
         read=f"daily indexes after {read_from}" if listed else "every manager",

@@ -228,6 +228,7 @@ def sec_companyfacts(
         pl.concat(frames),
         quarantined=quarantined_with_earlier(COMPANY_FACTS, incremental, bad),
         manifest=manifest,
+        source_off=edgar.is_off,
     )
     return materialized(
         summary,
