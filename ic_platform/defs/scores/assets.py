@@ -132,7 +132,7 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
         drops = count_drops(counts, max_drop, previous)
         if not drops.is_empty():
             raise dg.Failure(
-                f"ic_scores: the number of scores fell by more than {max_drop:.0%} ($IC_MAX_ROW_DROP) from one "
+                f"the number of scores fell by more than {max_drop:.0%} ($IC_MAX_ROW_DROP) from one "
                 f"trading day to the next ({describe_drops(drops, 'scores')}); no day from {first} on is "
                 "written. A universe or a source that lost companies makes it fall; a universe "
                 "made smaller on purpose needs one run with IC_MAX_ROW_DROP=1.",

@@ -93,7 +93,7 @@ def _refuse_a_fallen_universe(companies: int) -> None:
     max_drop = settings.current().max_row_drop
     if fell(held, companies, max_drop) or (held and not companies):
         raise dg.Failure(
-            f"sec_companies: the universe fell from {held} to {companies} companies, more than {max_drop:.0%} "
+            f"the universe fell from {held} to {companies} companies, more than {max_drop:.0%} "
             "($IC_MAX_ROW_DROP); nothing was written. Check $IC_UNIVERSE and the quarantined members; a universe "
             "made smaller on purpose needs one run with IC_MAX_ROW_DROP=1.",
             allow_retries=False,
