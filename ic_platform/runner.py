@@ -147,6 +147,19 @@ def materialize_window(
         gc.unfreeze()
 
 
+def selected(defs: dg.Definitions, names: list[str]) -> tuple[list[dg.AssetKey], list[dg.AssetCheckKey]]:
+    """The assets named in `names` and their checks (but the freshness checks, which ask about
+    today), as `materialize_window` takes them; a ValueError naming the unknown ones."""
+    job = defs.resolve_job_def(WINDOW_JOB)
+    known = {key.to_user_string(): key for key in job.asset_layer.executable_asset_keys}
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ValueError(f"--select: no asset named {', '.join(unknown)}; the assets are {', '.join(sorted(known))}")
+    assets = [known[name] for name in names]
+    checks = [key for key in job.asset_layer.asset_graph.asset_check_keys if key.asset_key in assets]
+    return assets, checks
+
+
 def _plus(total: int | None, value: int | None) -> int | None:
     return total if value is None else (total or 0) + value
 

@@ -195,3 +195,25 @@ def test_live_sources_without_their_keys_are_one_line_naming_them(data_dir, tmp_
         "error: the sources in live mode need EDGAR_USER_AGENT, POLYGON_API_KEY, RATINGS_API_TOKEN set"
     )
     assert "Traceback" not in result.stderr  # a 77-line stack trace before
+
+
+@pytest.mark.slow
+def test_run_materializes_a_range_or_a_selection_with_the_sources_in_their_modes(
+    data_dir, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    assert cli.main(["generate-demo", "--companies", "20", "--years", "1"]) == 0
+    last = json.loads((data_dir / "demo" / "manifest.json").read_text())["last_day"]
+    capsys.readouterr()
+    code = cli.main(["run", "--start", "2026-10-27", "--end", last, "--select", "corporate_actions,daily_bars"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"Materializing corporate_actions, daily_bars from 2026-10-27 to {last} in one run" in out
+    assert "sources: sec=demo prices=demo news=demo ratings=demo" in out
+    assert "check daily_bars:bar_count_steady: passed" in out and "ic_scores" not in out
+    assert cli.main(["run", "--start", "2026-10-27", "--end", last, "--select", "daily_barz"]) == 2
+    assert "--select: no asset named daily_barz" in capsys.readouterr().err
+    assert cli.main(["run", "--start", last, "--end", "2026-10-27"]) == 2
+    assert "is after the end" in capsys.readouterr().err
+    assert cli.main(["run", "--start", "2026-11-02", "--end", "2026-11-03", "--select", "daily_bars"]) == 1
+    assert "daily_bars: the demo universe has no bars for 2026-11-02" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ic_platform import settings
 from ic_platform.cli.arguments import parse_date
-from ic_platform.cli.operations import print_top_scores
+from ic_platform.cli.operations import run_window
 from ic_platform.demo.generator import SIGNALS, DemoOptions, generate
 
 
@@ -118,34 +118,7 @@ def command_demo(args: argparse.Namespace) -> int:
         print(f"error: --start {start} is after --end-day {end}", file=sys.stderr)
         return 2
     # imported once the demo exists: in demo mode the daily partitions start on its first day
-    from ic_platform.definitions import defs
-    from ic_platform.runner import check_results, failure_messages, instance_for_cli, materialize_window, summarize
-
-    print(
-        f"Materializing every asset from {start} to {end} in one run "
-        f"(tables in {settings.current().tables_root()}) ...",
-        flush=True,
-    )
-    started = time.monotonic()
-    with instance_for_cli() as instance:
-        result = materialize_window(defs, start, end, instance)
-    elapsed = time.monotonic() - started
-    if not result.success:
-        print("error: the run failed", file=sys.stderr)
-        for message in failure_messages(result):
-            print(f"  {message}", file=sys.stderr)
-        return 1
-    print(f"\nRun {result.run_id} succeeded in {elapsed:.1f}s:")
-    print(f"  {'asset':<22}{'rows':>12}{'partitions':>12}{'quarantined':>13}")
-    for summary in summarize(result):
-        partitions = "-" if summary.partitions is None else summary.partitions
-        quarantined = "-" if summary.quarantined is None else summary.quarantined
-        rows = "-" if summary.rows is None else f"{summary.rows:,}"
-        print(f"  {summary.asset:<22}{rows:>12}{partitions:>12}{quarantined:>13}")
-    for check, passed, severity in check_results(result):
-        print(f"  check {check}: {'passed' if passed else f'FAILED ({severity})'}")
-    print_top_scores(end)
-    return 0
+    return run_window(start, end)
 
 
 def register(commands) -> None:

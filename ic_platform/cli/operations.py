@@ -3,6 +3,7 @@ train the sentiment model."""
 
 import argparse
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +49,58 @@ def print_top_scores(day: date, count: int = 10) -> None:
     print(f"{'ticker':<6} {'IC':>3} {'rating':<12} {'sector':<22} {'s.pct':>5} {'compl':>5} {'conf':<6} factors")
     for row in scores.iter_rows(named=True):
         print(score_line(row))
+
+
+def run_window(start: date, end: date, select: list[str] | None = None, full_refresh: bool = False) -> int:
+    """Materialize every asset (or those named in `select`, with their checks) over the trading days
+    `start`..`end` in one run on the instance `ic-platform` opens, with progress lines, a summary of
+    what each asset wrote and each check found, and the top scores of `end`; the exit status."""
+    from ic_platform.definitions import defs
+    from ic_platform.runner import (
+        check_results,
+        failure_messages,
+        instance_for_cli,
+        materialize_window,
+        selected,
+        summarize,
+    )
+
+    if start > end:
+        print(f"error: --start {start} is after the end {end}", file=sys.stderr)
+        return 2
+    selection = selected(defs, select) if select else None
+    what = "every asset" if select is None else ", ".join(select)
+    modes = " ".join(f"{source}={mode}" for source, mode in settings.current().modes().items())
+    print(
+        f"Materializing {what} from {start} to {end} in one run (sources: {modes}; tables in "
+        f"{settings.current().tables_root()}) ...",
+        flush=True,
+    )
+    started = time.monotonic()
+    with instance_for_cli() as instance:
+        result = materialize_window(defs, start, end, instance, full_refresh=full_refresh, selection=selection)
+    elapsed = time.monotonic() - started
+    if not result.success:
+        print("error: the run failed", file=sys.stderr)
+        for message in failure_messages(result):
+            print(f"  {message}", file=sys.stderr)
+        return 1
+    print(f"\nRun {result.run_id} succeeded in {elapsed:.1f}s:")
+    print(f"  {'asset':<22}{'rows':>12}{'partitions':>12}{'quarantined':>13}")
+    for summary in summarize(result):
+        partitions = "-" if summary.partitions is None else summary.partitions
+        quarantined = "-" if summary.quarantined is None else summary.quarantined
+        rows = "-" if summary.rows is None else f"{summary.rows:,}"
+        print(f"  {summary.asset:<22}{rows:>12}{partitions:>12}{quarantined:>13}")
+    for check, passed, severity in check_results(result):
+        print(f"  check {check}: {'passed' if passed else f'FAILED ({severity})'}")
+    print_top_scores(end)
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    select = [name.strip() for part in args.select or [] for name in part.split(",") if name.strip()]
+    return run_window(args.start, args.end, select or None, args.full_refresh)
 
 
 def command_score(args: argparse.Namespace) -> int:
@@ -158,6 +211,23 @@ def command_train_sentiment(args: argparse.Namespace) -> int:
 
 def register(commands) -> None:
     """Add this audience's commands to the `ic-platform` parser."""
+    run = commands.add_parser(
+        "run",
+        help="materialize every asset (or --select) over a range of trading days in one run, sources in their modes",
+    )
+    run.add_argument("--start", type=parse_date, required=True, help="first trading day")
+    run.add_argument("--end", type=parse_date, required=True, help="last trading day")
+    run.add_argument(
+        "--select",
+        action="append",
+        metavar="ASSET[,ASSET]",
+        help="only these assets and their checks (repeatable; default: every asset)",
+    )
+    run.add_argument(
+        "--full-refresh", action="store_true", help="the incremental raw tables read their sources' whole history"
+    )
+    run.set_defaults(handler=command_run)
+
     score = commands.add_parser("score", help="print a ticker's IC Score with its factors and completeness")
     score.add_argument("ticker")
     score.add_argument("--date", type=parse_date, help="trading day (default: the latest scored day)")
