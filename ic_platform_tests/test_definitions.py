@@ -59,3 +59,30 @@ def test_dg_check_defs_passes():
     env = os.environ | {"VIRTUAL_ENV": str(venv.parent)}
     checked = subprocess.run([venv / "dg", "check", "defs"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
     assert checked.returncode == 0 and "All definitions loaded successfully" in checked.stdout + checked.stderr
+
+
+def test_every_asset_runs_once_per_range_so_the_dagster_cli_takes_a_partition_range():
+    graph = defs.resolve_asset_graph()
+    for node in graph.asset_nodes:
+        if node.is_materializable:
+            assert node.backfill_policy == dg.BackfillPolicy.single_run(), node.key
+
+
+@pytest.mark.slow
+def test_dagster_asset_materialize_runs_the_whole_graph_over_a_partition_range(demo_data_dir, tmp_path):
+    from ic_platform_tests.defs.market.test_assets import demo_days
+
+    first, last = demo_days(demo_data_dir)[-2], demo_days(demo_data_dir)[-1]
+    (tmp_path / "home").mkdir()
+    environment = os.environ | {"DAGSTER_HOME": str(tmp_path / "home")}
+    command = [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m", "ic_platform.definitions"]
+    result = subprocess.run(
+        [*command, "--select", "*", "--partition-range", f"{first}...{last}"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "RUN_SUCCESS" in result.stderr + result.stdout
+    assert tables.IC_SCORES.days() == [first, last]

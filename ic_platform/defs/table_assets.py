@@ -27,7 +27,10 @@ def column_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
 
 def table_asset(group_name: str, table: DailyTable | SnapshotTable, **kwargs):
     """`@dg.asset` storing Polars frames as Parquet in `table`, whose pandera model gives the
-    definition's column schema (shown in the UI without being repeated on every materialization)."""
+    definition's column schema (shown in the UI without being repeated on every materialization).
+    Like every asset of the graph it runs once for a range of days (`BackfillPolicy.single_run()`,
+    unpartitioned ones too), which is what the Dagster CLI's `--partition-range` asks of them all."""
+    kwargs.setdefault("backfill_policy", dg.BackfillPolicy.single_run())
     metadata = {"dagster/column_schema": column_schema(table.model)} | kwargs.pop("metadata", {})
     return with_table_store(
         dg.asset, name=table.name, group_name=group_name, kinds=TABLE_KINDS, metadata=metadata, **kwargs

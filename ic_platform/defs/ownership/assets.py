@@ -314,6 +314,7 @@ def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFram
             "match exactly one universe company's name.",
         ),
     ],
+    backfill_policy=dg.BackfillPolicy.single_run(),
     **source_step(edgar=True),
 )
 def sec_13f(

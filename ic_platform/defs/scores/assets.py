@@ -176,7 +176,11 @@ def first_number(values: pl.Series, default: float) -> float:
 
 
 @with_table_store(
-    dg.asset, group_name="scores", kinds={"polars"}, deps=["ic_scores", "daily_bars", "corporate_actions"]
+    dg.asset,
+    group_name="scores",
+    kinds={"polars"},
+    deps=["ic_scores", "daily_bars", "corporate_actions"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """How well the scores predicted returns: Spearman rank IC of the overall score and of each factor
