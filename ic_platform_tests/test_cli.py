@@ -217,3 +217,22 @@ def test_run_materializes_a_range_or_a_selection_with_the_sources_in_their_modes
     assert "is after the end" in capsys.readouterr().err
     assert cli.main(["run", "--start", "2026-11-02", "--end", "2026-11-03", "--select", "daily_bars"]) == 1
     assert "daily_bars: the demo universe has no bars for 2026-11-02" in capsys.readouterr().err
+
+
+def test_run_names_every_archive_the_sources_in_archive_mode_lack_before_it_starts(
+    data_dir, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("IC_SOURCE_MODE", "archive")
+    monkeypatch.setenv("IC_NEWS_MODE", "off")
+    monkeypatch.setenv("IC_BARS_ARCHIVE", str(tmp_path / "bars.csv"))  # not there
+    monkeypatch.setenv("IC_RATINGS_ARCHIVE", str(tmp_path))  # there
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    assert cli.main(["run", "--start", "2024-01-02", "--end", "2024-01-03"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "error: IC_EDGAR_ARCHIVE is not set: sec is in archive mode and reads EDGAR's bulk zips (or their folders) "
+        "and company_tickers.json (or set IC_SEC_MODE=off)",
+        f"error: IC_BARS_ARCHIVE={tmp_path / 'bars.csv'}: no such file (the bars, CSV or Parquet)",
+        f"error: IC_BARS_BASIS is not set: is {tmp_path / 'bars.csv'} as_traded or split_adjusted?",
+    ]
+    assert not (tmp_path / "home" / "history").exists()  # no run was started

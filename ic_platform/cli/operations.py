@@ -54,7 +54,8 @@ def print_top_scores(day: date, count: int = 10) -> None:
 def run_window(start: date, end: date, select: list[str] | None = None, full_refresh: bool = False) -> int:
     """Materialize every asset (or those named in `select`, with their checks) over the trading days
     `start`..`end` in one run on the instance `ic-platform` opens, with progress lines, a summary of
-    what each asset wrote and each check found, and the top scores of `end`; the exit status."""
+    what each asset wrote and each check found, and the top scores of `end`; the exit status. The
+    archive files the sources in archive mode need are checked first (exit 2 naming each missing one)."""
     from ic_platform.definitions import defs
     from ic_platform.runner import (
         check_results,
@@ -67,6 +68,11 @@ def run_window(start: date, end: date, select: list[str] | None = None, full_ref
 
     if start > end:
         print(f"error: --start {start} is after the end {end}", file=sys.stderr)
+        return 2
+    problems = settings.current().archive_problems()
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
         return 2
     selection = selected(defs, select) if select else None
     what = "every asset" if select is None else ", ".join(select)
