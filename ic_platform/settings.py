@@ -323,29 +323,25 @@ class Settings(BaseSettings):
     def archive_problems(self) -> list[str]:
         """What the sources in archive mode lack before a run can read them: a variable not set, a
         file or folder that is not there; one line each, naming the variable and what it needs."""
-        needs = {  # source: (field, a file or a folder, what it holds)
-            "sec": [("edgar_archive", "folder", "EDGAR's bulk zips (or their folders) and company_tickers.json")],
-            "prices": [("bars_archive", "file", "the bars, CSV or Parquet")],
-            "news": [("news_archive", "folder", "the news JSON responses")],
-            "ratings": [("ratings_archive", "folder", "the ratings JSON files")],
-        }
+        needs = [  # source, field, a file or a folder, what it holds, whether it must be set
+            ("sec", "edgar_archive", "folder", "EDGAR's bulk zips (or their folders) and company_tickers.json", True),
+            ("prices", "bars_archive", "file", "the bars, CSV or Parquet", True),
+            ("prices", "actions_archive", "file", "the corporate actions", False),
+            ("news", "news_archive", "folder", "the news JSON responses", True),
+            ("ratings", "ratings_archive", "folder", "the ratings JSON files", True),
+        ]
         problems = []
-        for source, wanted in needs.items():
+        for source, field, kind, holds, required in needs:
+            value, name = getattr(self, field), variable(field)
             if self.mode_of(source) != "archive":
                 continue
-            optional = [("actions_archive", "file", "the corporate actions")] if source == "prices" else []
-            for field, kind, holds in wanted + optional:
-                value, name = getattr(self, field), variable(field)
+            if not value and required:
                 off = f"or set {source_mode_variable(source)}=off"
-                if not value:
-                    if (field, kind, holds) not in optional:
-                        problems.append(f"{name} is not set: {source} is in archive mode and reads {holds} ({off})")
-                elif not (Path(value).is_dir() if kind == "folder" else Path(value).is_file()):
-                    problems.append(f"{name}={value}: no such {kind} ({holds})")
-            if source == "prices" and self.bars_archive and not self.bars_basis:
-                problems.append(
-                    f"{variable('bars_basis')} is not set: is {self.bars_archive} as_traded or split_adjusted?"
-                )
+                problems.append(f"{name} is not set: {source} is in archive mode and reads {holds} ({off})")
+            elif value and not (Path(value).is_dir() if kind == "folder" else Path(value).is_file()):
+                problems.append(f"{name}={value}: no such {kind} ({holds})")
+            if field == "bars_archive" and value and not self.bars_basis:
+                problems.append(f"{variable('bars_basis')} is not set: is {value} as_traded or split_adjusted?")
         return problems
 
     def form4_lookback(self, sec_mode: str) -> int:

@@ -290,8 +290,8 @@ class SnapshotTable(_Table):
             frame = self._prepare(frame)
         else:
             frame, quarantined = self._prepare_source(frame, quarantined)
-        held = self.scan().select(pl.len()).collect().item() if quarantined is not None and not source_off else 0
-        if frame.is_empty() and held:
+        guarded = frame.is_empty() and quarantined is not None and not source_off
+        if guarded and (held := self.scan().select(pl.len()).collect().item()):
             raise EmptySnapshotError(
                 f"{self.name}: refusing to replace its {held} rows with an empty read; the table is unchanged"
             )

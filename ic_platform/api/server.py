@@ -15,9 +15,11 @@ class RequestDeadlineProtocol(HttpToolsProtocol):
     request head within `$IC_API_REQUEST_TIMEOUT_S` of opening or of its last response."""
 
     _deadline = None
+    _timeout = 10.0
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        self._timeout = settings.current().api_request_timeout_s  # read once a connection, not per request
         self._arm_deadline()
 
     def on_response_complete(self) -> None:
@@ -33,7 +35,7 @@ class RequestDeadlineProtocol(HttpToolsProtocol):
         if self._deadline is not None:
             self._deadline.cancel()
         if not self.transport.is_closing():
-            self._deadline = self.loop.call_later(settings.current().api_request_timeout_s, self._close_if_waiting)
+            self._deadline = self.loop.call_later(self._timeout, self._close_if_waiting)
 
     def _close_if_waiting(self) -> None:
         """Close the connection unless a request is being answered."""

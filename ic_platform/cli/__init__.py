@@ -78,6 +78,6 @@ def database_failure(error: BaseException) -> str | None:
         cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
     detail = str(cause.orig if isinstance(cause, sa.exc.DBAPIError) else cause).strip().splitlines()
     reason = detail[0] if detail else type(cause).__name__
-    if "disk" in reason.lower() or "full" in reason.lower():
+    if "disk" in reason.lower() or "no space left" in reason.lower():
         reason += " (is the disk under $DAGSTER_HOME or $IC_DATA_DIR full?)"
     return f"a database failed: {reason}"

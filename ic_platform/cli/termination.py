@@ -39,7 +39,9 @@ def _exit_now(_signum: int, _frame) -> None:
 
 
 def _watch(read_end: int, grace_s: float) -> None:
-    received = os.read(read_end, 1)
+    watched = {signal.SIGTERM, signal.SIGINT}
+    while (received := os.read(read_end, 1)) and received[0] not in watched:  # another handled signal
+        continue
     name = signal.Signals(received[0]).name if received else "a signal"
     time.sleep(grace_s)
     sys.stderr.write(
