@@ -182,6 +182,18 @@ def summarize(result: dg.ExecuteInProcessResult) -> list[AssetSummary]:
     return list(summaries.values())
 
 
+def notices(result: dg.ExecuteInProcessResult) -> list[str]:
+    """`asset: notice` for each asset whose materialization has a `notice` in its metadata: what it
+    declined to write and why (days refused as too small); once, though a range run records the
+    notice on each partition."""
+    found = (
+        f"{event.asset_key.to_user_string()}: {materialization.metadata['notice'].value}"
+        for event in result.get_asset_materialization_events()
+        if "notice" in (materialization := event.step_materialization_data.materialization).metadata
+    )
+    return list(dict.fromkeys(found))
+
+
 def check_results(result: dg.ExecuteInProcessResult) -> list[tuple[str, bool, str]]:
     """(check, passed, severity) of every asset check the run evaluated."""
     return [

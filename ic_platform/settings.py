@@ -232,6 +232,14 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
     )
+    min_names_per_day: int = setting(
+        "IC_MIN_NAMES_PER_DAY",
+        10,
+        "the fewest scores a day may have: a day with fewer is not published (its percentiles would be "
+        "a handful of steps), and the evaluation computes no IC from fewer names",
+        "a whole number of 1 or more",
+        ge=1,
+    )
     run_heartbeat_s: float = setting(
         "IC_RUN_HEARTBEAT_S",
         30,

@@ -62,6 +62,7 @@ def run_window(start: date, end: date, select: list[str] | None = None, full_ref
         failure_messages,
         instance_for_cli,
         materialize_window,
+        notices,
         selected,
         summarize,
     )
@@ -100,6 +101,8 @@ def run_window(start: date, end: date, select: list[str] | None = None, full_ref
         print(f"  {summary.asset:<22}{rows:>12}{partitions:>12}{quarantined:>13}")
     for check, passed, severity in check_results(result):
         print(f"  check {check}: {'passed' if passed else f'FAILED ({severity})'}")
+    for notice in notices(result):
+        print(f"  note {notice}")
     print_top_scores(end)
     return 0
 

@@ -53,19 +53,19 @@ def joined_by_year(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
 
 
 def information_coefficients(
-    joined: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS
+    joined: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS, min_names: int = 1
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per-date Spearman IC of each signal against each forward return (`with_forward_returns`), and its
-    summary (mean, t-statistic of the daily series, hit rate = share of days with IC > 0)."""
-    daily = (
-        joined.group_by("date")
-        .agg(
-            pl.corr(signal, f"forward_{h}d", method="spearman").alias(f"{signal}|{h}")
-            for signal in signals
-            for h in horizons
-        )
-        .sort("date")
-    )
+    summary (mean, t-statistic of the daily series, hit rate = share of days with IC > 0). A day with
+    fewer than `min_names` names having both has no IC (a rank correlation of a handful of names is
+    noise, whatever its t-statistic says)."""
+
+    def ic(signal: str, horizon: int) -> pl.Expr:
+        pairs = (pl.col(signal).is_not_null() & pl.col(f"forward_{horizon}d").is_not_null()).sum()
+        correlation = pl.corr(signal, f"forward_{horizon}d", method="spearman")
+        return pl.when(pairs >= min_names).then(correlation).alias(f"{signal}|{horizon}")
+
+    daily = joined.group_by("date").agg(ic(signal, h) for signal in signals for h in horizons).sort("date")
     long = daily.unpivot(index="date", variable_name="pair", value_name="ic").drop_nans("ic").drop_nulls("ic")
     summary = (
         long.group_by("pair")

@@ -9,6 +9,8 @@
   rounded to an integer in 1..100; `data_completeness` is the share of weight present. No score
   is published below 40% completeness or with fewer than two of value, growth, profitability and
   financial health. `sector_percentile` ranks the score within the sector in a second pass.
+- A day with fewer scores than a minimum (`$IC_MIN_NAMES_PER_DAY`) is refused whole: ranks among
+  two or three names are 25, 50 and 75 whatever the stocks are.
 """
 
 from typing import Any
@@ -122,3 +124,10 @@ def ic_scores(factors: pl.DataFrame, weights: dict[str, float] = DEFAULT_WEIGHTS
         *weights,
         "inputs_knowledge_date",
     ).sort("date", "ticker")
+
+
+def refuse_small_days(published: pl.DataFrame, min_names: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The scores of the days with at least `min_names` of them, and the refused days (date, names)."""
+    names = published.group_by("date").agg(names=pl.len())
+    refused = names.filter(pl.col("names") < min_names).sort("date")
+    return published.filter(~pl.col("date").is_in(refused.get_column("date").implode())), refused

@@ -66,3 +66,15 @@ def test_scores_join_their_forward_returns_a_year_at_a_time_in_key_order(monkeyp
         "score",
         "forward_21d",
     ]
+
+
+def test_no_ic_is_computed_from_a_cross_section_below_the_minimum():
+    days = trading_days_between(date(2024, 1, 2), date(2024, 1, 31))
+    rows = [(d, f"T{i}", float(i), float(i) / 100) for d in days for i in range(12 if d.day % 2 else 3)]
+    joined = pl.DataFrame(rows, schema=["date", "ticker", "score", "forward_21d"], orient="row")
+    daily, summary = evaluation.information_coefficients(joined, ["score"], (21,), min_names=10)
+    large_days = sum(1 for d in days if d.day % 2)
+    assert daily.get_column("score|21").null_count() == len(days) - large_days
+    assert summary.row(0, named=True)["days"] == large_days  # the two- and three-name days are not counted
+    _, none = evaluation.information_coefficients(joined.filter(pl.col("ticker") < "T3"), ["score"], (21,), 10)
+    assert none.is_empty()

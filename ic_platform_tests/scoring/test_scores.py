@@ -3,7 +3,14 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ic_platform.scoring.scores import DEFAULT_WEIGHTS, factor_scores, ic_scores, rating, sector_percentiles
+from ic_platform.scoring.scores import (
+    DEFAULT_WEIGHTS,
+    factor_scores,
+    ic_scores,
+    rating,
+    refuse_small_days,
+    sector_percentiles,
+)
 
 D = date(2024, 7, 1)
 
@@ -109,3 +116,12 @@ def test_rating_bands():
 
 def test_weights_add_up_to_one():
     assert sum(DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def test_a_day_with_fewer_names_than_the_minimum_is_refused_whole():
+    published = pl.DataFrame(
+        {"date": [D] * 3 + [date(2024, 1, 3)] * 10, "ticker": [f"T{i}" for i in range(13)], "score": [50] * 13}
+    )
+    kept, refused = refuse_small_days(published, 10)
+    assert kept.get_column("date").unique().to_list() == [date(2024, 1, 3)] and kept.height == 10
+    assert refused.rows() == [(D, 3)]

@@ -113,8 +113,9 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     """The IC Score (1-100) per ticker and day: the weighted mean of the present factors (weights from
     docs/scoring.md, configurable), its rating band, data completeness, confidence and sector percentile.
     No score below 40% completeness or with fewer than two of value/growth/profitability/health.
-    A day whose score count fell by more than $IC_MAX_ROW_DROP from the day before fails the step
-    before it is written."""
+    A day with fewer than $IC_MIN_NAMES_PER_DAY scores is refused (not written, listed with the
+    reason); a day whose score count fell by more than $IC_MAX_ROW_DROP from the day before fails
+    the step before it is written."""
     unknown = set(config.weights) - set(FACTOR_METRICS)
     if unknown:
         raise dg.Failure(f"unknown factors in the weights: {sorted(unknown)}", allow_retries=False)
@@ -122,7 +123,8 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
     gated_out = 0
     before = previous_trading_day(start)
     previous: int | None = IC_SCORES.scan(before, before).select(pl.len()).collect().item() or None
-    max_drop = settings.current().max_row_drop
+    max_drop, min_names = settings.current().max_row_drop, settings.current().min_names_per_day
+    refused_days: list[pl.DataFrame] = []
 
     def compute(first, last) -> pl.DataFrame:
         nonlocal gated_out, previous
@@ -139,12 +141,35 @@ def ic_scores(context: dg.AssetExecutionContext, config: ScoreWeights) -> dg.Mat
                 allow_retries=False,
             )
         previous = counts.get_column("rows")[-1]
+        published, refused = scores.refuse_small_days(published, min_names)
+        if not refused.is_empty():
+            refused_days.append(refused)
+            context.log.warning(
+                f"ic_scores {first}..{last}: {refused.height} days not published, each with fewer than "
+                f"{min_names} scores ($IC_MIN_NAMES_PER_DAY): {describe_small_days(refused)}"
+            )
         gated_out += factors.height - published.height
         context.log.info(f"ic_scores {first}..{last}: {published.height} scores from {factors.height} factor rows")
         return published
 
     summary = IC_SCORES.write_in_chunks(compute, start, end)
-    return materialized(summary, gated_out=gated_out)
+    if not refused_days:
+        return materialized(summary, gated_out=gated_out, days_refused_small_universe=0)
+    refused = pl.concat(refused_days)
+    return materialized(
+        summary,
+        gated_out=gated_out,
+        days_refused_small_universe=refused.height,
+        refused_days=table_preview(refused),
+        notice=f"{refused.height} days not published, each with fewer than {min_names} scores "
+        f"($IC_MIN_NAMES_PER_DAY): {describe_small_days(refused)}",
+    )
+
+
+def describe_small_days(refused: pl.DataFrame, shown: int = 5) -> str:
+    """The first refused days with their name counts, one line."""
+    listed = ", ".join(f"{day} ({names} names)" for day, names in refused.head(shown).rows())
+    return listed + (f" and {refused.height - shown} more" if refused.height > shown else "")
 
 
 def evaluation_charts(daily_ics: pl.DataFrame, deciles: pl.DataFrame) -> dict[str, dg.MarkdownMetadataValue]:
@@ -187,7 +212,8 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     against forward 21 and 63-trading-day returns (from D's close, after the score was known), per day
     and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
-    20-trading-day embargo, never scoring a day inside its own training window)."""
+    20-trading-day embargo, never scoring a day inside its own training window). No IC is computed
+    for a day with fewer than $IC_MIN_NAMES_PER_DAY names."""
     published = IC_SCORES.scan().select("date", "ticker", "score", *FACTOR_METRICS)
     joined = evaluation.with_forward_returns(
         published.collect(), evaluation.forward_returns(adjusted(DAILY_BARS.scan()))
@@ -195,7 +221,14 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     learned, fits = evaluation.walk_forward_scores(joined, list(FACTOR_METRICS))
     joined = evaluation.joined_by_year(joined, learned.select("date", "ticker", "learned_score"))
     del learned
-    daily, summary = evaluation.information_coefficients(joined, ["score", "learned_score", *FACTOR_METRICS])
+    min_names = settings.current().min_names_per_day
+    daily, summary = evaluation.information_coefficients(
+        joined, ["score", "learned_score", *FACTOR_METRICS], min_names=min_names
+    )
+    if summary.is_empty():
+        context.log.warning(
+            f"no day has {min_names} scored names with forward returns ($IC_MIN_NAMES_PER_DAY): no IC is reported"
+        )
     deciles = evaluation.decile_returns(joined)
     turnover = evaluation.top_decile_turnover(joined)
     overall = summary.filter(pl.col("signal") == "score")
@@ -218,5 +251,6 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             ),
             "top_decile_turnover": turnover if turnover is not None else float("nan"),
             "days": joined.get_column("date").n_unique(),
+            "min_names_per_day": min_names,
         }
     )

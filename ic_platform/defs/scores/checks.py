@@ -6,6 +6,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from ic_platform import settings
 from ic_platform.defs.checks import checked_window
 from ic_platform.defs.scores.assets import score_inputs
 from ic_platform.defs.stores import with_table_store
@@ -52,18 +53,23 @@ def _window_days(context: dg.AssetCheckExecutionContext) -> list[date]:
     description=(
         "One row per ticker and day, scores in 1..100, ratings matching the bands, and at least 98% "
         "of the eligible names scored: those with a close the day before and enough fundamental "
-        "inputs, counted from the input tables. Metadata: each factor's coverage of the scored names."
+        "inputs, counted from the input tables, on days with at least $IC_MIN_NAMES_PER_DAY of them "
+        "(smaller days are refused). Metadata: each factor's coverage of the scored names, the days refused."
     ),
 )
 def scores_consistent(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     days = _window_days(context)
     problems = {"duplicate ticker-days": 0, "scores outside 1..100": 0, "ratings not matching the score": 0}
-    covered = eligible_count = scored_count = 0
+    covered = eligible_count = scored_count = refused_days = 0
+    min_names = settings.current().min_names_per_day
     with_factor = dict.fromkeys(DEFAULT_WEIGHTS, 0)
     for first in range(0, len(days), CHUNK_DAYS):  # a year at a time, to bound memory on long windows
         chunk_start, chunk_end = days[first], days[min(first + CHUNK_DAYS, len(days)) - 1]
         scores = IC_SCORES.scan(chunk_start, chunk_end).collect()
         eligible = eligible_names(chunk_start, chunk_end)
+        refused_days += eligible.get_column("date").n_unique()
+        eligible = eligible.filter(pl.len().over("date") >= min_names)  # smaller days are refused, not scored
+        refused_days -= eligible.get_column("date").n_unique()
         covered += eligible.join(scores, on=["date", "ticker"], how="semi").height
         eligible_count += eligible.height
         scored_count += scores.height
@@ -80,6 +86,7 @@ def scores_consistent(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRe
         passed=not any(problems.values()) and coverage >= MIN_COVERAGE,
         metadata=problems
         | {"eligible_names": eligible_count, "eligible_names_scored": covered, "coverage_of_eligible_names": coverage}
+        | {"days_refused_small_universe": refused_days, "min_names_per_day": min_names}
         | factor_coverage,
     )
 

@@ -7,7 +7,7 @@ import pytest
 from ic_platform.definitions import defs
 from ic_platform.defs.scores.assets import ic_scores
 from ic_platform.defs.scores.checks import MIN_COVERAGE, factor_coverage_drops
-from ic_platform.runner import materialize_window
+from ic_platform.runner import materialize_window, notices
 from ic_platform.tables import FACTOR_SCORES, IC_SCORES
 from ic_platform_tests.defs.checking import check_results
 from ic_platform_tests.defs.market.test_assets import demo_days
@@ -99,3 +99,21 @@ def test_a_day_whose_score_count_falls_is_refused_before_it_is_written(demo_data
         failure.step_failure_data.error
     )
     assert IC_SCORES.scan().collect().equals(scores)  # neither the day that fell nor the day before it rewritten
+
+
+def test_days_with_fewer_names_than_the_minimum_are_refused_with_the_reason(demo_data_dir, monkeypatch):
+    days = demo_days(demo_data_dir)[-3:]
+    monkeypatch.setenv("IC_MIN_NAMES_PER_DAY", "100000")
+    result = materialize_window(defs, days[0], days[-1], dg.DagsterInstance.ephemeral(), progress=False)
+    assert result.success and IC_SCORES.scan().collect().is_empty()
+    refused = result.asset_materializations_for_node("ic_scores")[0].metadata["days_refused_small_universe"].value
+    assert (
+        refused >= 2
+        and len(result.asset_materializations_for_node("ic_scores")[0].metadata["refused_days"].value.records)
+        == refused
+    )
+    (notice,) = notices(result)
+    assert notice.startswith(f"ic_scores: {refused} days not published, each with fewer than 100000 scores")
+    outcome = check_results(ic_scores, days)
+    assert outcome["scores_consistent"].passed  # refused days are not names the scorer lost
+    assert outcome["scores_consistent"].metadata["days_refused_small_universe"].value == refused
