@@ -187,7 +187,7 @@ def notices(result: dg.ExecuteInProcessResult) -> list[str]:
     declined to write and why (days refused as too small); once, though a range run records the
     notice on each partition."""
     found = (
-        f"{event.asset_key.to_user_string()}: {materialization.metadata['notice'].value}"
+        f"{materialization.asset_key.to_user_string()}: {materialization.metadata['notice'].value}"
         for event in result.get_asset_materialization_events()
         if "notice" in (materialization := event.step_materialization_data.materialization).metadata
     )

@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     thirteenf_datasets: str = setting(
         "IC_13F_DATASETS",
         "",
-        "archive and live: folder of SEC Form 13F data sets (a sub-folder per quarter with the .tsv files)",
+        "archive and live: folder of SEC Form 13F data sets (the quarterly zips as downloaded, or their folders)",
     )
     cusip_map: str = setting("IC_CUSIP_MAP", "", "CSV `cusip,ticker` that takes precedence over 13F name matching")
     universe: str = setting(

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import orjson
 
@@ -25,14 +25,34 @@ class SourceFormatError(ValueError):
     """A source file or response is not in the format its parser expects (the message says where and why)."""
 
 
+MAX_XML_DEPTH = 64  # SEC documents nest about 8 deep; deeper is crafted, and recursive tools would crash on it
+XML_CHUNK = 1 << 20
+
+
 def parse_xml(payload: bytes | str, source: str, what: str) -> ET.Element:
     """The root element of an XML document; SourceFormatError naming `what` when it is malformed
-    (or declares an encoding that does not exist)."""
+    (or declares an encoding that does not exist) or nests elements deeper than MAX_XML_DEPTH
+    (found while parsing, before the tree is whole)."""
     data = payload.lstrip().encode() if isinstance(payload, str) else payload.lstrip()
+    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start", "end"))
+    root: ET.Element | None = None
+    depth = 0
     try:  # some filers put a blank line before the XML declaration
-        return ET.fromstring(data)
+        for offset in range(0, max(len(data), 1), XML_CHUNK):
+            parser.feed(data[offset : offset + XML_CHUNK])
+            for event, element in cast(Iterator[tuple[str, ET.Element]], parser.read_events()):
+                depth += 1 if event == "start" else -1
+                root = element if root is None else root
+                if depth > MAX_XML_DEPTH:
+                    raise SourceFormatError(f"{source}: {what} nested deeper than {MAX_XML_DEPTH} elements")
+        parser.close()
     except (ET.ParseError, LookupError, ValueError) as error:
+        if isinstance(error, SourceFormatError):
+            raise
         raise SourceFormatError(f"{source}: malformed {what} ({error})") from error
+    if root is None:
+        raise SourceFormatError(f"{source}: malformed {what} (no element found)")
+    return root
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:

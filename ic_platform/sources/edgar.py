@@ -19,6 +19,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ic_platform.sources.archives import read_member
 from ic_platform.sources.documents import SourceFormatError, load_json, parse_xml
 from ic_platform.sources.edgar_submission import complete_submission_text
 from ic_platform.sources.http import HttpClient, HttpError
@@ -166,7 +167,9 @@ class EdgarFolder:
 
 
 class EdgarZipArchive(EdgarFolder):
-    """EDGAR's bulk `companyfacts.zip` and `submissions.zip` in a folder (with `company_tickers.json`).
+    """EDGAR's bulk `companyfacts.zip` and `submissions.zip` in a folder (with `company_tickers.json`),
+    read in place: a member larger than 512 MiB or expanding like a decompression bomb is refused
+    (`archives.read_member`).
 
     Each archive's directory (about a million members for submissions) is read once and the archive
     kept open; reading members from several threads is safe (zipfile locks the shared file)."""
@@ -186,10 +189,7 @@ class EdgarZipArchive(EdgarFolder):
     def _read(self, *parts: str) -> bytes | None:
         if len(parts) == 1:
             return super()._read(*parts)
-        try:
-            return self._archive(parts[0]).read(parts[1])
-        except KeyError:
-            return None
+        return read_member(self._archive(parts[0]), parts[1], str(self.root / f"{parts[0]}.zip"))
 
     def companyfacts_ciks(self) -> list[int]:
         return sorted(

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from ic_platform.sources.archives import TableFiles
 from ic_platform.sources.documents import SourceFormatError, parse_xml
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
@@ -239,21 +240,61 @@ def parse_thirteenf_submission(text: str, source: str) -> ThirteenFFiling:
     return ThirteenFFiling(submission.accession, submission.filed, submission.accepted, cover, holdings, quarantined)
 
 
-def _read_tsv(path: Path) -> pl.DataFrame:
-    if not path.exists():
-        raise SourceFormatError(f"{path.parent}: the 13F data set has no {path.name}")
-    return pl.read_csv(path, separator="\t", infer_schema=False, quote_char=None)
+SUBMISSION_COLUMNS = ("ACCESSION_NUMBER", "CIK", "SUBMISSIONTYPE", "FILING_DATE", "PERIODOFREPORT")
+COVERPAGE_COLUMNS = ("ACCESSION_NUMBER", "FILINGMANAGER_NAME", "ISAMENDMENT")
+INFOTABLE_COLUMNS = (
+    "ACCESSION_NUMBER",
+    "NAMEOFISSUER",
+    "TITLEOFCLASS",
+    "CUSIP",
+    "VALUE",
+    "SSHPRNAMT",
+    "SSHPRNAMTTYPE",
+    "PUTCALL",
+    "INVESTMENTDISCRETION",
+)
 
 
-def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
-    """The SEC's quarterly Form 13F data set (SUBMISSION, COVERPAGE and INFOTABLE .tsv files):
-    the filings (accession, manager, period, filed, form), their holdings (values as reported) and
-    the quarantined rows: a filing whose CIK or dates cannot be read (with its holdings), a holding
-    whose value or amount is not a finite number. Every cell is read as text, so a bad one costs
-    its row, not the file."""
-    submissions = _read_tsv(folder / "SUBMISSION.tsv")
-    covers = _read_tsv(folder / "COVERPAGE.tsv")
-    table = _read_tsv(folder / "INFOTABLE.tsv")
+def _read_table(tables: TableFiles, name: str, columns: tuple[str, ...], quarantined: list[dict]) -> pl.DataFrame:
+    frames = []
+    for frame, bad in tables.read(name, columns):
+        frames.append(frame)
+        quarantined.extend(bad)
+    return pl.concat(frames)
+
+
+def _first_of_each_accession(frame: pl.DataFrame, source: str, quarantined: list[dict]) -> pl.DataFrame:
+    """`frame` without the rows repeating an earlier row's accession, which are quarantined."""
+    first = pl.col("ACCESSION_NUMBER").is_first_distinct()
+    quarantined += [
+        {"date": None, "source": source, "record": str(row)[:2000], "reason": "the accession is on an earlier line"}
+        for row in frame.filter(~first).iter_rows(named=True)
+    ]
+    return frame.filter(first)
+
+
+def dataset_locations(folder: Path) -> list[Path]:
+    """The quarters of `$IC_13F_DATASETS`: the SEC's zips as downloaded (`2024q1_form13f.zip`,
+    `01mar2024-31may2024_form13f.zip`) and folders of their unpacked .tsv files, in name order."""
+    return sorted(p for p in folder.iterdir() if p.is_dir() or p.suffix.lower() == ".zip")
+
+
+def parse_thirteenf_dataset(location: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
+    """The SEC's quarterly Form 13F data set (SUBMISSION, COVERPAGE and INFOTABLE .tsv files, in
+    the zip as published or unpacked in a folder), read line by line: the filings (accession,
+    manager, period, filed, form), their holdings (values as reported) and the quarantined rows:
+    a line with more or fewer fields than its header, a filing whose CIK or dates cannot be read
+    (with its holdings), a holding whose value or amount is not a finite number. Every cell is read
+    as text, so a bad one costs its row, not the file; a table missing or lacking a column is a
+    SourceFormatError naming it."""
+    tables, quarantined = TableFiles(location), list[dict]()
+    submissions = _read_table(tables, "SUBMISSION.tsv", SUBMISSION_COLUMNS, quarantined)
+    covers = _read_table(tables, "COVERPAGE.tsv", COVERPAGE_COLUMNS, quarantined)
+    table = _read_table(tables, "INFOTABLE.tsv", INFOTABLE_COLUMNS, quarantined)
+    submissions, covers = (
+        _first_of_each_accession(frame, f"{location}: {name}", quarantined)
+        for frame, name in ((submissions, "SUBMISSION.tsv"), (covers, "COVERPAGE.tsv"))
+    )
     filings = submissions.join(
         covers.select("ACCESSION_NUMBER", "FILINGMANAGER_NAME", "ISAMENDMENT"), on="ACCESSION_NUMBER", how="left"
     ).select(
@@ -269,8 +310,8 @@ def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, l
         pl.col("filed").is_null() | pl.col("period").is_null() | ~pl.col("manager_cik").is_between(1, 10**10 - 1)
     )
     reason = "unreadable CIK, FILING_DATE or PERIODOFREPORT (its holdings are left out too)"
-    quarantined = [
-        {"date": None, "source": str(folder / "SUBMISSION.tsv"), "record": str(row)[:2000], "reason": reason}
+    quarantined += [
+        {"date": None, "source": f"{location}: SUBMISSION.tsv", "record": str(row)[:2000], "reason": reason}
         for row in unreadable.iter_rows(named=True)
     ]
     filings = filings.join(unreadable.select("accession"), on="accession", how="anti")
@@ -289,7 +330,7 @@ def parse_thirteenf_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, l
     quarantined += [
         {
             "date": None,
-            "source": str(folder / "INFOTABLE.tsv"),
+            "source": f"{location}: INFOTABLE.tsv",
             "record": str(row)[:2000],
             "reason": "VALUE or SSHPRNAMT is not a finite number",
         }

@@ -9,8 +9,10 @@ the counts per parser (inputs tried, refused as a whole, records quarantined).
 
 import gzip
 import json
+import tempfile
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +26,8 @@ from ic_platform.sources.news import parse_news
 from ic_platform.sources.ownership import parse_ownership
 from ic_platform.sources.polygon_files import parse_grouped_daily, parse_ticker_aggregates
 from ic_platform.sources.ratings import parse_ratings
-from ic_platform.sources.thirteenf import parse_thirteenf_submission
+from ic_platform.sources.thirteenf import parse_thirteenf_dataset, parse_thirteenf_submission
+from ic_platform_tests.sec_datasets import infotable_tsv, write_dataset
 
 pytestmark = pytest.mark.slow  # fuzzing
 
@@ -40,6 +43,7 @@ def _read(path) -> bytes:
 
 
 def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
+    thirteenf = _read(real_data / "sec_13f" / "0001790837-23-000002_BullStreet_13F-HR.txt")
     demo_ratings = sorted((small_demo / "ratings").glob("*.json"))[0]
     demo_news = sorted((small_demo / "polygon" / "news").glob("*.json"))[0]
     ratings = json.loads(demo_ratings.read_text())
@@ -50,7 +54,7 @@ def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
             _read(sorted((small_demo / "edgar" / "companyfacts").glob("*.json"))[0]),
         ],
         "form4": [_read(p) for p in sorted((real_data / "sec_form4" / "submissions").glob("*"))[:3]],
-        "13f": [_read(real_data / "sec_13f" / "0001790837-23-000002_BullStreet_13F-HR.txt")],
+        "13f": [thirteenf],
         "news": [
             _read(real_data / "news" / "polygon_reference_news_AAPL_limit2.json"),
             json.dumps(news | {"results": news["results"][:5]}).encode(),
@@ -65,6 +69,7 @@ def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
             ).encode()
         ],
         "feed": [_read(real_data / "sec_form4" / "getcurrent_type4_start0.atom.xml")],
+        "13f_dataset": [infotable_tsv(parse_thirteenf_submission(thirteenf.decode("latin-1"), "seed").holdings)],
     }
 
 
@@ -87,7 +92,20 @@ PARSERS = {
     "submissions": lambda body: parse_submissions_profile(body, "fuzz"),
     "tickers": lambda body: parse_company_tickers(body, "fuzz"),
     "feed": lambda body: parse_current_filings(body, "fuzz"),
+    "13f_dataset": lambda body: _parse_dataset(body),
 }
+
+
+def _parse_dataset(infotable: bytes):
+    """A 13F data set zip whose INFOTABLE.tsv is `infotable`, as read; its holdings and the
+    quarantined lines of its INFOTABLE."""
+    with tempfile.TemporaryDirectory() as folder:
+        _, holdings, quarantined = parse_thirteenf_dataset(write_dataset(Path(folder) / "q.zip", infotable))
+    return holdings, [q for q in quarantined if q["source"].endswith("INFOTABLE.tsv")]
+
+
+def _data_lines(body: bytes) -> int:
+    return sum(1 for line in body.split(b"\n")[1:] if line.rstrip(b"\r"))
 
 
 def _records_in(body: bytes, key: str) -> int:
@@ -100,6 +118,7 @@ ACCOUNTED = {
     "ratings": lambda body, result: len(result[0]) + len(result[1]) == _records_in(body, "ratings"),
     "grouped": lambda body, result: result[0].height + result[1].height == _records_in(body, "results"),
     "aggregates": lambda body, result: result[0].height + result[1].height == _records_in(body, "results"),
+    "13f_dataset": lambda body, result: result[0].height + len(result[1]) == _data_lines(body),
 }
 
 
@@ -129,7 +148,9 @@ def mutated(draw, seeds: list[bytes]) -> bytes:
     if kind == "insert":
         at = draw(st.integers(0, len(body)))
         return (
-            body[:at] + draw(st.sampled_from([b"<", b"</DOCUMENT>", b'"', b"{", b"]", b"\x00", b"&amp;"])) + body[at:]
+            body[:at]
+            + draw(st.sampled_from([b"<", b"</DOCUMENT>", b'"', b"{", b"]", b"\x00", b"&amp;", b"\t", b"\n"]))
+            + body[at:]
         )
     try:
         document = json.loads(body)

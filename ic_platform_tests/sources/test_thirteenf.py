@@ -5,12 +5,14 @@ import pytest
 
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.thirteenf import (
+    dataset_locations,
     parse_cover_page,
     parse_information_table,
     parse_thirteenf_dataset,
     parse_thirteenf_submission,
     value_multiplier,
 )
+from ic_platform_tests.sec_datasets import infotable_tsv, write_dataset
 
 SUBMISSIONS = {  # file -> (period, holdings, value unit)
     "0001140361-23-013281_MetLife_13F-HR.txt": (date(2021, 12, 31), 6, 1),  # a late filing for 2021: dollars
@@ -114,3 +116,38 @@ def test_the_sec_13f_data_set_tsvs(tmp_path):
     (tmp_path / "INFOTABLE.tsv").unlink()
     with pytest.raises(SourceFormatError, match="no INFOTABLE.tsv"):
         parse_thirteenf_dataset(tmp_path)
+
+
+@pytest.mark.real_data
+def test_a_13f_data_set_zip_is_read_as_downloaded_and_bad_lines_are_quarantined(real_data, tmp_path):
+    filing = parse_thirteenf_submission(
+        (real_data / "sec_13f" / "0001790837-23-000002_BullStreet_13F-HR.txt").read_text(encoding="latin-1"), "real"
+    )
+    lines = infotable_tsv(filing.holdings).splitlines(keepends=True)
+    ragged = lines[1].replace(b"\t", b"\t\t", 1)  # a row with one field too many
+    short = b"\t".join(lines[2].split(b"\t")[:4]) + b"\n"  # a row cut short
+    body = b"".join([lines[0], ragged, short, b"\xff\xfe\n", *lines[3:]])
+    zipped = write_dataset(tmp_path / "2022q4_form13f.zip", body)
+    filings, holdings, quarantined = parse_thirteenf_dataset(zipped)
+    assert filings.row(0, named=True)["manager_name"] == "Bull Street Advisors, LLC"
+    assert holdings.height == filing.holdings.height - 2
+    assert holdings.get_column("reported_value").sum() == filing.holdings.slice(2).get_column("reported_value").sum()
+    assert [q["reason"] for q in quarantined] == [
+        "16 fields where the header has 15",
+        "4 fields where the header has 15",
+        "not UTF-8 (byte 0)",
+    ]
+    assert quarantined[0]["record"].startswith("line 2: 0001790837-23-000002")
+    no_column = write_dataset(tmp_path / "b.zip", body.replace(b"SSHPRNAMT\t", b"AMOUNT\t", 1))
+    with pytest.raises(SourceFormatError, match=r"INFOTABLE.tsv: the header lacks \['SSHPRNAMT'\]"):
+        parse_thirteenf_dataset(no_column)
+    (tmp_path / "c.zip").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(SourceFormatError, match="not a readable zip archive"):
+        parse_thirteenf_dataset(tmp_path / "c.zip")
+    assert dataset_locations(tmp_path) == [tmp_path / "2022q4_form13f.zip", tmp_path / "b.zip", tmp_path / "c.zip"]
+
+
+def test_13f_xml_nested_beyond_reason_is_refused_not_a_recursion_error():
+    deep = "<informationTable>" + "<infoTable>" * 100_000 + "</infoTable>" * 100_000 + "</informationTable>"
+    with pytest.raises(SourceFormatError, match="nested deeper than 64 elements"):
+        parse_information_table(deep, "deep")

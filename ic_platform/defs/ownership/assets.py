@@ -36,6 +36,7 @@ from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.thirteenf import (
     HOLDING_SCHEMA,
     THIRTEENF_FORMS,
+    dataset_locations,
     parse_thirteenf_dataset,
     parse_thirteenf_submission,
     with_value_units,
@@ -280,10 +281,16 @@ def _thirteenf_from_filings(
 
 
 def _thirteenf_from_datasets(folder: Path) -> tuple[list[dict], list[pl.DataFrame], list[dict], FetchTally]:
-    """Cover pages and holdings of every quarter folder of SEC Form 13F data sets."""
+    """Cover pages and holdings of every quarter of SEC Form 13F data sets (zips or folders); a
+    quarter that cannot be read (a table missing, a column lacking, not a zip) is quarantined whole
+    with the reason."""
     covers, holdings, quarantined = [], [], []
-    for quarter in sorted(p for p in folder.iterdir() if p.is_dir()):
-        filings, table, bad = parse_thirteenf_dataset(quarter)
+    for quarter in dataset_locations(folder):
+        try:
+            filings, table, bad = parse_thirteenf_dataset(quarter)
+        except SourceFormatError as error:
+            quarantined.append(quarantined_record(str(quarter), quarter.name, str(error)))
+            continue
         covers.extend(filings.with_columns(accepted=None).drop("is_amendment").to_dicts())
         holdings.append(table)
         quarantined.extend(bad)

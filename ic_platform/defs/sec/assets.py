@@ -52,7 +52,8 @@ def sec_companies(
     sector: from the sector table ($IC_SECTOR_MAP; the demo's own) where it lists the ticker or CIK,
     else mapped from the SIC code of the company's submissions document (`sector_source`). With SEC
     off ($IC_SEC_MODE=off) the universe file alone names them (ticker and CIK), with the sectors of
-    the sector table or of the file's own sector column. A run re-reads the submissions of the
+    the sector table or of the file's own sector column. A company without a readable submissions
+    document is kept when the sector table places it, else quarantined. A run re-reads the submissions of the
     companies new to the map or listed in EDGAR's daily form indexes since the last read (another
     universe file, sector table or mode reads every one)."""
     manifest, submissions_read, incremental = None, 0, False
@@ -70,7 +71,8 @@ def sec_companies(
         profiles, quarantined, manifest, submissions_read, incremental = _edgar_profiles(context, edgar, config)
     path = edgar.sector_map_path()
     sector_table, bad_rows = read_sector_map(path) if path else (None, frame_of(QuarantinedRecord, []))
-    companies = with_sectors(frame_of(Company, profiles), sector_table)
+    companies, unplaced = _sectored(profiles, sector_table)
+    quarantined = quarantined + unplaced
     sources = companies.get_column("sector_source").value_counts().rows()
     context.log.info(f"sectors by source: {dict(sources)}")
     records = pl.concat([frame_of(QuarantinedRecord, quarantined), bad_rows])
@@ -148,14 +150,34 @@ def _edgar_profiles(
     reader = edgar.reader(companies=tickers.get_column("cik").n_unique())
     rows = with_progress(context, tickers.to_dicts(), "submissions read")
     for row, read in read_ahead(rows, lambda row: reader.submissions(row["cik"]), reader.read_threads):
-        document = read.result()
-        if document is None:
-            quarantined.append(quarantined_record("edgar submissions", str(row), "no submissions document for the CIK"))
+        try:
+            document = read.result()
+            profile = None if document is None else parse_submissions_profile(document, f"CIK {row['cik']}")
+        except SourceFormatError as error:
+            profiles.append(row | {"_no_submissions": f"an unreadable submissions document ({error})"})
             continue
-        profile = parse_submissions_profile(document, f"submissions of CIK {row['cik']}")
+        if profile is None:
+            profiles.append(row | {"_no_submissions": "no submissions document for the CIK"})
+            continue
         profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
-    context.log.info(f"{len(profiles)} companies, {len(quarantined)} without a submissions document")
+    without = sum(1 for profile in profiles if "_no_submissions" in profile)
+    context.log.info(f"{len(profiles)} companies, {without} without a readable submissions document")
     return profiles, quarantined, manifest, tickers.height, read_from is not None
+
+
+def _sectored(profiles: list[dict], sector_table: pl.DataFrame | None) -> tuple[pl.DataFrame, list[dict]]:
+    """The companies with their sectors (`with_sectors`), and a quarantined record for each company
+    without a readable submissions document that the sector table does not place either (one it
+    places is kept: its sector is what scoring needs)."""
+    reasons = {p["cik"]: p["_no_submissions"] for p in profiles if "_no_submissions" in p}
+    rows = [{k: v for k, v in p.items() if k != "_no_submissions"} for p in profiles]
+    companies = with_sectors(frame_of(Company, rows), sector_table)
+    unplaced = pl.col("cik").is_in(list(reasons)) & (pl.col("sector_source") != "sector_map").fill_null(True)
+    quarantined = [
+        quarantined_record("edgar submissions", str(row), f"{reasons[row['cik']]} and no sector in the sector table")
+        for row in companies.filter(unplaced).select("ticker", "cik", "name").iter_rows(named=True)
+    ]
+    return companies.filter(~unplaced), quarantined
 
 
 def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:

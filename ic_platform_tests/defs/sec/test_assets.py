@@ -46,14 +46,30 @@ def test_a_universe_file_limits_the_companies_and_its_unknown_members_are_quaran
     assert "names no company" in failure.step_failure_data.error.message
 
 
-def test_a_ticker_without_submissions_is_quarantined(demo_data_dir):
+def test_a_company_without_submissions_is_kept_where_the_sector_table_places_it(demo_data_dir, tmp_path):
     edgar = demo_data_dir / "demo" / "edgar"
-    first_cik = json.loads((edgar / "company_tickers.json").read_text())["0"]["cik_str"]
-    (edgar / "submissions" / f"CIK{first_cik:010d}.json").unlink()
-    assert dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": EdgarSource()}).success
-    quarantined = quarantine_table(COMPANIES).scan().collect()
-    assert quarantined.get_column("reason").to_list() == ["no submissions document for the CIK"]
-    assert COMPANIES.scan().collect().height == 29
+    listed = json.loads((edgar / "company_tickers.json").read_text())
+    (placed, missing, unreadable) = (listed[str(i)] for i in range(3))
+    for company in (placed, missing):
+        (edgar / "submissions" / f"CIK{company['cik_str']:010d}.json").unlink()
+    (edgar / "submissions" / f"CIK{unreadable['cik_str']:010d}.json").write_text('{"cik": ')
+    sectors = tmp_path / "sectors.csv"
+    sectors.write_text(f"Symbol,GICS Sector\n{placed['ticker']},Utilities\n")
+    resources = {"table_store": TableStore(), "edgar": EdgarSource(sector_map=str(sectors))}
+    assert dg.materialize([sec_companies], resources=resources).success
+    companies = COMPANIES.scan().collect()
+    assert companies.height == 28
+    kept = companies.filter(pl.col("cik") == placed["cik_str"]).row(0, named=True)
+    assert (kept["ticker"], kept["gics_sector"], kept["sector_source"], kept["sic"]) == (
+        placed["ticker"],
+        "Utilities",
+        "sector_map",
+        None,
+    )
+    reasons = sorted(quarantine_table(COMPANIES).scan().collect().get_column("reason"))
+    assert reasons[0].startswith(f"an unreadable submissions document (CIK{unreadable['cik_str']:010d}.json: malformed")
+    assert reasons[0].endswith("and no sector in the sector table")
+    assert reasons[1] == "no submissions document for the CIK and no sector in the sector table"
 
 
 def test_a_missing_demo_universe_fails_with_the_command_to_make_it(data_dir):
