@@ -170,7 +170,12 @@ class Settings(BaseSettings):
         "POLYGON_API_KEY", "", "the market-data and news API key in live mode (passed to runs as `dg.EnvVar`)"
     )
     polygon_base_url: str = setting("POLYGON_BASE_URL", POLYGON_URL, "the market-data and news API root in live mode")
-    bars_archive: str = setting("IC_BARS_ARCHIVE", "", "archive mode: CSV or Parquet bars file")
+    bars_archive: str = setting(
+        "IC_BARS_ARCHIVE",
+        "",
+        "archive mode: a CSV or Parquet bars file, or a folder of Polygon day-aggregate flat files "
+        "(`YYYY/MM/YYYY-MM-DD.csv.gz`, as traded)",
+    )
     bars_basis: BarsBasis | None = setting(
         "IC_BARS_BASIS",
         None,
@@ -333,7 +338,7 @@ class Settings(BaseSettings):
         file or folder that is not there; one line each, naming the variable and what it needs."""
         needs = [  # source, field, a file or a folder, what it holds, whether it must be set
             ("sec", "edgar_archive", "folder", "EDGAR's bulk zips (or their folders) and company_tickers.json", True),
-            ("prices", "bars_archive", "file", "the bars, CSV or Parquet", True),
+            ("prices", "bars_archive", "path", "the bars, a CSV or Parquet file or a folder of flat files", True),
             ("prices", "actions_archive", "file", "the corporate actions", False),
             ("news", "news_archive", "folder", "the news JSON responses", True),
             ("ratings", "ratings_archive", "folder", "the ratings JSON files", True),
@@ -346,9 +351,9 @@ class Settings(BaseSettings):
             if not value and required:
                 off = f"or set {source_mode_variable(source)}=off"
                 problems.append(f"{name} is not set: {source} is in archive mode and reads {holds} ({off})")
-            elif value and not (Path(value).is_dir() if kind == "folder" else Path(value).is_file()):
+            elif value and not {"folder": Path.is_dir, "file": Path.is_file, "path": Path.exists}[kind](Path(value)):
                 problems.append(f"{name}={value}: no such {kind} ({holds})")
-            if field == "bars_archive" and value and not self.bars_basis:
+            if field == "bars_archive" and value and not Path(value).is_dir() and not self.bars_basis:
                 problems.append(f"{variable('bars_basis')} is not set: is {value} as_traded or split_adjusted?")
         return problems
 

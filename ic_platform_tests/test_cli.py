@@ -232,7 +232,8 @@ def test_run_names_every_archive_the_sources_in_archive_mode_lack_before_it_star
     assert err == [
         "error: IC_EDGAR_ARCHIVE is not set: sec is in archive mode and reads EDGAR's bulk zips (or their folders) "
         "and company_tickers.json (or set IC_SEC_MODE=off)",
-        f"error: IC_BARS_ARCHIVE={tmp_path / 'bars.csv'}: no such file (the bars, CSV or Parquet)",
+        f"error: IC_BARS_ARCHIVE={tmp_path / 'bars.csv'}: no such path (the bars, a CSV or Parquet file or a folder "
+        "of flat files)",
         f"error: IC_BARS_BASIS is not set: is {tmp_path / 'bars.csv'} as_traded or split_adjusted?",
     ]
     assert not (tmp_path / "home" / "history").exists()  # no run was started

@@ -21,7 +21,7 @@ from ic_platform.sentiment import SentimentOptions
 from ic_platform.sources.documents import JsonFolder, NoDocuments
 from ic_platform.sources.edgar import EdgarBulk, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.market_data import ArchiveBars, DemoBars, NoBars, PolygonClient
+from ic_platform.sources.market_data import ArchiveBars, DemoBars, NoBars, PolygonClient, PolygonFlatFiles
 from ic_platform.sources.news import NewsClient
 from ic_platform.sources.ratings import RatingsClient
 from ic_platform.sources.readers import BarReader, DocumentReader, EdgarReader
@@ -174,7 +174,10 @@ class EdgarSource(SourceResource):
 class MarketDataSource(SourceResource):
     """Daily bars: the demo files, an archive file (`archive_path`), or a Polygon-compatible API."""
 
-    archive_path: str = Field(default="", description="CSV or Parquet bars file (archive mode)")
+    archive_path: str = Field(
+        default="",
+        description="CSV or Parquet bars file, or a folder of Polygon day-aggregate flat files (archive mode)",
+    )
     bars_basis: str = Field(
         default="", description="The bars file's prices: as_traded or split_adjusted (archive mode)"
     )
@@ -194,9 +197,15 @@ class MarketDataSource(SourceResource):
         if mode == "demo":
             return DemoBars(self.demo_folder())
         if mode == "archive":
-            return ArchiveBars(
-                Path(self.archive_path), self.bars_basis, Path(self.actions_path) if self.actions_path else None
-            )
+            actions = Path(self.actions_path) if self.actions_path else None
+            if Path(self.archive_path).is_dir():
+                if self.bars_basis not in ("", "as_traded"):
+                    raise ValueError(
+                        f"{self.archive_path} is a folder of Polygon day-aggregate flat files, which are as "
+                        f"traded: IC_BARS_BASIS={self.bars_basis} does not describe them (leave it unset)"
+                    )
+                return PolygonFlatFiles(Path(self.archive_path), actions)
+            return ArchiveBars(Path(self.archive_path), self.bars_basis, actions)
         http = HttpClient(
             self.base_url, max_per_second=self.max_requests_per_second, cache_dir=self.cache("polygon", self.cache_dir)
         )

@@ -6,10 +6,12 @@ A zip's directory states each member's size, but a crafted archive can lie: ever
 byte past its limit, so a decompression bomb costs at most the limit, never the whole expansion.
 """
 
+import gzip
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import polars as pl
 
@@ -55,6 +57,16 @@ def read_member(archive: zipfile.ZipFile, name: str, source: str, limit: int = M
             return _limited(stream, limit, f"{source}: {name}")
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise SourceFormatError(f"{source}: {name} cannot be read ({error})") from None
+
+
+def read_file(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """A file's bytes, gunzipped when its name ends in `.gz`, refused above `limit` after
+    decompression (a gzip bomb costs at most the limit)."""
+    try:
+        with gzip.open(path) if path.suffix == ".gz" else path.open("rb") as stream:
+            return _limited(cast(IO[bytes], stream), limit, str(path))
+    except (OSError, EOFError, zlib.error) as error:
+        raise SourceFormatError(f"{path}: cannot be read ({error})") from None
 
 
 def tsv_batches(

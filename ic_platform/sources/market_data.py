@@ -7,6 +7,9 @@ market-data source, each returning (rows, quarantined records).
   corporate-actions file (`sources.corporate_actions`). The bars file declares its basis: as
   traded, or split-adjusted (as many public files are), which is turned back into as traded with
   the actions file's splits up to the file's last day; an adjusted file without one is refused.
+- `PolygonFlatFiles`: a folder of Polygon's day-aggregate flat files as downloaded (one gzipped CSV
+  a day, `YYYY/MM/YYYY-MM-DD.csv.gz` at any depth), read in place a day at a time, as traded, and
+  the corporate-actions file.
 - `PolygonClient`: a Polygon-compatible REST API (grouped daily for daily updates, per-ticker
   ranges for backfills and gap repair, bars requested as traded with `adjusted=false`; reference
   splits and dividends read from a day on), through the shared rate-limited, retrying, caching client.
@@ -25,6 +28,7 @@ import polars as pl
 
 from ic_platform.schemas.common import QuarantinedRecord, frame_of
 from ic_platform.schemas.market import DailyBar
+from ic_platform.sources.archives import read_file
 from ic_platform.sources.corporate_actions import ACTION_SCHEMA, as_traded, parse_polygon_actions, read_actions_file
 from ic_platform.sources.documents import SourceFormatError, load_json, map_in_processes, read_ahead
 from ic_platform.sources.http import HttpClient, HttpError
@@ -32,6 +36,7 @@ from ic_platform.sources.polygon_files import (
     BAR_FIELDS,
     RAW_SCHEMA,
     checked_bars,
+    parse_day_aggregates,
     parse_grouped_daily,
     parse_ticker_aggregates,
 )
@@ -184,6 +189,51 @@ class ArchiveBars:
 
     def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
         return self.bars(self.frame.filter((pl.col("ticker") == ticker) & pl.col("date").is_between(start, end)))
+
+    def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The actions file's splits and dividends going ex on or after `since`."""
+        return _from(self.actions_file, since)
+
+
+class PolygonFlatFiles:
+    """Polygon's day-aggregate flat files in a folder (any layout: each file is found by its name,
+    `YYYY-MM-DD.csv.gz` or `.csv`), a day read only when asked for; the prices are as traded."""
+
+    read_threads = 4  # days read at once by `read_ahead` (reading waits on the disk)
+    parse_processes = os.cpu_count() or 1  # worker processes parsing many days
+
+    def __init__(self, root: Path, actions_path: Path | None = None):
+        if not root.is_dir():
+            raise FileNotFoundError(f"{root} is not a folder of day-aggregate flat files")
+        self.root = root
+        self.actions_file = read_actions_file(actions_path) if actions_path else no_actions()
+        self.files: dict[date, Path] = {}
+        for path in sorted(root.rglob("*.csv*")):
+            name = path.name.removesuffix(".gz").removesuffix(".csv")
+            try:
+                self.files[date.fromisoformat(name)] = path
+            except ValueError:
+                continue  # not a day's file (a README, a listing)
+        if not self.files:
+            raise FileNotFoundError(f"{root} holds no day-aggregate flat file (YYYY-MM-DD.csv.gz)")
+
+    def day(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        path = self.files.get(day)
+        if path is None:
+            first, last = min(self.files), max(self.files)
+            raise FileNotFoundError(
+                f"{self.root} has no day-aggregate file for {day} (expected {day:%Y/%m}/{day}.csv.gz; the folder "
+                f"holds {len(self.files)} days from {first} to {last})"
+            )
+        return parse_day_aggregates(read_file(path), day, str(path))
+
+    def ticker_range(self, ticker: str, start: date, end: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The ticker's bars from the files of `start`..`end`."""
+        reads = [self.day(d) for d in sorted(self.files) if start <= d <= end]
+        if not reads:
+            return frame_of(DailyBar, []), frame_of(QuarantinedRecord, [])
+        bars, quarantined = _concat(reads)
+        return bars.filter(pl.col("ticker") == ticker), quarantined.head(0)
 
     def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The actions file's splits and dividends going ex on or after `since`."""

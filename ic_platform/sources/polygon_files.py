@@ -1,6 +1,8 @@
-"""Parsers for Polygon's daily aggregates: grouped daily (`/v2/aggs/grouped/locale/us/market/stocks/{date}`)
-and per-ticker ranges (`/v2/aggs/ticker/{ticker}/range/1/day/{from}/{to}`)."""
+"""Parsers for Polygon's daily aggregates: grouped daily (`/v2/aggs/grouped/locale/us/market/stocks/{date}`),
+per-ticker ranges (`/v2/aggs/ticker/{ticker}/range/1/day/{from}/{to}`) and the day-aggregate flat
+files (`us_stocks_sip/day_aggs_v1/YYYY/MM/YYYY-MM-DD.csv.gz`)."""
 
+import io
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -166,3 +168,48 @@ def parse_ticker_aggregates(
     rows = [dict(row, T=document.get("ticker") or ticker) if isinstance(row, dict) else row for row in results]
     bars, quarantined = bars_from_rows(rows, source)
     return bars, quarantined, document.get("next_url")
+
+
+FLAT_FILE_COLUMNS = {  # a day-aggregate flat file's header -> RAW_SCHEMA's key
+    "ticker": "T",
+    "open": "o",
+    "high": "h",
+    "low": "l",
+    "close": "c",
+    "volume": "v",
+    "transactions": "n",
+}
+
+
+def parse_day_aggregates(payload: bytes, day: date, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Bars of one day-aggregate flat file (CSV: ticker, volume, open, close, high, low,
+    window_start in nanoseconds, transactions) and the quarantined rows: a cell that is not a
+    number, a bar not dated on the file's day by its `window_start` (New York), the checks of
+    `checked_bars`. Every cell is read as text, so one bad cell costs its row."""
+    try:
+        frame = pl.read_csv(io.BytesIO(payload), infer_schema=False)
+    except pl.exceptions.PolarsError as error:
+        raise SourceFormatError(f"{source}: not a readable day-aggregate CSV ({str(error).splitlines()[0]})") from None
+    missing = sorted({*FLAT_FILE_COLUMNS, "window_start"} - set(frame.columns))
+    if missing:
+        raise SourceFormatError(
+            f"{source}: a day-aggregate file needs the columns {missing}; its header is {frame.columns}"
+        )
+    starts = pl.col("window_start").str.strip_chars().cast(pl.Int64, strict=False)
+    raw = frame.select(
+        _row=pl.int_range(pl.len(), dtype=pl.Int64),
+        **{key: pl.col(name).cast(RAW_SCHEMA[key], strict=False) for name, key in FLAT_FILE_COLUMNS.items()},
+        vw=pl.lit(None, dtype=pl.Float64),
+        t=starts // 1_000_000,
+        date=pl.from_epoch(starts, time_unit="ns")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(NEW_YORK.key)
+        .dt.date(),
+    )
+    elsewhere = raw.filter(pl.col("date").is_not_null() & (pl.col("date") != day))
+    unusable = [
+        (i, f"window_start is on {other}, not on the file's day {day}")
+        for i, other in elsewhere.select("_row", "date").rows()
+    ]
+    raw = raw.join(elsewhere.select("_row"), on="_row", how="anti")
+    return checked_bars(raw, source, lambda i: frame.row(i, named=True), unusable)

@@ -1,3 +1,4 @@
+import gzip
 import json
 import shutil
 from datetime import date
@@ -5,6 +6,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from ic_platform.defs.resources import MarketDataSource
 from ic_platform.sources import market_data
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.http import HttpClient, HttpError
@@ -12,6 +14,7 @@ from ic_platform.sources.market_data import (
     ArchiveBars,
     DemoBars,
     PolygonClient,
+    PolygonFlatFiles,
     read_days,
 )
 from ic_platform.trading_days import trading_days_between
@@ -236,3 +239,87 @@ def test_a_next_page_on_another_host_never_receives_the_api_key(tmp_path):
     with pytest.raises(HttpError, match="another host or scheme"):
         list(https.pages("/v3/reference/splits", {}, {"apiKey": "pk_secret"}, fetch))
     assert fetched == [("/v3/reference/splits", {"apiKey": "pk_secret"})]
+
+
+def write_flat_files(frame: pl.DataFrame, root) -> None:
+    """Polygon's day-aggregate flat files (`YYYY/MM/YYYY-MM-DD.csv.gz`, window_start at midnight New
+    York in nanoseconds) holding `frame`'s rows (date, ticker, open, high, low, close, volume)."""
+    midnight = pl.col("date").cast(pl.Datetime("ns")).dt.replace_time_zone("America/New_York")
+    rows = frame.select(
+        "date",
+        "ticker",
+        pl.col("volume").cast(pl.String),
+        *(pl.col(c).cast(pl.String) for c in ("open", "close", "high", "low")),
+        window_start=midnight.dt.epoch("ns").cast(pl.String),
+        transactions=pl.lit("1000"),
+    )
+    for (day,), part in rows.group_by("date", maintain_order=True):
+        path = root / f"{day:%Y}" / f"{day:%m}" / f"{day}.csv.gz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(part.drop("date").write_csv().encode()))
+
+
+@pytest.mark.real_data
+def test_polygon_day_aggregate_flat_files_are_read_in_place_a_day_at_a_time(real_data, tmp_path):
+    days = [date(2017, 3, 1), date(2017, 3, 2), date(2017, 3, 3)]
+    real = (
+        pl.read_csv(real_data / "prices" / "all_stocks_5yr.csv.gz", try_parse_dates=True)
+        .rename({"Name": "ticker"})
+        .filter(pl.col("date").is_in(days))
+    )
+    write_flat_files(real, tmp_path / "day_aggs_v1")
+    reader = PolygonFlatFiles(tmp_path / "day_aggs_v1")
+    bars, quarantined = reader.day(days[1])
+    expected = real.filter((pl.col("date") == days[1]) & pl.all_horizontal(pl.all().is_not_null()))
+    assert (
+        bars.height == expected.height > 480
+        and quarantined.height == real.filter(pl.col("date") == days[1]).height - expected.height
+    )
+    aapl = bars.filter(pl.col("ticker") == "AAPL").row(0, named=True)
+    assert (aapl["open"], aapl["close"], aapl["volume"]) == tuple(
+        expected.filter(pl.col("ticker") == "AAPL").select("open", "close", pl.col("volume").cast(pl.Float64)).row(0)
+    )
+    assert reader.ticker_range("AAPL", days[0], days[-1])[0].get_column("date").to_list() == days
+    # a bad cell costs its row; a bar stamped on another day is not the file's
+    path = tmp_path / "day_aggs_v1" / "2017" / "03" / "2017-03-03.csv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    header = lines[0].split(",")
+    bad = lines[1].split(",")
+    bad[header.index("close")] = "n/a"
+    other = lines[2].split(",")
+    other[header.index("window_start")] = str(int(other[header.index("window_start")]) + 86_400 * 10**9)
+    path.write_bytes(gzip.compress("\n".join([lines[0], ",".join(bad), ",".join(other), *lines[3:]]).encode()))
+    bars, quarantined = reader.day(days[2])
+    assert bars.height == len(lines) - 3 and quarantined.get_column("reason").to_list() == [
+        "missing fields ['c']",
+        f"window_start is on 2017-03-04, not on the file's day {days[2]}",
+    ]
+    path.write_bytes(path.read_bytes()[:200])  # a download cut short
+    with pytest.raises(SourceFormatError, match="2017-03-03.csv.gz: cannot be read"):
+        reader.day(days[2])
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"no day-aggregate file for 2017-03-06 \(expected 2017/03/2017-03-06.csv.gz; the folder holds 3 days "
+        r"from 2017-03-01 to 2017-03-03\)",
+    ):
+        reader.day(date(2017, 3, 6))
+
+
+def test_a_flat_files_folder_is_read_as_traded_and_refuses_another_basis(tmp_path):
+    write_flat_files(
+        pl.DataFrame(
+            {
+                "date": [date(2024, 3, 7)],
+                "ticker": ["X"],
+                "open": [1.0],
+                "high": [2.0],
+                "low": [0.5],
+                "close": [1.5],
+                "volume": [10],
+            }
+        ),
+        tmp_path,
+    )
+    assert isinstance(MarketDataSource(mode="archive", archive_path=str(tmp_path)).reader(), PolygonFlatFiles)
+    with pytest.raises(ValueError, match="flat files, which are as traded: IC_BARS_BASIS=split_adjusted"):
+        MarketDataSource(mode="archive", archive_path=str(tmp_path), bars_basis="split_adjusted").reader()
