@@ -190,8 +190,15 @@ class Settings(BaseSettings):
         "archive mode: corporate-actions file, a CSV (`ticker,ex_date,kind,ratio,amount,declared_date`) or "
         "Polygon's splits and dividends JSON",
     )
-    news_archive: str = setting("IC_NEWS_ARCHIVE", "", "archive mode: folder of news JSON")
-    ratings_archive: str = setting("IC_RATINGS_ARCHIVE", "", "archive mode: folder of ratings JSON")
+    news_archive: str = setting(
+        "IC_NEWS_ARCHIVE",
+        "",
+        "archive mode: folder of news JSON responses and dumps (NDJSON or CSV, a row per article and ticker; "
+        "`.gz` too)",
+    )
+    ratings_archive: str = setting(
+        "IC_RATINGS_ARCHIVE", "", "archive mode: folder of ratings calendar JSON files or CSVs (`.gz` too)"
+    )
     ratings_api_token: str = setting(
         "RATINGS_API_TOKEN", "", "the ratings API token in live mode (passed to runs as `dg.EnvVar`)"
     )
@@ -340,8 +347,8 @@ class Settings(BaseSettings):
             ("sec", "edgar_archive", "folder", "EDGAR's bulk zips (or their folders) and company_tickers.json", True),
             ("prices", "bars_archive", "path", "the bars, a CSV or Parquet file or a folder of flat files", True),
             ("prices", "actions_archive", "file", "the corporate actions", False),
-            ("news", "news_archive", "folder", "the news JSON responses", True),
-            ("ratings", "ratings_archive", "folder", "the ratings JSON files", True),
+            ("news", "news_archive", "folder", "the news JSON responses or dumps", True),
+            ("ratings", "ratings_archive", "folder", "the ratings JSON or CSV files", True),
         ]
         problems = []
         for source, field, kind, holds, required in needs:

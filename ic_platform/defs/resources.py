@@ -18,12 +18,12 @@ from pydantic import Field
 
 from ic_platform import settings
 from ic_platform.sentiment import SentimentOptions
-from ic_platform.sources.documents import JsonFolder, NoDocuments
+from ic_platform.sources.archives import DocumentFolder, NoDocuments
 from ic_platform.sources.edgar import EdgarBulk, EdgarClient, EdgarFolder, EdgarZipArchive, NoEdgar
 from ic_platform.sources.http import HttpClient
 from ic_platform.sources.market_data import ArchiveBars, DemoBars, NoBars, PolygonClient, PolygonFlatFiles
-from ic_platform.sources.news import NewsClient
-from ic_platform.sources.ratings import RatingsClient
+from ic_platform.sources.news import NEWS_ARCHIVE_FILES, NewsClient
+from ic_platform.sources.ratings import RATINGS_ARCHIVE_FILES, RatingsClient
 from ic_platform.sources.readers import BarReader, DocumentReader, EdgarReader
 from ic_platform.sources.sector_map import SECTOR_COLUMNS, header_column
 
@@ -242,9 +242,9 @@ class NewsSource(SourceResource):
         if mode == "off":
             return NoDocuments()
         if mode == "demo":
-            return JsonFolder(self.demo_folder() / "polygon" / "news")
+            return DocumentFolder(self.demo_folder() / "polygon" / "news")
         if mode == "archive":
-            return JsonFolder(Path(self.archive_path))
+            return DocumentFolder(Path(self.archive_path), NEWS_ARCHIVE_FILES)
         return NewsClient(HttpClient(self.base_url, max_per_second=5, cache_dir=self.cache("news")), self.api_key)
 
 
@@ -261,9 +261,9 @@ class RatingsSource(SourceResource):
         if mode == "off":
             return NoDocuments()
         if mode == "demo":
-            return JsonFolder(self.demo_folder() / "ratings")
+            return DocumentFolder(self.demo_folder() / "ratings")
         if mode == "archive":
-            return JsonFolder(Path(self.archive_path))
+            return DocumentFolder(Path(self.archive_path), RATINGS_ARCHIVE_FILES)
         http = HttpClient(self.base_url, max_per_second=5, cache_dir=self.cache("ratings"))
         return RatingsClient(http, self.token)
 

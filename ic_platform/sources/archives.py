@@ -7,9 +7,11 @@ byte past its limit, so a decompression bomb costs at most the limit, never the 
 """
 
 import gzip
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import IO, cast
 
@@ -150,3 +152,39 @@ class TableFiles:
                     yield from tsv_batches(stream, source, columns)
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise SourceFormatError(f"{self.location}: not a readable zip archive ({error})") from None
+
+
+MONTH_NAME = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+
+
+class DocumentFolder:
+    """Documents in a folder, in name order, each read whole (gunzipped when named `.gz`): the demo's
+    news or ratings JSON, or an archive's JSON responses and dumps (`patterns` say which files)."""
+
+    def __init__(self, root: Path, patterns: tuple[str, ...] = ("*.json",)):
+        self.root = root
+        self.patterns = patterns
+
+    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
+        """The documents as (file name, bytes): every one, but a file named by its month
+        (`YYYY-MM.json`, as the demo writes them) only when that month meets `start`..`end`."""
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"no folder of documents at {self.root}")
+        first = (start.year, start.month) if start else None
+        last = (end.year, end.month) if end else None
+        documents = []
+        for path in sorted({path for pattern in self.patterns for path in self.root.glob(pattern)}):
+            month = MONTH_NAME.fullmatch(path.name.split(".", 1)[0])
+            if month:
+                key = (int(month["year"]), int(month["month"]))
+                if (first and key < first) or (last and key > last):
+                    continue
+            documents.append((path.name, read_file(path)))
+        return documents
+
+
+class NoDocuments:
+    """A source that is off: no documents, whatever the dates."""
+
+    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
+        return []

@@ -3,14 +3,11 @@ ahead in threads and parsing batches of them in worker processes."""
 
 import json
 import multiprocessing
-import re
 import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
-from pathlib import Path
 from typing import TypeVar, cast
 
 import orjson
@@ -80,40 +77,6 @@ def load_json(payload: bytes | str, source: str):
         raise SourceFormatError(f"{source}: JSON nested deeper than the parser follows") from error
     except ValueError as error:
         raise SourceFormatError(f"{source}: {error}: the document is ambiguous") from error
-
-
-MONTH_NAME = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
-
-
-class JsonFolder:
-    """JSON documents (`*.json`) in a folder, in name order: the demo's news or ratings, or an archive."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
-        """The documents as (file name, bytes): every one, but a file named by its month
-        (`YYYY-MM.json`, as the demo writes them) only when that month meets `start`..`end`."""
-        if not self.root.is_dir():
-            raise FileNotFoundError(f"no folder of JSON documents at {self.root}")
-        first = (start.year, start.month) if start else None
-        last = (end.year, end.month) if end else None
-        documents = []
-        for path in sorted(self.root.glob("*.json")):
-            month = MONTH_NAME.fullmatch(path.stem)
-            if month:
-                key = (int(month["year"]), int(month["month"]))
-                if (first and key < first) or (last and key > last):
-                    continue
-            documents.append((path.name, path.read_bytes()))
-        return documents
-
-
-class NoDocuments:
-    """A source that is off: no documents, whatever the dates."""
-
-    def documents(self, start: date | None = None, end: date | None = None) -> list[tuple[str, bytes]]:
-        return []
 
 
 def read_ahead(

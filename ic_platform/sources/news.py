@@ -1,4 +1,9 @@
-"""Polygon-style news (`/v2/reference/news`): parsing, deduplication, files or HTTP.
+"""News: Polygon-style responses (`/v2/reference/news`) and dumps with one row per article and
+ticker (NDJSON or CSV, as Kaggle's Benzinga headlines come), parsing, deduplication, files or HTTP.
+
+A dump's rows of one article (the same URL, or without one the same title and publication time)
+are grouped into one article with its tickers before deduplication, which would otherwise drop
+every ticker but the first as a copy.
 
 Deduplication keeps the first published copy of an article and drops later ones with the same URL,
 or, within two days, the same content hash (normalised title and description) or a near-identical
@@ -6,9 +11,13 @@ title (word-set Jaccard similarity of at least 0.8) about a shared ticker, as sy
 (the same headline weeks apart, "Stocks That Hit 52-Week Highs On Friday", is another story).
 """
 
+import csv
 import hashlib
+import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import orjson
 
 from ic_platform.schemas.common import quarantined_record
 from ic_platform.sources.documents import SourceFormatError, load_json
@@ -63,6 +72,113 @@ def parse_news(payload: bytes | str, source: str) -> tuple[list[dict], list[dict
     return articles, quarantined, document.get("next_url")
 
 
+NEWS_ARCHIVE_FILES = tuple(f"*.{kind}{gz}" for kind in ("json", "ndjson", "jsonl", "csv") for gz in ("", ".gz"))
+DUMP_FIELDS = {  # an article's field -> the names a dump may give it, first found wins
+    "title": ("title", "headline"),
+    "published": ("published_utc", "date", "published", "datetime", "created_at"),
+    "tickers": ("tickers", "ticker", "stock", "symbol", "symbols"),
+    "url": ("article_url", "url", "link"),
+    "description": ("description", "summary", "teaser"),
+    "publisher": ("publisher", "source"),
+}
+
+
+def is_news_dump(name: str) -> bool:
+    """Whether a file of the news archive is a dump (NDJSON or CSV) rather than a JSON response."""
+    return name.removesuffix(".gz").rsplit(".", 1)[-1] in ("ndjson", "jsonl", "csv")
+
+
+def _dump_records(payload: bytes, source: str) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """(line, record) of each row of a dump, and the quarantined lines that are not records."""
+    text = payload.decode("utf-8-sig", errors="surrogateescape")  # a bad byte costs its row, not the file
+    if source.removesuffix(".gz").endswith(".csv"):
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            return [(reader.line_num, row) for row in reader], []
+        except csv.Error as error:
+            raise SourceFormatError(f"{source}: not a readable CSV ({error})") from None
+    records, quarantined = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            quarantined.append(quarantined_record(source, f"line {number}: {line[:2000]}", f"malformed JSON ({error})"))
+            continue
+        if isinstance(record, dict):
+            records.append((number, record))
+        else:
+            quarantined.append(quarantined_record(source, f"line {number}: {line[:2000]}", "not a JSON object"))
+    return records, quarantined
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _field(record: dict, name: str):
+    return next((record[key] for key in DUMP_FIELDS[name] if record.get(key) not in (None, "")), None)
+
+
+def _dump_article(record: dict) -> tuple[tuple, dict]:
+    """The key of the article a dump row belongs to, and the row as an article (one or more tickers)."""
+    if any(isinstance(value, str) and not value.isascii() and _not_utf8(value) for value in record.values()):
+        raise ValueError("a field is not UTF-8")
+    title, published_text, listed = _field(record, "title"), _field(record, "published"), _field(record, "tickers")
+    if not isinstance(title, str) or not title.strip() or published_text is None or listed is None:
+        raise ValueError("a row without a title, a publication time or a ticker")
+    tickers = listed if isinstance(listed, list) else str(listed).split(",")
+    if not all(isinstance(t, str) and t.strip() for t in tickers):
+        raise ValueError(f"tickers {listed!r} are not symbols")
+    published = datetime.fromisoformat(str(published_text).replace("Z", "+00:00"))
+    if published.tzinfo is None:
+        raise ValueError(f"publication time {published_text!r} has no time zone")
+    published = published.astimezone(UTC)
+    url = str(_field(record, "url") or "")
+    description = str(_field(record, "description") or "")
+    publisher = _field(record, "publisher")
+    publisher = publisher.get("name") if isinstance(publisher, dict) else publisher
+    key = (url,) if url else (title.strip(), published)
+    article_id = str(record.get("id") or hashlib.sha256(repr(key).encode()).hexdigest()[:24])
+    return key, {
+        "article_id": article_id,
+        "tickers": sorted({t.strip().upper() for t in tickers}),
+        "published_utc": published,
+        "publisher": str(publisher or ""),
+        "title": title.strip(),
+        "description": description,
+        "article_url": url,
+        "content_hash": content_hash(title, description),
+    }
+
+
+def parse_news_dump(payload: bytes, source: str) -> tuple[list[dict], list[dict]]:
+    """The articles of a dump with one row per (article, ticker), NDJSON or CSV (column names as
+    DUMP_FIELDS lists them): the rows of one article grouped into one article with all its tickers;
+    a row that cannot be read, or repeats a ticker of its article, quarantined with the reason."""
+    records, quarantined = _dump_records(payload, source)
+    articles: dict[tuple, dict] = {}
+    for number, record in records:
+        try:
+            key, article = _dump_article(record)
+        except (TypeError, ValueError, AttributeError) as error:
+            quarantined.append(quarantined_record(source, f"line {number}: {str(record)[:2000]}", str(error)))
+            continue
+        held = articles.setdefault(key, article | {"tickers": []})
+        repeated = set(held["tickers"]) & set(article["tickers"])
+        if repeated:
+            reason = f"the article already has the ticker {sorted(repeated)[0]} (an earlier line)"
+            quarantined.append(quarantined_record(source, f"line {number}: {str(record)[:2000]}", reason))
+            continue
+        held["tickers"] = sorted({*held["tickers"], *article["tickers"]})
+    return list(articles.values()), quarantined
+
+
 DOCUMENTS_PER_BATCH = 8  # documents (a month of the demo's news, a page of the API's) a worker parses per task
 
 
@@ -75,7 +191,7 @@ def parse_news_documents(
     quarantined: list[dict] = []
     for name, payload in documents:
         try:
-            found, bad, _ = parse_news(payload, name)
+            found, bad = parse_news_dump(payload, name) if is_news_dump(name) else parse_news(payload, name)[:2]
         except (SourceFormatError, HttpError) as error:
             quarantined.append(quarantined_record(name, "", str(error)))
             continue
@@ -97,7 +213,7 @@ def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
     for article in sorted(articles, key=lambda a: (a["published_utc"], a["article_id"])):
         words = set(_words(article["title"]))
         reason = None
-        if article["article_url"] in urls:
+        if article["article_url"] and article["article_url"] in urls:
             reason = f"same URL as {urls[article['article_url']]}"
         elif (
             article["content_hash"] in hashes
@@ -120,7 +236,8 @@ def deduplicate(articles: list[dict]) -> tuple[list[dict], list[dict]]:
             dropped.append(article | {"reason": reason})
             continue
         kept.append(article)
-        urls[article["article_url"]] = article["article_id"]
+        if article["article_url"]:  # a dump's article may have none
+            urls[article["article_url"]] = article["article_id"]
         hashes[article["content_hash"]] = (article["published_utc"], article["article_id"])
         for ticker in article["tickers"]:
             recent_by_ticker.setdefault(ticker, []).append((article["published_utc"], words, article["article_id"]))

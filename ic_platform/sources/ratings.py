@@ -1,9 +1,13 @@
-"""Analyst ratings in a Benzinga-style calendar JSON (`{"ratings": [...]}`), from files or over HTTP.
+"""Analyst ratings in a Benzinga-style calendar JSON (`{"ratings": [...]}`) or a CSV with the same
+fields as columns (Benzinga's export: date, time, ticker, analyst, analyst_name, action_company,
+rating_current, pt_current, id, ...), from files or over HTTP.
 
 Rating texts map to the 1-5 scale (Strong Buy 5 ... Strong Sell 1) with the usual synonyms; a
 rating whose text is unknown, or a record without ticker, firm or date, is quarantined with the reason.
 """
 
+import csv
+import io
 import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -79,13 +83,29 @@ def _number(text) -> float | None:
     return value if value > 0 else None
 
 
+RATINGS_ARCHIVE_FILES = ("*.json", "*.json.gz", "*.csv", "*.csv.gz")
+
+
+def _csv_records(payload: bytes | str, source: str) -> list[dict]:
+    try:
+        text = payload.decode("utf-8-sig") if isinstance(payload, bytes) else payload
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise SourceFormatError(f"{source}: not a readable UTF-8 CSV ({error})") from None
+
+
 def parse_ratings(payload: bytes | str, source: str) -> tuple[list[dict], list[dict]]:
-    """Rating rows (publication time in UTC, from the calendar's New York date and time) and quarantined records."""
-    document = load_json(payload, source)
-    if not isinstance(document, dict) or not isinstance(document.get("ratings", []), list):
-        raise SourceFormatError(f"{source}: expected an object with a 'ratings' list")
+    """Rating rows (publication time in UTC, from the calendar's New York date and time) and
+    quarantined records, from a calendar JSON response or (a source named `.csv`) a CSV."""
+    if source.removesuffix(".gz").endswith(".csv"):
+        records: list = _csv_records(payload, source)
+    else:
+        document = load_json(payload, source)
+        if not isinstance(document, dict) or not isinstance(document.get("ratings", []), list):
+            raise SourceFormatError(f"{source}: expected an object with a 'ratings' list")
+        records = document.get("ratings", [])
     rows, quarantined = [], []
-    for record in document.get("ratings", []):
+    for record in records:
         try:
             if not isinstance(record, dict):
                 raise TypeError(f"a rating is not an object but {type(record).__name__}")

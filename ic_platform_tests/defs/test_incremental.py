@@ -17,7 +17,7 @@ from ic_platform.defs.sec.assets import fundamental_states, fundamentals_pit, se
 from ic_platform.defs.stores import TableStore
 from ic_platform.demo.generator import DemoOptions, generate
 from ic_platform.demo.publish import advance
-from ic_platform.sources.documents import JsonFolder
+from ic_platform.sources.archives import DocumentFolder
 from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS, parse_form_index
 from ic_platform.storage import quarantine_table
 from ic_platform.tables import (
@@ -149,7 +149,7 @@ def test_filings_after_new_days_come_from_the_daily_indexes_and_equal_a_full_reb
 
 
 def test_a_full_read_of_the_demo_files_reads_every_month_and_an_incremental_one_the_recent_ones(held_back_demo):
-    folder = JsonFolder(held_back_demo / "polygon" / "news")
+    folder = DocumentFolder(held_back_demo / "polygon" / "news")
     every = folder.documents(None, date.today())
     recent = folder.documents(date(2026, 10, 1), date.today())
     assert len(every) == 13 and [name for name, _ in recent] == ["2026-10.json"]

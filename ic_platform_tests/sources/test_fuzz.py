@@ -22,7 +22,7 @@ from ic_platform.sources.companyfacts import parse_companyfacts
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar import parse_current_filings
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
-from ic_platform.sources.news import parse_news
+from ic_platform.sources.news import parse_news, parse_news_dump
 from ic_platform.sources.ownership import parse_ownership
 from ic_platform.sources.polygon_files import parse_grouped_daily, parse_ticker_aggregates
 from ic_platform.sources.ratings import parse_ratings
@@ -69,6 +69,18 @@ def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
             ).encode()
         ],
         "feed": [_read(real_data / "sec_form4" / "getcurrent_type4_start0.atom.xml")],
+        "news_dump": [
+            b"\n".join(
+                _read(real_data / "news" / "benzinga_headlines_analyst_ratings_processed_head9993.csv.gz").split(b"\n")[
+                    :40
+                ]
+            )
+        ],
+        "ratings_csv": [
+            b"date,time,ticker,analyst,analyst_name,action_company,rating_current,pt_current,id\n"
+            b"2024-07-01,07:05:00,ABC,Needham,N. Analyst,Upgrades,Outperform,120.50,r1\n"
+            b"2024-07-02,,XYZ,UBS,,Maintains,Neutral,,r2\n"
+        ],
         "13f_dataset": [infotable_tsv(parse_thirteenf_submission(thirteenf.decode("latin-1"), "seed").holdings)],
     }
 
@@ -93,6 +105,8 @@ PARSERS = {
     "tickers": lambda body: parse_company_tickers(body, "fuzz"),
     "feed": lambda body: parse_current_filings(body, "fuzz"),
     "13f_dataset": lambda body: _parse_dataset(body),
+    "news_dump": lambda body: parse_news_dump(body, "fuzz.csv"),
+    "ratings_csv": lambda body: parse_ratings(body, "fuzz.csv"),
 }
 
 

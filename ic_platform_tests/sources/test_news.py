@@ -1,12 +1,24 @@
+import csv
+import gzip
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
 
+from ic_platform.sources.archives import DocumentFolder
 from ic_platform.sources.documents import SourceFormatError, map_in_processes
 from ic_platform.sources.http import HttpClient
-from ic_platform.sources.news import NewsClient, content_hash, deduplicate, parse_news, parse_news_documents
+from ic_platform.sources.news import (
+    NEWS_ARCHIVE_FILES,
+    NewsClient,
+    content_hash,
+    deduplicate,
+    parse_news,
+    parse_news_documents,
+    parse_news_dump,
+)
 from ic_platform_tests.local_server import LocalServer, Reply
 
 
@@ -165,3 +177,49 @@ def test_real_benzinga_headlines_keep_recurring_titles_and_drop_same_day_repeats
     assert len(top_upgrades) > 20  # a recurring column weeks apart is a new story each time
     assert 0 < len(dropped) < 0.05 * len(articles)
     assert all(d["reason"].startswith(("same content", "near-identical")) for d in dropped)
+
+
+@pytest.mark.real_data
+def test_a_real_news_dump_with_a_row_per_ticker_is_read_as_articles_with_their_tickers(real_data, tmp_path):
+    dump = real_data / "news" / "benzinga_headlines_analyst_ratings_processed_head9993.csv.gz"
+    with gzip.open(dump, "rt", encoding="utf-8", newline="") as text:
+        rows = [r for r in csv.DictReader(text) if r["title"] and r["date"] and r["stock"]]
+    mentions = {(r["title"], r["date"], r["stock"]) for r in rows}
+    stories = {(r["title"], r["date"]) for r in rows}
+    shutil.copy(dump, tmp_path / dump.name)
+    (tmp_path / "notes.txt").write_text("not news")
+    documents = DocumentFolder(tmp_path, NEWS_ARCHIVE_FILES).documents()
+    assert [name for name, _ in documents] == [dump.name]
+    articles, quarantined = parse_news_documents(documents)
+    assert len(articles) == len(stories) and sum(len(a["tickers"]) for a in articles) == len(mentions)
+    assert len(quarantined) == 9993 - len(mentions)  # repeated rows and rows without a date, each with a reason
+    assert all(
+        q["reason"].startswith(("the article already has the ticker", "a row without a title")) for q in quarantined
+    )
+    shared = [a for a in articles if len(a["tickers"]) > 1]
+    assert shared and all(a["published_utc"].tzinfo is UTC for a in shared)
+    kept, dropped = deduplicate(articles)
+    # the 239 tickers that share a story with another were each dropped as a copy when read a row at a time
+    assert len(mentions) - len(stories) == 239
+    assert sum(len(a["tickers"]) for a in kept + dropped) == len(mentions)
+
+
+def test_an_ndjson_dump_groups_rows_by_url_and_quarantines_bad_lines():
+    rows = [
+        {"url": "https://x/1", "headline": "Acme beats", "published_utc": "2024-07-01T12:00:00Z", "ticker": "ACME"},
+        {"url": "https://x/1", "headline": "Acme beats", "published_utc": "2024-07-01T12:00:00Z", "ticker": "ROAD"},
+        {"url": "https://x/2", "headline": "Naive time", "published_utc": "2024-07-01T12:00:00", "ticker": "ACME"},
+        {"url": "https://x/3", "headline": "Listed", "date": "2024-07-02T09:00:00-04:00", "tickers": ["a", "b"]},
+    ]
+    payload = "\n".join([*map(json.dumps, rows), "{broken", "[1]", ""]).encode()
+    articles, quarantined = parse_news_dump(payload, "dump.ndjson")
+    assert [(a["article_url"], a["tickers"]) for a in articles] == [
+        ("https://x/1", ["ACME", "ROAD"]),
+        ("https://x/3", ["A", "B"]),
+    ]
+    assert articles[1]["published_utc"] == datetime(2024, 7, 2, 13, tzinfo=UTC)
+    assert [q["reason"].split(" (")[0] for q in quarantined] == [
+        "malformed JSON",
+        "not a JSON object",
+        "publication time '2024-07-01T12:00:00' has no time zone",
+    ]

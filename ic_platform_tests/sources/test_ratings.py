@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 from datetime import UTC, datetime
 
@@ -65,3 +67,17 @@ def test_ratings_parse_to_utc_and_unknown_ratings_are_quarantined():
         }
     ]
     assert [q["reason"] for q in quarantined] == ["unknown rating 'Spicy'", "rating without a ticker or a firm"]
+
+
+def test_a_ratings_csv_with_the_calendar_fields_reads_as_the_json_does(small_demo):
+    document = json.loads(sorted((small_demo / "ratings").glob("*.json"))[0].read_text())
+    fields = sorted({key for record in document["ratings"] for key in record})
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fields)
+    writer.writeheader()
+    writer.writerows(document["ratings"])
+    from_json = parse_ratings(json.dumps(document), "ratings.json")
+    from_csv = parse_ratings(text.getvalue().encode(), "ratings.csv")
+    assert from_csv[0] == from_json[0] and len(from_csv[0]) == len(document["ratings"])
+    rows, quarantined = parse_ratings(b"date,ticker,analyst,rating_current\n2024-07-01,ABC,UBS,Spicy\n", "r.csv")
+    assert rows == [] and quarantined[0]["reason"] == "unknown rating 'Spicy'"

@@ -76,7 +76,9 @@ def _deduplicated(articles: list[dict], held: pl.DataFrame, since: datetime | No
     article of the window before `since`), as a full read would decide."""
     if since is None:
         return deduplicate(articles)
-    urls = dict(held.select("article_url", "article_id").unique("article_url").iter_rows())
+    urls = dict(
+        held.filter(pl.col("article_url") != "").select("article_url", "article_id").unique("article_url").iter_rows()
+    )
     repeated = [a | {"reason": f"same URL as {urls[a['article_url']]}"} for a in articles if a["article_url"] in urls]
     recent = (
         held.filter(pl.col("published_utc") >= since - NEAR_DUPLICATE_WINDOW)
