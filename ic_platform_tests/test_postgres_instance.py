@@ -14,6 +14,7 @@ from ic_platform.definitions import defs
 from ic_platform.runner import materialize_window
 from ic_platform.tables import DAILY_BARS
 from ic_platform_tests.defs.market.test_assets import demo_days
+from ic_platform_tests.recipes import docs_recipe
 
 BIN = Path(sys.executable).parent
 
@@ -74,16 +75,10 @@ def test_a_partitioned_asset_materializes_on_the_postgres_instance(
     connection.close()
 
 
-def _recipe(heading: str) -> str:
-    """The first bash block after `heading` in docs/operations.md."""
-    text = (settings.PROJECT_ROOT / "docs" / "operations.md").read_text()
-    return text[text.index(heading) :].split("```bash\n", 1)[1].split("```", 1)[0]
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_the_docs_postgresql_instance_recipe_works_as_written(postgres_database, tmp_path):
-    recipe = _recipe("**Production instance.**")
+    recipe = docs_recipe("**Production instance.**")
     name = f"{postgres_database['dbname']}_recipe"  # the recipe's `dagster` database, made unique here
     commands = (
         recipe.replace("/srv/ic", str(tmp_path))

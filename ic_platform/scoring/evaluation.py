@@ -6,6 +6,7 @@ import polars as pl
 from ic_platform.features.technical import total_return_index
 
 HORIZONS = (21, 63)
+MIN_EVALUATION_NAMES = 10  # the fewest names a day's IC is computed from, whatever scores may be published on
 JOIN_DAYS = 252  # days of scores joined with their forward returns at a time
 
 

@@ -213,7 +213,7 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     and summarised (mean, t-statistic, hit rate); mean forward return by score decile; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window). No IC is computed
-    for a day with fewer than $IC_MIN_NAMES_PER_DAY names."""
+    for a day with fewer names than $IC_MIN_NAMES_PER_DAY, and never from fewer than 10."""
     published = IC_SCORES.scan().select("date", "ticker", "score", *FACTOR_METRICS)
     joined = evaluation.with_forward_returns(
         published.collect(), evaluation.forward_returns(adjusted(DAILY_BARS.scan()))
@@ -221,13 +221,14 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     learned, fits = evaluation.walk_forward_scores(joined, list(FACTOR_METRICS))
     joined = evaluation.joined_by_year(joined, learned.select("date", "ticker", "learned_score"))
     del learned
-    min_names = settings.current().min_names_per_day
+    min_names = max(settings.current().min_names_per_day, evaluation.MIN_EVALUATION_NAMES)
     daily, summary = evaluation.information_coefficients(
         joined, ["score", "learned_score", *FACTOR_METRICS], min_names=min_names
     )
     if summary.is_empty():
         context.log.warning(
-            f"no day has {min_names} scored names with forward returns ($IC_MIN_NAMES_PER_DAY): no IC is reported"
+            f"no day has {min_names} scored names with forward returns: no IC is reported (a rank correlation "
+            "of a handful of names is noise)"
         )
     deciles = evaluation.decile_returns(joined)
     turnover = evaluation.top_decile_turnover(joined)
@@ -251,6 +252,6 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             ),
             "top_decile_turnover": turnover if turnover is not None else float("nan"),
             "days": joined.get_column("date").n_unique(),
-            "min_names_per_day": min_names,
+            "min_names_for_ic": min_names,
         }
     )
