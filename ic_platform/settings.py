@@ -159,6 +159,12 @@ class Settings(BaseSettings):
         "the companies to score: a text file of tickers or a CSV with a `ticker`, `symbol` or `cik` column",
         shown_default="every ticker of EDGAR's `company_tickers.json`",
     )
+    ticker_history: str = setting(
+        "IC_TICKER_HISTORY",
+        "",
+        "CSV of `ticker,cik,start_date,end_date` (and optional `name`, `exchange`, `predecessor_cik`): which "
+        "company used which ticker when, so that delisted companies and predecessor CIKs are in the universe",
+    )
     sector_map: str = setting(
         "IC_SECTOR_MAP",
         "",

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from ic_platform import settings
-from ic_platform.tables import IC_SCORES, VALUATION_DAILY
+from ic_platform.tables import COMPANIES, IC_SCORES, VALUATION_DAILY
 from ic_platform_tests.recipes import docs_recipe
 
 pytestmark = [pytest.mark.real_data, pytest.mark.slow]
@@ -100,6 +100,12 @@ def test_the_docs_first_real_run_scores_the_real_files_as_their_numbers_say(real
     with sqlite3.connect(tmp_path / "data" / "serving.sqlite") as serving:
         served = dict(serving.execute("SELECT ticker, overall_score FROM scores WHERE date = '2017-02-28'").fetchall())
     assert served == dict(scores.select("ticker", "score").iter_rows())
+
+    # the security master: Celgene, gone from today's ticker map, is in the universe until its last day
+    celg = COMPANIES.scan().filter(pl.col("ticker") == "CELG").collect().row(0, named=True)
+    assert (celg["cik"], celg["listed_until"], celg["gics_sector"]) == (816284, date(2019, 11, 20), "Health Care")
+    googl = COMPANIES.scan().filter(pl.col("ticker") == "GOOGL").collect().row(0, named=True)
+    assert googl["predecessor_ciks"] == "1288776"
 
     # without the lowered minimum the same days are refused, with the reason
     scored_days = IC_SCORES.scan().select(pl.col("date").n_unique()).collect().item()

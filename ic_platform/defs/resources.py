@@ -119,6 +119,13 @@ class EdgarSource(SourceResource):
             "symbol or cik column (such as the S&P 500 constituents); empty means every ticker in EDGAR's map"
         ),
     )
+    ticker_history: str = Field(
+        default="",
+        description=(
+            "Optional CSV of ticker,cik,start_date,end_date: the tickers each company used when, with "
+            "delisted companies and predecessor CIKs (the security master's history)"
+        ),
+    )
     sector_map: str = Field(
         default="",
         description=(
@@ -324,6 +331,7 @@ def source_resources(mode: str | None = None, configured: settings.Settings | No
             cusip_map=configured.cusip_map,
             sector_map=configured.sector_map,
             universe=configured.universe,
+            ticker_history=configured.ticker_history,
             **edgar,
         ),
         "market_data": MarketDataSource(mode=modes["prices"], **market_data),

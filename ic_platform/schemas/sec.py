@@ -37,6 +37,16 @@ class Company(pa.DataFrameModel):
     )
     exchange: str = pa.Field(nullable=True, description="Listing exchange from the SEC submissions file")
     fiscal_year_end: str = pa.Field(nullable=True, str_matches=r"^\d{4}$", description="Fiscal year end, MMDD")
+    listed_from: date = pa.Field(
+        nullable=True, description="First day of the ticker (through its predecessors), from the ticker history"
+    )
+    listed_until: date = pa.Field(
+        nullable=True, description="Last trading day under the ticker (delisting or change); null: still listed"
+    )
+    predecessor_ciks: str = pa.Field(
+        nullable=True, description="CIKs whose filings are the company's earlier ones, comma-separated, oldest first"
+    )
+    former_names: str = pa.Field(nullable=True, description="Former registrant names, from the submissions file")
 
 
 class Fact(pa.DataFrameModel):

@@ -30,7 +30,8 @@ def parse_company_tickers(payload: bytes | str, source: str = "company_tickers.j
 
 
 def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
-    """The company profile of a submissions document: cik, SIC, its description, GICS sector, exchange, FYE."""
+    """The company profile of a submissions document: cik, SIC, its description, GICS sector, exchange,
+    FYE and former names."""
     document = payload if isinstance(payload, dict) else load_json(payload, source)
     if not isinstance(document, dict) or "cik" not in document:
         raise SourceFormatError(f"{source}: not a submissions document (no 'cik')")
@@ -42,6 +43,10 @@ def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
     exchanges = document.get("exchanges")
     exchanges = [e for e in exchanges if isinstance(e, str) and e] if isinstance(exchanges, list) else []
     fiscal_year_end = _text(document.get("fiscalYearEnd"))
+    former = document.get("formerNames")
+    former_names = (
+        [f["name"] for f in former if isinstance(f, dict) and _text(f.get("name"))] if isinstance(former, list) else []
+    )
     return {
         "cik": int(cik_text),
         "sic": sic,
@@ -49,6 +54,7 @@ def parse_submissions_profile(payload: bytes | str | dict, source: str) -> dict:
         "gics_sector": gics_sector_for_sic(sic, int(cik_text)),
         "exchange": exchanges[0] if exchanges else None,
         "fiscal_year_end": fiscal_year_end if fiscal_year_end and re.fullmatch(r"\d{4}", fiscal_year_end) else None,
+        "former_names": "; ".join(former_names) or None,
     }
 
 

@@ -29,6 +29,7 @@ def test_real_submissions_give_sic_and_sector(real_data):
         "gics_sector": "Information Technology",
         "exchange": "Nasdaq",
         "fiscal_year_end": "0926",
+        "former_names": "APPLE INC; APPLE COMPUTER INC; APPLE COMPUTER INC/ FA",
     }
 
 

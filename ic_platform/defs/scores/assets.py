@@ -43,7 +43,8 @@ class ScoreWeights(dg.Config):
 
 
 def score_inputs(start, end) -> pl.DataFrame:
-    """Every universe ticker's sub-metrics for the days `start`..`end` (the tickers of sec_companies):
+    """Every universe ticker's sub-metrics for the days `start`..`end` it was listed (the tickers of
+    sec_companies, within their listing dates where the ticker history gives them):
     technical and valuation rows, with the insider, institutional, analyst and news metrics where a
     ticker has them."""
     technical = TECHNICAL_DAILY.scan(start, end).select(
@@ -61,10 +62,17 @@ def score_inputs(start, end) -> pl.DataFrame:
         _technical_known=pl.col("inputs_knowledge_date"),
     )
     valuation = VALUATION_DAILY.scan(start, end).drop("cik", "close_date", "price", "market_cap", "fundamentals_as_of")
-    sectors = COMPANIES.scan().select("ticker", "gics_sector")
-    # only the universe's tickers (sec_companies) are scored: bars of other tickers are not
-    rows = technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True).join(
-        sectors, on="ticker", how="inner"
+    sectors = COMPANIES.scan().select("ticker", "gics_sector", "listed_from", "listed_until")
+    # only the universe's tickers (sec_companies) are scored, each on the days it was listed: bars of
+    # other tickers are not, nor a delisted company's days after its last
+    listed = (pl.col("listed_from").is_null() | (pl.col("date") >= pl.col("listed_from"))) & (
+        pl.col("listed_until").is_null() | (pl.col("date") <= pl.col("listed_until"))
+    )
+    rows = (
+        technical.join(valuation, on=["date", "ticker"], how="full", coalesce=True)
+        .join(sectors, on="ticker", how="inner")
+        .filter(listed)
+        .drop("listed_from", "listed_until")
     )
     known = ["_technical_known", "inputs_knowledge_date"]
     for name, (table, metrics) in ALTERNATIVE_INPUTS.items():

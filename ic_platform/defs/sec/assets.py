@@ -39,6 +39,7 @@ from ic_platform.sources.edgar_files import FUNDAMENTAL_FORMS, parse_company_tic
 from ic_platform.sources.http import HttpError
 from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.sector_map import read_sector_map, with_sectors
+from ic_platform.sources.security_master import listings, read_ticker_history, with_listings
 from ic_platform.sources.universe import read_universe, select_universe, universe_companies
 from ic_platform.tables import COMPANIES, COMPANY_FACTS, CORPORATE_ACTIONS, FUNDAMENTAL_STATES, FUNDAMENTALS_PIT
 
@@ -120,14 +121,18 @@ def _edgar_profiles(
     tickers = parse_company_tickers(index.company_tickers(), "company_tickers.json")
     profiles: list[dict] = []
     quarantined: list[dict] = []
+    if edgar.ticker_history:
+        tickers, quarantined = _with_history(context, tickers, Path(edgar.ticker_history))
     if edgar.universe:
-        tickers, quarantined = select_universe(tickers, _universe_members(edgar), edgar.universe)
+        tickers, outside = select_universe(tickers, _universe_members(edgar), edgar.universe)
+        quarantined += outside
         context.log.info(
             f"universe {edgar.universe}: {tickers.height} tickers, {len(quarantined)} members not in EDGAR"
         )
     read_settings = {
         "mode": edgar.mode,
         "universe": file_digest(edgar.universe),
+        "ticker_history": file_digest(edgar.ticker_history),
         "sector_map": file_digest(edgar.sector_map_path()),
     }
     read_from = index_start(COMPANIES, config, read_settings, index)
@@ -165,6 +170,24 @@ def _edgar_profiles(
     return profiles, quarantined, manifest, tickers.height, read_from is not None
 
 
+def _with_history(
+    context: dg.AssetExecutionContext, tickers: pl.DataFrame, path: Path
+) -> tuple[pl.DataFrame, list[dict]]:
+    """The ticker map with the ticker history's listings (`security_master.with_listings`), and the
+    history's quarantined rows."""
+    try:
+        periods, quarantined = read_ticker_history(path)
+    except SourceFormatError as error:
+        raise dg.Failure(f"IC_TICKER_HISTORY: {error}", allow_retries=False) from error  # a setting: no retry fixes it
+    listed, unused = listings(periods, str(path))
+    merged, reused = with_listings(tickers, listed, str(path))
+    context.log.info(
+        f"ticker history {path}: {listed.height} listings, {listed.get_column('listed_until').is_not_null().sum()} "
+        f"ended, {listed.get_column('predecessor_ciks').is_not_null().sum()} with predecessors"
+    )
+    return merged, quarantined + unused + reused
+
+
 def _sectored(profiles: list[dict], sector_table: pl.DataFrame | None) -> tuple[pl.DataFrame, list[dict]]:
     """The companies with their sectors (`with_sectors`), and a quarantined record for each company
     without a readable submissions document that the sector table does not place either (one it
@@ -180,27 +203,43 @@ def _sectored(profiles: list[dict], sector_table: pl.DataFrame | None) -> tuple[
     return companies.filter(~unplaced), quarantined
 
 
-def _companyfacts_tables(reader: EdgarReader, ciks: Iterable[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:
-    """The facts and quarantined records of the companies' companyfacts documents, read ahead by
-    threads (worker processes would spend the time saved sending the facts back) and parsed in
-    batches, and the companies the source failed for (CIK -> reason)."""
+def _companyfacts_tables(
+    reader: EdgarReader, ciks: Iterable[int], predecessors: dict[int, list[int]]
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:
+    """The facts and quarantined records of the companies' companyfacts documents (and of their
+    predecessor CIKs', whose facts are stored under the company's CIK: they are its earlier
+    filings), read ahead by threads (worker processes would spend the time saved sending the facts
+    back) and parsed in batches, and the companies the source failed for (CIK -> reason)."""
     missing, failures = [], {}
+    owner = {predecessor: cik for cik, earlier in predecessors.items() for predecessor in earlier}
+    documents_of = (document for cik in ciks for document in [cik, *predecessors.get(cik, [])])
 
     def documents():
-        for cik, read in read_ahead(ciks, reader.companyfacts, reader.read_threads):
+        for cik, read in read_ahead(documents_of, reader.companyfacts, reader.read_threads):
             try:
                 payload = read.result()
             except (HttpError, SourceFormatError) as error:
-                failures[cik] = str(error)
+                failures[owner.get(cik, cik)] = str(error)
                 missing.append(quarantined_record("companyfacts", str(cik), f"{error} (previous facts kept)"))
                 continue
             if payload is None:
-                missing.append(quarantined_record("companyfacts", str(cik), "EDGAR has no companyfacts for the CIK"))
+                reason = "EDGAR has no companyfacts for the CIK"
+                if cik in owner:
+                    reason += f" (a predecessor of CIK {owner[cik]}: its earlier filings are missing)"
+                missing.append(quarantined_record("companyfacts", str(cik), reason))
                 continue
             yield payload, f"companyfacts CIK{cik:010d}"
 
     facts, quarantined = parse_companyfacts_documents(documents())
+    if owner:
+        facts = facts.with_columns(cik=pl.col("cik").replace(owner))
     return facts, pl.concat([quarantined, frame_of(QuarantinedRecord, missing)]), failures
+
+
+def predecessor_ciks(companies: pl.DataFrame) -> dict[int, list[int]]:
+    """CIK -> its predecessor CIKs (oldest first), for the companies that have any."""
+    listed = companies.filter(pl.col("predecessor_ciks").is_not_null()).select("cik", "predecessor_ciks").unique("cik")
+    return {cik: [int(c) for c in text.split(",")] for cik, text in listed.iter_rows()}
 
 
 @table_asset("sec", COMPANY_FACTS, deps=[sec_companies], **source_step(edgar=True))
@@ -211,16 +250,21 @@ def sec_companyfacts(
     version with its filing date. A run re-reads only the companies that EDGAR's daily form indexes
     list with a 10-K or 10-Q (or an amendment) after the last day it read, and runs from the filings
     sensor those that filed (a first read, `full_refresh`, another universe or mode reads every
-    company; in live mode a read of $IC_EDGAR_BULK_FROM (1,000) companies or more takes EDGAR's
+    company; a company's predecessor CIKs are read with it, their facts under its CIK; in live mode
+    a read of $IC_EDGAR_BULK_FROM (1,000) companies or more takes EDGAR's
     nightly companyfacts.zip, downloaded when it changed). Unusable facts (non-USD, malformed,
     duplicated, IFRS filers) and unreadable documents are quarantined with a reason; the other
     companies go on. A company the source fails for keeps its previous facts; when it fails for more
     than $IC_MAX_FAILED_SHARE (2%) of the companies, the step fails and the table stays as it was."""
     stale = StaleBodies()
-    ciks = COMPANIES.scan().select("cik").unique().sort("cik").collect().get_column("cik").to_list()
-    if edgar.is_off:
-        ciks = []
-    read_settings = {"mode": edgar.mode, "universe": universe_digest(ciks)}
+    companies = COMPANIES.scan().collect()
+    ciks = [] if edgar.is_off else companies.get_column("cik").unique().sort().to_list()
+    predecessors = predecessor_ciks(companies)
+    read_settings = {
+        "mode": edgar.mode,
+        "universe": universe_digest(ciks),
+        "predecessors": str(sorted(predecessors.items())),
+    }
     frames = [pl.DataFrame(schema=FACT_SCHEMA)]
     touched, index = context.run.tags.get(CIKS_TAG), edgar.reader()
     read_from = None if touched else index_start(COMPANY_FACTS, config, read_settings, index)
@@ -243,7 +287,7 @@ def sec_companyfacts(
     if incremental:
         frames.append(COMPANY_FACTS.scan().filter(~pl.col("cik").is_in(ciks)).collect())
     reader = edgar.reader(companies=len(ciks))
-    found, bad, failures = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"))
+    found, bad, failures = _companyfacts_tables(reader, with_progress(context, ciks, "companyfacts read"), predecessors)
     failed = within_failure_budget("sec_companyfacts", failures, len(ciks), context.retry_number)
     frames += [found, COMPANY_FACTS.scan().filter(pl.col("cik").is_in(list(failures))).collect()]
     summary = COMPANY_FACTS.write(

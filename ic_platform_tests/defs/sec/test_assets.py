@@ -1,7 +1,10 @@
+import gzip
 import json
+from datetime import date, timedelta
 
 import dagster as dg
 import polars as pl
+import pytest
 
 from ic_platform.defs.resources import EdgarSource
 from ic_platform.defs.sec.assets import sec_companies, sec_companyfacts
@@ -157,3 +160,106 @@ def test_a_company_the_source_fails_for_keeps_its_facts_and_too_many_failures_fa
     assert any("HTTP 503 (previous facts kept)" in reason for reason in reasons)
     [facts] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["sec_companyfacts"]]
     assert facts.step_materialization_data.materialization.metadata["failed_item_list"].value == [str(down)]
+
+
+@pytest.mark.real_data
+def test_a_2018_universe_keeps_its_delisted_companies_through_the_ticker_history(real_data, data_dir, tmp_path):
+    edgar = tmp_path / "edgar"
+    edgar.mkdir()
+    (edgar / "company_tickers.json").write_bytes(
+        gzip.decompress((real_data / "sec_submissions" / "company_tickers.json.gz").read_bytes())
+    )
+    constituents = real_data / "sectors" / "sp500_constituents_2018-04-02.csv"
+    history = tmp_path / "history.csv"
+    history.write_text(  # the acquisitions that delisted three of them
+        "ticker,cik,start_date,end_date,name\n"
+        "CELG,816284,1987-07-16,2019-11-20,Celgene Corp\n"
+        "AET,1122304,2001-12-13,2018-11-27,Aetna Inc\n"
+        "ATVI,718877,1993-10-25,2023-10-12,Activision Blizzard Inc\n"
+    )
+
+    def read(ticker_history: str) -> tuple[pl.DataFrame, list[str]]:
+        source = EdgarSource(
+            mode="archive",
+            archive_path=str(edgar),
+            universe=str(constituents),
+            sector_map=str(constituents),
+            ticker_history=ticker_history,
+        )
+        assert dg.materialize([sec_companies], resources={"table_store": TableStore(), "edgar": source}).success
+        reasons = quarantine_table(COMPANIES).scan().collect().get_column("reason").to_list()
+        return COMPANIES.scan().collect(), reasons
+
+    without, reasons = read("")
+    outside = [r for r in reasons if r == "the ticker is not in EDGAR's ticker map"]
+    assert "CELG" not in without.get_column("ticker").to_list() and len(outside) == 70  # of 505
+    companies, reasons = read(str(history))
+    assert companies.height == without.height + 3
+    celg = companies.filter(pl.col("ticker") == "CELG").row(0, named=True)
+    assert (celg["cik"], celg["name"], celg["gics_sector"], celg["listed_until"]) == (
+        816284,
+        "Celgene Corp",
+        "Health Care",
+        date(2019, 11, 20),
+    )
+    assert reasons.count("the ticker is not in EDGAR's ticker map") == len(outside) - 3
+
+
+def _as_predecessor_filings(document: dict, cik: int, name: str, until: date) -> dict:
+    """A companyfacts document in EDGAR's format for the predecessor `cik`: the points of `document`
+    for periods ended before `until`, each as if filed by the predecessor 35 days after its period."""
+    facts: dict = {}
+    for taxonomy, concepts in document["facts"].items():
+        for concept, body in concepts.items():
+            for unit, points in body["units"].items():
+                kept = [
+                    p
+                    | {
+                        "accn": f"{cik:010d}-{p['end'][2:4]}-{i:06d}",
+                        "filed": (date.fromisoformat(p["end"]) + timedelta(days=35)).isoformat(),
+                    }
+                    for i, p in enumerate(points)
+                    if date.fromisoformat(p["end"]) < until
+                ]
+                if kept:
+                    facts.setdefault(taxonomy, {}).setdefault(concept, body | {"units": {}})["units"][unit] = kept
+    return {"cik": cik, "entityName": name, "facts": facts}
+
+
+@pytest.mark.real_data
+def test_a_predecessors_filings_are_read_as_the_successors_earlier_ones(real_data, data_dir, tmp_path):
+    edgar = tmp_path / "edgar"
+    (edgar / "companyfacts").mkdir(parents=True)
+    alphabet = json.loads(
+        gzip.decompress((real_data / "sec_companyfacts" / "CIK0001652044_GOOGL.json.gz").read_bytes())
+    )
+    google = _as_predecessor_filings(alphabet, 1288776, "Google Inc.", date(2015, 7, 1))
+    (edgar / "companyfacts" / "CIK0001652044.json").write_text(json.dumps(alphabet))
+    (edgar / "companyfacts" / "CIK0001288776.json").write_text(json.dumps(google))
+    (edgar / "company_tickers.json").write_text(
+        json.dumps({"0": {"cik_str": 1652044, "ticker": "GOOGL", "title": "Alphabet Inc."}})
+    )
+    (tmp_path / "history.csv").write_text(
+        "ticker,cik,start_date,end_date\nGOOGL,1288776,2014-04-03,2015-10-02\nGOOGL,1652044,2015-10-05,\n"
+    )
+    (tmp_path / "sectors.csv").write_text("ticker,gics_sector\nGOOGL,Communication Services\n")
+    source = EdgarSource(
+        mode="archive",
+        archive_path=str(edgar),
+        sector_map=str(tmp_path / "sectors.csv"),
+        ticker_history=str(tmp_path / "history.csv"),
+    )
+    resources = {"table_store": TableStore(), "edgar": source}
+    assert dg.materialize([sec_companies, sec_companyfacts], resources=resources).success
+    company = COMPANIES.scan().collect().row(0, named=True)
+    assert (company["cik"], company["predecessor_ciks"], company["listed_from"]) == (
+        1652044,
+        "1288776",
+        date(2014, 4, 3),
+    )
+    facts = COMPANY_FACTS.scan().collect()
+    earlier = facts.filter(pl.col("accession").str.starts_with("0001288776"))
+    points = sum(len(p) for c in google["facts"].values() for body in c.values() for p in body["units"].values())
+    assert earlier.height > 1000 and facts.get_column("cik").unique().to_list() == [1652044]
+    assert earlier.height + quarantine_table(COMPANY_FACTS).scan().collect().height >= points
+    assert earlier.get_column("filed").max() < date(2015, 10, 2)  # known before Alphabet existed
