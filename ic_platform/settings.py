@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     thirteenf_managers: str = setting(
         "IC_13F_MANAGERS", "", "archive and live: comma-separated CIKs of the 13F managers to follow"
     )
+    insider_datasets: str = setting(
+        "IC_INSIDER_DATASETS",
+        "",
+        "archive and live: folder of SEC insider-transaction data sets (the quarterly `*_form345.zip` as "
+        "downloaded, or their folders), read instead of each Form 4's submission",
+    )
     thirteenf_datasets: str = setting(
         "IC_13F_DATASETS",
         "",

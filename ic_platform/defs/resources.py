@@ -102,11 +102,18 @@ class EdgarSource(SourceResource):
         default="",
         description="Comma-separated CIKs of the 13F managers to follow (archive and live); the demo lists its own",
     )
+    insider_datasets: str = Field(
+        default="",
+        description=(
+            "Folder of SEC insider-transaction data sets (the quarterly *_form345.zip files or their "
+            "folders), read instead of each Form 4's full submission"
+        ),
+    )
     thirteenf_datasets: str = Field(
         default="",
         description=(
-            "Folder of SEC Form 13F data sets (a sub-folder per quarter with "
-            "SUBMISSION/COVERPAGE/INFOTABLE.tsv), read instead of per-manager filings"
+            "Folder of SEC Form 13F data sets (the quarterly zips as downloaded, or their folders "
+            "with SUBMISSION/COVERPAGE/INFOTABLE.tsv), read instead of per-manager filings"
         ),
     )
     cusip_map: str = Field(
@@ -297,6 +304,7 @@ def source_resources(mode: str | None = None, configured: settings.Settings | No
         edgar |= {
             "thirteenf_managers": configured.thirteenf_managers,
             "thirteenf_datasets": configured.thirteenf_datasets,
+            "insider_datasets": configured.insider_datasets,
         }
     if modes["sec"] in ("archive", "live"):
         edgar["form4_lookback_days"] = configured.form4_lookback(modes["sec"])

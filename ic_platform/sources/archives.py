@@ -126,6 +126,13 @@ def _quarantined(source: str, number: int, line: bytes, reason: str) -> dict:
     }
 
 
+def dataset_locations(folder: Path) -> list[Path]:
+    """The quarters of a folder of SEC data sets: the zips as downloaded (`2024q1_form13f.zip`,
+    `01mar2024-31may2024_form13f.zip`, `2024q1_form345.zip`) and folders of their unpacked .tsv
+    files, in name order."""
+    return sorted(p for p in folder.iterdir() if p.is_dir() or p.suffix.lower() == ".zip")
+
+
 class TableFiles:
     """The tables of a data set, whether a folder of `.tsv` files or the zip the SEC publishes."""
 

@@ -1,4 +1,5 @@
-"""SEC ownership documents (Forms 3, 4, 5 and amendments) to insider transactions.
+"""SEC ownership documents (Forms 3, 4, 5 and amendments) to insider transactions, and the SEC's
+quarterly insider-transaction data sets (the same transactions as tab-separated tables).
 
 A document is the `ownershipDocument` XML, alone or inside a full EDGAR submission. Each
 non-derivative and derivative transaction becomes one row per reporting owner (joint filings have
@@ -10,7 +11,11 @@ that cannot be read are returned as quarantined records with a reason.
 import math
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
+from pathlib import Path
 
+import polars as pl
+
+from ic_platform.sources.archives import TableFiles
 from ic_platform.sources.documents import SourceFormatError, parse_xml
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
@@ -152,3 +157,145 @@ def parse_ownership(
             rows.extend(common | {"transaction_index": index} | transaction | owner for owner in owners)
             index += 1
     return rows, quarantined
+
+
+SUBMISSION_COLUMNS = (
+    "ACCESSION_NUMBER",
+    "FILING_DATE",
+    "PERIOD_OF_REPORT",
+    "DOCUMENT_TYPE",
+    "ISSUERCIK",
+    "ISSUERTRADINGSYMBOL",
+)
+OWNER_COLUMNS = ("ACCESSION_NUMBER", "RPTOWNERCIK", "RPTOWNERNAME", "RPTOWNER_RELATIONSHIP", "RPTOWNER_TITLE")
+TRANSACTION_COLUMNS = (
+    "ACCESSION_NUMBER",
+    "SECURITY_TITLE",
+    "TRANS_DATE",
+    "TRANS_CODE",
+    "TRANS_SHARES",
+    "TRANS_PRICEPERSHARE",
+    "TRANS_ACQUIRED_DISP_CD",
+    "SHRS_OWND_FOLWNG_TRANS",
+    "DIRECT_INDIRECT_OWNERSHIP",
+)
+DATASET_TRANSACTION_TABLES = (
+    ("NONDERIV_TRANS.tsv", "NONDERIV_TRANS_SK", False),
+    ("DERIV_TRANS.tsv", "DERIV_TRANS_SK", True),
+)
+DATASET_FORMS = ("4", "4/A", "5", "5/A")  # Form 3 reports holdings, no transactions
+
+
+def _table(tables: TableFiles, name: str, columns: tuple[str, ...], quarantined: list[dict]) -> pl.DataFrame:
+    frames = []
+    for frame, bad in tables.read(name, columns):
+        frames.append(frame)
+        quarantined.extend(bad)
+    return pl.concat(frames)
+
+
+def _sec_date(column: str) -> pl.Expr:
+    """A data set's date (`31-MAR-2024`; ISO dates read too)."""
+    text = pl.col(column).str.strip_chars()
+    return pl.coalesce(
+        text.str.to_date("%d-%b-%Y", strict=False), text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    )
+
+
+def _quarantine(frame: pl.DataFrame, bad: pl.Expr, source: str, reason: str) -> list[dict]:
+    return [
+        {"date": None, "source": source, "record": str(row)[:2000], "reason": reason}
+        for row in frame.filter(bad).iter_rows(named=True)
+    ]
+
+
+def parse_insider_dataset(location: Path) -> tuple[pl.DataFrame, list[dict]]:
+    """The transactions of one of the SEC's quarterly insider-transaction data sets (the
+    `2024q1_form345.zip` as published, or its folder: SUBMISSION, REPORTINGOWNER, NONDERIV_TRANS and
+    DERIV_TRANS .tsv files), read line by line, as `parse_ownership` gives a filing's: one row per
+    transaction and reporting owner of each Form 4, 4/A, 5 and 5/A (knowledge date still empty;
+    the data sets give the filing date, not the acceptance time), and the quarantined records: a
+    line with more or fewer fields than its header, a filing whose CIK or filing date cannot be
+    read (with its transactions), a transaction without a date, a code or a share count, or with a
+    number that is not one."""
+    tables, quarantined = TableFiles(location), list[dict]()
+    source = str(location)
+    filings = _table(tables, "SUBMISSION.tsv", SUBMISSION_COLUMNS, quarantined).select(
+        accession="ACCESSION_NUMBER",
+        form=pl.col("DOCUMENT_TYPE").str.strip_chars(),
+        issuer_cik=pl.col("ISSUERCIK").str.strip_chars().cast(pl.Int64, strict=False),
+        ticker=pl.col("ISSUERTRADINGSYMBOL").str.strip_chars().str.to_uppercase().fill_null(""),
+        period_of_report=_sec_date("PERIOD_OF_REPORT"),
+        filed=_sec_date("FILING_DATE"),
+    )
+    unreadable = pl.col("filed").is_null() | ~pl.col("issuer_cik").is_between(1, 10**10 - 1)
+    quarantined += _quarantine(
+        filings,
+        unreadable,
+        f"{source}: SUBMISSION.tsv",
+        "unreadable ISSUERCIK or FILING_DATE (its transactions are left out too)",
+    )
+    filings = filings.filter(
+        ~unreadable & pl.col("form").is_in(DATASET_FORMS) & pl.col("accession").is_first_distinct()
+    )
+    relationship = pl.col("RPTOWNER_RELATIONSHIP").fill_null("").str.to_lowercase()
+    owners = _table(tables, "REPORTINGOWNER.tsv", OWNER_COLUMNS, quarantined).select(
+        accession="ACCESSION_NUMBER",
+        owner_cik=pl.col("RPTOWNERCIK").str.strip_chars().cast(pl.Int64, strict=False),
+        owner_name=pl.col("RPTOWNERNAME").fill_null(""),
+        is_director=relationship.str.contains("director"),
+        is_officer=relationship.str.contains("officer"),
+        is_ten_percent_owner=relationship.str.contains("tenpercentowner"),
+        officer_title=pl.col("RPTOWNER_TITLE"),
+    )
+    quarantined += _quarantine(
+        owners, pl.col("owner_cik").is_null(), f"{source}: REPORTINGOWNER.tsv", "unreadable RPTOWNERCIK"
+    )
+    owners = owners.filter(pl.col("owner_cik").is_not_null()).with_columns(owner_count=pl.len().over("accession"))
+    transactions = []
+    for name, key, derivative in DATASET_TRANSACTION_TABLES:
+        table = _table(tables, name, (*TRANSACTION_COLUMNS, key), quarantined)
+        number = {
+            c: pl.col(c).str.replace_all(",", "").cast(pl.Float64, strict=False)
+            for c in ("TRANS_SHARES", "TRANS_PRICEPERSHARE", "SHRS_OWND_FOLWNG_TRANS")
+        }
+        read = table.with_columns(
+            _order=pl.col(key).cast(pl.Int64, strict=False),
+            transaction_date=_sec_date("TRANS_DATE"),
+            **{f"_{c}": expression for c, expression in number.items()},
+        )
+        missing = (
+            pl.col("transaction_date").is_null() | pl.col("TRANS_CODE").is_null() | pl.col("_TRANS_SHARES").is_null()
+        )
+        bad_number = pl.any_horizontal(pl.col(c).is_not_null() & pl.col(f"_{c}").is_null() for c in number)
+        negative = pl.col("_TRANS_SHARES") < 0
+        quarantined += _quarantine(
+            read, missing, f"{source}: {name}", "transaction without a date, a code or a share count"
+        )
+        quarantined += _quarantine(
+            read, ~missing & bad_number, f"{source}: {name}", "a share count or price is not a number"
+        )
+        quarantined += _quarantine(read, ~missing & ~bad_number & negative, f"{source}: {name}", "negative share count")
+        transactions.append(
+            read.filter(~missing & ~bad_number & ~negative).select(
+                pl.col("ACCESSION_NUMBER").alias("accession"),
+                "_order",
+                is_derivative=pl.lit(derivative),
+                security=pl.col("SECURITY_TITLE").fill_null(""),
+                transaction_date="transaction_date",
+                code=pl.col("TRANS_CODE").str.strip_chars(),
+                shares="_TRANS_SHARES",
+                price="_TRANS_PRICEPERSHARE",
+                acquired_disposed="TRANS_ACQUIRED_DISP_CD",
+                shares_owned_after="_SHRS_OWND_FOLWNG_TRANS",
+                direct_indirect="DIRECT_INDIRECT_OWNERSHIP",
+            )
+        )
+    # a document lists its non-derivative transactions first, each table in the data set's key order
+    ordered = (
+        pl.concat(transactions)
+        .sort("accession", "is_derivative", "_order", nulls_last=True)
+        .with_columns(transaction_index=pl.int_range(pl.len(), dtype=pl.Int64).over("accession"))
+    )
+    rows = filings.join(ordered.drop("_order"), on="accession").join(owners, on="accession")
+    return rows.with_columns(accepted=pl.lit(None, pl.Datetime("us"))), quarantined

@@ -273,12 +273,6 @@ def _first_of_each_accession(frame: pl.DataFrame, source: str, quarantined: list
     return frame.filter(first)
 
 
-def dataset_locations(folder: Path) -> list[Path]:
-    """The quarters of `$IC_13F_DATASETS`: the SEC's zips as downloaded (`2024q1_form13f.zip`,
-    `01mar2024-31may2024_form13f.zip`) and folders of their unpacked .tsv files, in name order."""
-    return sorted(p for p in folder.iterdir() if p.is_dir() or p.suffix.lower() == ".zip")
-
-
 def parse_thirteenf_dataset(location: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
     """The SEC's quarterly Form 13F data set (SUBMISSION, COVERPAGE and INFOTABLE .tsv files, in
     the zip as published or unpacked in a folder), read line by line: the filings (accession,

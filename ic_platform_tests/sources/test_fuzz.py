@@ -23,11 +23,17 @@ from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar import parse_current_filings
 from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
 from ic_platform.sources.news import parse_news, parse_news_dump
-from ic_platform.sources.ownership import parse_ownership
-from ic_platform.sources.polygon_files import parse_grouped_daily, parse_ticker_aggregates
+from ic_platform.sources.ownership import parse_insider_dataset, parse_ownership
+from ic_platform.sources.polygon_files import parse_day_aggregates, parse_grouped_daily, parse_ticker_aggregates
 from ic_platform.sources.ratings import parse_ratings
 from ic_platform.sources.thirteenf import parse_thirteenf_dataset, parse_thirteenf_submission
-from ic_platform_tests.sec_datasets import infotable_tsv, write_dataset
+from ic_platform_tests.sec_datasets import (
+    INSIDER_HEADERS,
+    infotable_tsv,
+    insider_tables,
+    write_dataset,
+    write_insider_dataset,
+)
 
 pytestmark = pytest.mark.slow  # fuzzing
 
@@ -81,6 +87,12 @@ def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
             b"2024-07-01,07:05:00,ABC,Needham,N. Analyst,Upgrades,Outperform,120.50,r1\n"
             b"2024-07-02,,XYZ,UBS,,Maintains,Neutral,,r2\n"
         ],
+        "insider_dataset": [_insider_seed(real_data)],
+        "day_aggregates": [
+            b"ticker,volume,open,close,high,low,window_start,transactions\n"
+            b"AAPL,112117471,130.28,125.07,130.9,124.17,1672722000000000000,1021065\n"
+            b"MSFT,25740036,243.08,239.58,245.75,237.4,1672722000000000000,311521\n"
+        ],
         "13f_dataset": [infotable_tsv(parse_thirteenf_submission(thirteenf.decode("latin-1"), "seed").holdings)],
     }
 
@@ -106,6 +118,8 @@ PARSERS = {
     "feed": lambda body: parse_current_filings(body, "fuzz"),
     "13f_dataset": lambda body: _parse_dataset(body),
     "news_dump": lambda body: parse_news_dump(body, "fuzz.csv"),
+    "insider_dataset": lambda body: _parse_insider(body),
+    "day_aggregates": lambda body: parse_day_aggregates(body, date(2023, 1, 3), "fuzz.csv.gz"),
     "ratings_csv": lambda body: parse_ratings(body, "fuzz.csv"),
 }
 
@@ -116,6 +130,25 @@ def _parse_dataset(infotable: bytes):
     with tempfile.TemporaryDirectory() as folder:
         _, holdings, quarantined = parse_thirteenf_dataset(write_dataset(Path(folder) / "q.zip", infotable))
     return holdings, [q for q in quarantined if q["source"].endswith("INFOTABLE.tsv")]
+
+
+def _insider_seed(real_data) -> bytes:
+    """NONDERIV_TRANS.tsv of a data set holding three real Form 4s."""
+    paths = sorted((real_data / "sec_form4" / "xml").glob("0000*.xml"))[:3]
+    filings = [
+        (f"0000000000-25-{i:06d}", date(2025, 1, 2), parse_ownership(p.read_text(encoding="latin-1"), p.name)[0])
+        for i, p in enumerate(paths)
+    ]
+    return insider_tables(filings)["NONDERIV_TRANS.tsv"]
+
+
+def _parse_insider(transactions: bytes):
+    """A data set whose NONDERIV_TRANS.tsv is `transactions` (the other tables empty), as read."""
+    tables = {name: header.replace(" ", "\t").encode() + b"\n" for name, header in INSIDER_HEADERS.items()}
+    with tempfile.TemporaryDirectory() as folder:
+        return parse_insider_dataset(
+            write_insider_dataset(Path(folder) / "q.zip", tables | {"NONDERIV_TRANS.tsv": transactions})
+        )
 
 
 def _data_lines(body: bytes) -> int:
@@ -133,6 +166,7 @@ ACCOUNTED = {
     "grouped": lambda body, result: result[0].height + result[1].height == _records_in(body, "results"),
     "aggregates": lambda body, result: result[0].height + result[1].height == _records_in(body, "results"),
     "13f_dataset": lambda body, result: result[0].height + len(result[1]) == _data_lines(body),
+    "day_aggregates": lambda body, result: result[0].height + result[1].height == _data_lines(body),
 }
 
 

@@ -1,10 +1,12 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import polars as pl
 import pytest
 
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar_submission import parse_submission
-from ic_platform.sources.ownership import parse_ownership
+from ic_platform.sources.ownership import DATASET_FORMS, parse_insider_dataset, parse_ownership
+from ic_platform_tests.sec_datasets import insider_tables, write_insider_dataset
 
 pytestmark = pytest.mark.real_data
 
@@ -98,3 +100,25 @@ def test_bad_documents_give_clear_errors_and_bad_transactions_are_quarantined():
       </nonDerivativeTransaction></nonDerivativeTable></ownershipDocument>"""
     rows, quarantined = parse_ownership(document, "negative.xml")
     assert rows == [] and quarantined[0]["reason"] == "negative share count -5.0"
+
+
+@pytest.mark.real_data
+def test_the_insider_transaction_data_set_reads_as_the_real_filings_do(real_data, tmp_path):
+    filings, expected = [], []
+    for number, path in enumerate(sorted((real_data / "sec_form4" / "xml").glob("*.xml"))):
+        accession, filed = f"0000000000-25-{number:06d}", date(2025, 1, 2) + timedelta(days=number)
+        rows, _ = parse_ownership(path.read_text(encoding="latin-1"), path.name, accession, filed)
+        if rows and rows[0]["form"] in DATASET_FORMS:
+            filings.append((accession, filed, rows))
+            expected += rows
+    assert len(filings) > 15 and len(expected) > 60
+    tables = insider_tables(filings)
+    lines = tables["NONDERIV_TRANS.tsv"].splitlines(keepends=True)
+    tables["NONDERIV_TRANS.tsv"] = b"".join([*lines, lines[1].replace(b"\t", b"\t\t", 1), b"x\ty\n"])
+    read, quarantined = parse_insider_dataset(write_insider_dataset(tmp_path / "2025q1_form345.zip", tables))
+    columns = [c for c in read.columns if c != "accepted"]
+    key = ["accession", "transaction_index", "owner_cik"]
+    as_read = read.select(columns).sort(key)
+    as_filed = pl.DataFrame(expected).select(columns).cast(dict(as_read.schema)).sort(key)
+    assert as_read.equals(as_filed)
+    assert [q["reason"].split(" where")[0] for q in quarantined] == ["29 fields", "2 fields"]

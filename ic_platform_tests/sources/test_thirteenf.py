@@ -3,9 +3,9 @@ from datetime import date
 import polars as pl
 import pytest
 
+from ic_platform.sources.archives import dataset_locations
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.thirteenf import (
-    dataset_locations,
     parse_cover_page,
     parse_information_table,
     parse_thirteenf_dataset,

@@ -25,18 +25,18 @@ from ic_platform.defs.stores import TableStore, with_table_store
 from ic_platform.defs.table_assets import daily_asset, materialized, table_asset, table_spec
 from ic_platform.features import insider, institutional
 from ic_platform.features.splits import ticker_index
-from ic_platform.schemas.common import polars_schema, quarantined_record
+from ic_platform.schemas.common import QuarantinedRecord, frame_of, polars_schema, quarantined_record
 from ic_platform.schemas.ownership import InsiderTransaction
+from ic_platform.sources.archives import dataset_locations
 from ic_platform.sources.cusip import cusip_tickers
 from ic_platform.sources.documents import SourceFormatError, map_in_processes, read_ahead
 from ic_platform.sources.edgar_files import filings_of
 from ic_platform.sources.http import HttpError
-from ic_platform.sources.ownership import parse_ownership
+from ic_platform.sources.ownership import parse_insider_dataset, parse_ownership
 from ic_platform.sources.readers import EdgarReader
 from ic_platform.sources.thirteenf import (
     HOLDING_SCHEMA,
     THIRTEENF_FORMS,
-    dataset_locations,
     parse_thirteenf_dataset,
     parse_thirteenf_submission,
     with_value_units,
@@ -136,11 +136,46 @@ def _form4_transactions(
     return pl.DataFrame(rows, schema=polars_schema(InsiderTransaction)), quarantined, tally
 
 
+def _form4_from_datasets(
+    context: dg.AssetExecutionContext, edgar: EdgarSource, tickers: dict[int, str]
+) -> dg.MaterializeResult:
+    """The universe's transactions from every quarter of the SEC's insider-transaction data sets
+    (read whole each time); a quarter that cannot be read is quarantined whole with the reason."""
+    frames, quarantined = [pl.DataFrame(schema=polars_schema(InsiderTransaction))], []
+    since = edgar.form4_since()
+    for quarter in dataset_locations(Path(edgar.insider_datasets)):
+        try:
+            found, bad = parse_insider_dataset(quarter)
+        except SourceFormatError as error:
+            quarantined.append(quarantined_record(str(quarter), quarter.name, str(error)))
+            continue
+        issuers = found.filter(
+            pl.col("issuer_cik").is_in(list(tickers)) & (pl.lit(since is None) | (pl.col("filed") >= since))
+        )
+        frames.append(
+            issuers.with_columns(
+                ticker=pl.col("issuer_cik").replace_strict(tickers, default=pl.col("ticker")), knowledge_date=None
+            ).select(polars_schema(InsiderTransaction).names())
+        )
+        quarantined.extend(bad)
+        context.log.info(f"{quarter.name}: {issuers.height} transaction rows of the universe, {len(bad)} quarantined")
+    frame = pl.concat(frames, how="vertical_relaxed")
+    frame = frame.with_columns(knowledge_date=_knowledge_dates(frame))
+    return materialized(
+        INSIDER_TRANSACTIONS.write(
+            frame, quarantined=frame_of(QuarantinedRecord, quarantined), source_off=edgar.is_off
+        ),
+        source_mode=edgar.mode,
+        read=f"insider-transaction data sets in {edgar.insider_datasets}",
+    )
+
+
 @table_asset("ownership", INSIDER_TRANSACTIONS, deps=["sec_companies"], **source_step(edgar=True))
 def sec_form4(
     context: dg.AssetExecutionContext, edgar: EdgarSource, config: SourceRead, table_store: TableStore
 ) -> dg.MaterializeResult:
-    """Every Form 4 and 4/A transaction of the universe's companies (read as full EDGAR submissions):
+    """Every Form 4 and 4/A transaction of the universe's companies (read as full EDGAR submissions,
+    or with $IC_INSIDER_DATASETS from the SEC's quarterly insider-transaction data sets, Form 5s too):
     one row per transaction and reporting owner, with the filing's knowledge date (first trading day
     after acceptance). A run reads only the Form 4s that EDGAR's daily form indexes list after the
     last day it read (a first read, `full_refresh`, another universe or mode lists every issuer's
@@ -152,6 +187,8 @@ def sec_form4(
     stale = StaleBodies()
     companies = COMPANIES.scan().select("cik", "ticker").unique("cik", keep="first").collect()
     tickers = dict(companies.iter_rows())
+    if edgar.insider_datasets and not edgar.is_off:
+        return _form4_from_datasets(context, edgar, tickers)
     ciks, kept = ([] if edgar.is_off else sorted(tickers)), pl.DataFrame(schema=polars_schema(InsiderTransaction))
     read_settings = {
         "mode": edgar.mode,
