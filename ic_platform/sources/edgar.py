@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ic_platform.sources.archives import read_member
 from ic_platform.sources.documents import SourceFormatError, load_json, parse_xml
+from ic_platform.sources.edgar_files import form_index_text, parse_form_index
 from ic_platform.sources.edgar_submission import complete_submission_text
 from ic_platform.sources.http import HttpClient, HttpError
 
@@ -115,13 +116,15 @@ class NoEdgar:
 
 
 class EdgarFolder:
-    """EDGAR's JSON files in a folder tree (the demo universe, or bulk archives unpacked)."""
+    """EDGAR's files in a folder tree (the demo universe, or bulk archives unpacked): the ticker map,
+    submissions, companyfacts, full filings and the form indexes (daily or quarterly)."""
 
     read_threads = 8  # files read at once by `read_ahead` (the reads wait on the disk)
     parse_processes = os.cpu_count() or 1  # worker processes reading and parsing many documents
 
     def __init__(self, root: Path):
         self.root = root
+        self._quarters: dict[str, dict[date, list[dict]]] = {}
 
     def _read(self, *parts: str) -> bytes | None:
         path = self.root.joinpath(*parts)
@@ -156,14 +159,37 @@ class EdgarFolder:
         return path.read_text(encoding="latin-1") if path.exists() else None
 
     def form_index(self, day: date) -> str | None:
-        """`daily-index/form.YYYYMMDD.idx`, None when the folder has none for the day."""
-        path = self.root / "daily-index" / f"form.{day:%Y%m%d}.idx"
-        return path.read_text(encoding="latin-1") if path.exists() else None
+        """The day's form index: `daily-index/form.YYYYMMDD.idx` (the demo's layout) or
+        `daily-index/YYYY/QTRn/form.YYYYMMDD.idx` (EDGAR's, as downloaded), else the day's lines
+        of the quarter's full index `full-index/YYYY/QTRn/form.idx`; None when none lists the day."""
+        quarter = f"{day:%Y}/QTR{(day.month - 1) // 3 + 1}"
+        for path in (
+            self.root / "daily-index" / f"form.{day:%Y%m%d}.idx",
+            self.root / "daily-index" / quarter / f"form.{day:%Y%m%d}.idx",
+        ):
+            if path.exists():
+                return path.read_text(encoding="latin-1")
+        filings = self._quarter_index(quarter).get(day)
+        return form_index_text(day, filings) if filings else None
+
+    def _quarter_index(self, quarter: str) -> dict[date, list[dict]]:
+        """The filings of a quarterly full index by filing day (read once), empty without one."""
+        if quarter not in self._quarters:
+            path = self.root / "full-index" / quarter / "form.idx"
+            filings = parse_form_index(path.read_text(encoding="latin-1"), str(path)) if path.exists() else []
+            by_day: dict[date, list[dict]] = {}
+            for filing in filings:
+                by_day.setdefault(filing["filed"], []).append(filing)
+            self._quarters[quarter] = by_day
+        return self._quarters[quarter]
 
     def indexed_through(self) -> date | None:
-        """The newest day with a daily index in the folder (None: a folder without `daily-index/`)."""
-        days = [p.stem.removeprefix("form.") for p in (self.root / "daily-index").glob("form.*.idx")]
-        return datetime.strptime(max(days), "%Y%m%d").date() if days else None
+        """The newest day a daily index or a quarterly full index in the folder lists (None: neither)."""
+        daily = [p.name[5:13] for p in (self.root / "daily-index").rglob("form.*.idx")]
+        days = [datetime.strptime(d, "%Y%m%d").date() for d in daily]
+        for path in (self.root / "full-index").glob("*/QTR*/form.idx"):
+            days += list(self._quarter_index(f"{path.parent.parent.name}/{path.parent.name}"))
+        return max(days) if days else None
 
 
 class EdgarZipArchive(EdgarFolder):

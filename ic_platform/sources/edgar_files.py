@@ -85,12 +85,16 @@ def filings_of(document: dict, forms: tuple[str, ...]) -> list[dict]:
 # the daily form index: a few header lines, the column titles, a line of dashes, then one fixed-width
 # line per filing and filer (a Form 4 is listed under its issuer and each reporting owner)
 FORM_INDEX_COLUMNS = (("Form Type", 12), ("Company Name", 62), ("CIK", 12), ("Date Filed", 12), ("File Name", 0))
-FORM_INDEX_LINE = re.compile(r"(?P<cik>\d{1,10})\s+(?P<filed>\d{8})\s+(?P<file>edgar/data/\S+\.txt)\s*$")
+# the daily index writes the date 20240102, the quarterly full index 2024-01-02
+FORM_INDEX_LINE = re.compile(
+    r"(?P<cik>\d{1,10})\s+(?P<filed>\d{8}|\d{4}-\d{2}-\d{2})\s+(?P<file>edgar/data/\S+\.txt)\s*$"
+)
 
 
 def parse_form_index(text: str, source: str) -> list[dict]:
-    """The filings of a daily form index: form, name, cik, filed, accession (from the file name).
-    A line that is not a filing is a clear error, naming the line."""
+    """The filings of a form index, daily (`daily-index/.../form.YYYYMMDD.idx`) or quarterly
+    (`full-index/YYYY/QTRn/form.idx`): form, name, cik, filed, accession (from the file name). A
+    line that is not a filing is a clear error, naming the line."""
     lines = text.splitlines()
     titles = next((n for n, line in enumerate(lines) if line.startswith("Form Type")), None)
     if titles is None or titles + 1 >= len(lines) or not set(lines[titles + 1].strip()) <= {"-"}:
@@ -109,7 +113,7 @@ def parse_form_index(text: str, source: str) -> list[dict]:
                 "form": form,
                 "name": line[name_at : tail.start()].strip(),
                 "cik": int(tail["cik"]),
-                "filed": datetime.strptime(tail["filed"], "%Y%m%d").date(),
+                "filed": datetime.strptime(tail["filed"].replace("-", ""), "%Y%m%d").date(),
                 "accession": tail["file"].rsplit("/", 1)[1].removesuffix(".txt"),
             }
         )

@@ -2,6 +2,7 @@ import gzip
 import io
 import json
 import zipfile
+from datetime import date
 
 import pytest
 
@@ -14,6 +15,7 @@ from ic_platform.sources.edgar import (
     EdgarZipArchive,
     parse_current_filings,
 )
+from ic_platform.sources.edgar_files import parse_form_index
 from ic_platform.sources.http import HttpError
 from ic_platform_tests.local_server import LocalServer, Reply
 
@@ -172,3 +174,32 @@ def test_live_daily_form_indexes_are_read_by_quarter_and_a_missing_day_is_none(t
         parse_form_index("<html>Too many requests</html>", "index")
     with pytest.raises(SourceFormatError, match="line 11 is not a filing"):
         parse_form_index(text + "garbage line\n", "index")
+
+
+def test_form_indexes_read_in_edgars_layouts_daily_or_quarterly(small_demo, tmp_path):
+    flat = EdgarFolder(small_demo / "edgar")
+    days = sorted(
+        date(int(p.name[5:9]), int(p.name[9:11]), int(p.name[11:13]))
+        for p in (small_demo / "edgar" / "daily-index").glob("form.*.idx")
+    )
+    quarter_days = [d for d in days if (d.year, (d.month - 1) // 3) == (days[-1].year, (days[-1].month - 1) // 3)]
+    nested, quarterly = tmp_path / "nested", tmp_path / "quarterly"
+    lines = []
+    for day in quarter_days:
+        text = flat.form_index(day)
+        path = nested / "daily-index" / f"{day:%Y}" / f"QTR{(day.month - 1) // 3 + 1}" / f"form.{day:%Y%m%d}.idx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        lines += [line.replace(f"{day:%Y%m%d}", f"{day:%Y-%m-%d}") for line in text.splitlines()[9:]]
+    full = quarterly / "full-index" / f"{days[-1]:%Y}" / f"QTR{(days[-1].month - 1) // 3 + 1}" / "form.idx"
+    full.parent.mkdir(parents=True)
+    header = flat.form_index(quarter_days[0]).splitlines()[:9]
+    full.write_text("\n".join(header + lines) + "\n")  # EDGAR's full index writes dates as 2024-01-02
+    last_filed = max(d for d in quarter_days if parse_form_index(flat.form_index(d), "flat"))
+    for folder, through in ((EdgarFolder(nested), quarter_days[-1]), (EdgarFolder(quarterly), last_filed)):
+        assert folder.indexed_through() == through  # a full index knows only the days that had filings
+        for day in quarter_days[:: max(1, len(quarter_days) // 5)]:
+            expected = parse_form_index(flat.form_index(day), "flat")
+            text = folder.form_index(day)  # None: a quarterly index lists no filing that day
+            assert sorted(parse_form_index(text, "read") if text else [], key=str) == sorted(expected, key=str)
+    assert EdgarFolder(quarterly).form_index(date(2001, 1, 2)) is None
