@@ -97,7 +97,12 @@ def parse_form_index(text: str, source: str) -> list[dict]:
     line that is not a filing is a clear error, naming the line."""
     lines = text.splitlines()
     titles = next((n for n, line in enumerate(lines) if line.startswith("Form Type")), None)
-    if titles is None or titles + 1 >= len(lines) or not set(lines[titles + 1].strip()) <= {"-"}:
+    if (
+        titles is None
+        or "Company Name" not in lines[titles]
+        or titles + 1 >= len(lines)
+        or not set(lines[titles + 1].strip()) <= {"-"}
+    ):
         raise SourceFormatError(f"{source}: not an EDGAR form index (no 'Form Type' column titles and dashes)")
     name_at = lines[titles].index("Company Name")
     filings = []

@@ -19,9 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ic_platform.sources.companyfacts import parse_companyfacts
+from ic_platform.sources.corporate_actions import parse_polygon_actions, read_actions_file
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.edgar import parse_current_filings
-from ic_platform.sources.edgar_files import parse_company_tickers, parse_submissions_profile
+from ic_platform.sources.edgar_files import (
+    form_index_text,
+    parse_company_tickers,
+    parse_form_index,
+    parse_submissions_profile,
+)
 from ic_platform.sources.news import parse_news, parse_news_dump
 from ic_platform.sources.ownership import parse_insider_dataset, parse_ownership
 from ic_platform.sources.polygon_files import parse_day_aggregates, parse_grouped_daily, parse_ticker_aggregates
@@ -93,6 +99,19 @@ def _seeds(real_data, small_demo) -> dict[str, list[bytes]]:
             b"AAPL,112117471,130.28,125.07,130.9,124.17,1672722000000000000,1021065\n"
             b"MSFT,25740036,243.08,239.58,245.75,237.4,1672722000000000000,311521\n"
         ],
+        "form_index": [
+            form_index_text(
+                date(2025, 1, 2),
+                [
+                    {"form": "4", "name": "Apple Inc.", "cik": 320193, "accession": "0000320193-25-000001"},
+                    {"form": "10-Q", "name": "NVIDIA CORP", "cik": 1045810, "accession": "0001045810-25-000002"},
+                ],
+            ).encode()
+        ],
+        "actions": [(small_demo / "polygon" / "splits.json").read_bytes()],
+        "actions_csv": [
+            b"ticker,ex_date,kind,ratio,amount\nAAPL,2014-06-09,split,7,\nAAPL,2014-08-07,dividend,,0.47\n"
+        ],
         "13f_dataset": [infotable_tsv(parse_thirteenf_submission(thirteenf.decode("latin-1"), "seed").holdings)],
     }
 
@@ -118,6 +137,9 @@ PARSERS = {
     "feed": lambda body: parse_current_filings(body, "fuzz"),
     "13f_dataset": lambda body: _parse_dataset(body),
     "news_dump": lambda body: parse_news_dump(body, "fuzz.csv"),
+    "form_index": lambda body: parse_form_index(body.decode("latin-1"), "fuzz"),
+    "actions": lambda body: parse_polygon_actions(body, "fuzz"),
+    "actions_csv": lambda body: _read_actions_csv(body),
     "insider_dataset": lambda body: _parse_insider(body),
     "day_aggregates": lambda body: parse_day_aggregates(body, date(2023, 1, 3), "fuzz.csv.gz"),
     "ratings_csv": lambda body: parse_ratings(body, "fuzz.csv"),
@@ -149,6 +171,14 @@ def _parse_insider(transactions: bytes):
         return parse_insider_dataset(
             write_insider_dataset(Path(folder) / "q.zip", tables | {"NONDERIV_TRANS.tsv": transactions})
         )
+
+
+def _read_actions_csv(body: bytes):
+    """A corporate-actions CSV file holding `body`, as read."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "actions.csv"
+        path.write_bytes(body)
+        return read_actions_file(path)
 
 
 def _data_lines(body: bytes) -> int:
