@@ -139,6 +139,14 @@ class TableFiles:
     def __init__(self, location: Path):
         self.location = location
 
+    def frame(self, name: str, columns: tuple[str, ...], quarantined: list[dict]) -> pl.DataFrame:
+        """The table `name` as one frame (its batches joined), its quarantined lines added to `quarantined`."""
+        frames = []
+        for frame, bad in self.read(name, columns):
+            frames.append(frame)
+            quarantined.extend(bad)
+        return pl.concat(frames)
+
     def read(self, name: str, columns: tuple[str, ...]) -> Iterator[tuple[pl.DataFrame, list[dict]]]:
         """The batches of the table `name` (`tsv_batches`); SourceFormatError when it is absent."""
         source = f"{self.location}: {name}"

@@ -186,14 +186,6 @@ DATASET_TRANSACTION_TABLES = (
 DATASET_FORMS = ("4", "4/A", "5", "5/A")  # Form 3 reports holdings, no transactions
 
 
-def _table(tables: TableFiles, name: str, columns: tuple[str, ...], quarantined: list[dict]) -> pl.DataFrame:
-    frames = []
-    for frame, bad in tables.read(name, columns):
-        frames.append(frame)
-        quarantined.extend(bad)
-    return pl.concat(frames)
-
-
 def _sec_date(column: str) -> pl.Expr:
     """A data set's date (`31-MAR-2024`; ISO dates read too)."""
     text = pl.col(column).str.strip_chars()
@@ -220,7 +212,7 @@ def parse_insider_dataset(location: Path) -> tuple[pl.DataFrame, list[dict]]:
     number that is not one."""
     tables, quarantined = TableFiles(location), list[dict]()
     source = str(location)
-    filings = _table(tables, "SUBMISSION.tsv", SUBMISSION_COLUMNS, quarantined).select(
+    filings = tables.frame("SUBMISSION.tsv", SUBMISSION_COLUMNS, quarantined).select(
         accession="ACCESSION_NUMBER",
         form=pl.col("DOCUMENT_TYPE").str.strip_chars(),
         issuer_cik=pl.col("ISSUERCIK").str.strip_chars().cast(pl.Int64, strict=False),
@@ -239,7 +231,7 @@ def parse_insider_dataset(location: Path) -> tuple[pl.DataFrame, list[dict]]:
         ~unreadable & pl.col("form").is_in(DATASET_FORMS) & pl.col("accession").is_first_distinct()
     )
     relationship = pl.col("RPTOWNER_RELATIONSHIP").fill_null("").str.to_lowercase()
-    owners = _table(tables, "REPORTINGOWNER.tsv", OWNER_COLUMNS, quarantined).select(
+    owners = tables.frame("REPORTINGOWNER.tsv", OWNER_COLUMNS, quarantined).select(
         accession="ACCESSION_NUMBER",
         owner_cik=pl.col("RPTOWNERCIK").str.strip_chars().cast(pl.Int64, strict=False),
         owner_name=pl.col("RPTOWNERNAME").fill_null(""),
@@ -254,7 +246,7 @@ def parse_insider_dataset(location: Path) -> tuple[pl.DataFrame, list[dict]]:
     owners = owners.filter(pl.col("owner_cik").is_not_null()).with_columns(owner_count=pl.len().over("accession"))
     transactions = []
     for name, key, derivative in DATASET_TRANSACTION_TABLES:
-        table = _table(tables, name, (*TRANSACTION_COLUMNS, key), quarantined)
+        table = tables.frame(name, (*TRANSACTION_COLUMNS, key), quarantined)
         number = {
             c: pl.col(c).str.replace_all(",", "").cast(pl.Float64, strict=False)
             for c in ("TRANS_SHARES", "TRANS_PRICEPERSHARE", "SHRS_OWND_FOLWNG_TRANS")

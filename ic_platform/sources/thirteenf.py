@@ -255,14 +255,6 @@ INFOTABLE_COLUMNS = (
 )
 
 
-def _read_table(tables: TableFiles, name: str, columns: tuple[str, ...], quarantined: list[dict]) -> pl.DataFrame:
-    frames = []
-    for frame, bad in tables.read(name, columns):
-        frames.append(frame)
-        quarantined.extend(bad)
-    return pl.concat(frames)
-
-
 def _first_of_each_accession(frame: pl.DataFrame, source: str, quarantined: list[dict]) -> pl.DataFrame:
     """`frame` without the rows repeating an earlier row's accession, which are quarantined."""
     first = pl.col("ACCESSION_NUMBER").is_first_distinct()
@@ -282,9 +274,9 @@ def parse_thirteenf_dataset(location: Path) -> tuple[pl.DataFrame, pl.DataFrame,
     as text, so a bad one costs its row, not the file; a table missing or lacking a column is a
     SourceFormatError naming it."""
     tables, quarantined = TableFiles(location), list[dict]()
-    submissions = _read_table(tables, "SUBMISSION.tsv", SUBMISSION_COLUMNS, quarantined)
-    covers = _read_table(tables, "COVERPAGE.tsv", COVERPAGE_COLUMNS, quarantined)
-    table = _read_table(tables, "INFOTABLE.tsv", INFOTABLE_COLUMNS, quarantined)
+    submissions = tables.frame("SUBMISSION.tsv", SUBMISSION_COLUMNS, quarantined)
+    covers = tables.frame("COVERPAGE.tsv", COVERPAGE_COLUMNS, quarantined)
+    table = tables.frame("INFOTABLE.tsv", INFOTABLE_COLUMNS, quarantined)
     submissions, covers = (
         _first_of_each_accession(frame, f"{location}: {name}", quarantined)
         for frame, name in ((submissions, "SUBMISSION.tsv"), (covers, "COVERPAGE.tsv"))
