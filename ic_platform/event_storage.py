@@ -11,14 +11,14 @@ event recorded once. Every other event is stored as Dagster stores it.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
-from dagster._core.events import DagsterEventType
-from dagster._core.events.log import EventLogEntry
-from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-from dagster._serdes import ConfigurableClassData
+import dagster as dg
 
-BATCHED_EVENTS = ({DagsterEventType.ASSET_MATERIALIZATION}, {DagsterEventType.ASSET_OBSERVATION})
+# documented among Dagster's internals (the instance's storage classes), and exported nowhere else
+from dagster._core.storage.event_log import SqliteEventLogStorage
+
+BATCHED_EVENTS = ({dg.DagsterEventType.ASSET_MATERIALIZATION}, {dg.DagsterEventType.ASSET_OBSERVATION})
 
 
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
@@ -26,10 +26,10 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     of one run in one transaction per database."""
 
     @classmethod
-    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value) -> "BatchedSqliteEventLogStorage":
+    def from_config_value(cls, inst_data: Any, config_value: Any) -> "BatchedSqliteEventLogStorage":
         return cls(inst_data=inst_data, **config_value)
 
-    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+    def store_event_batch(self, events: Sequence[dg.EventLogEntry]) -> None:
         kinds = {event.get_dagster_event().event_type for event in events}
         if not events or kinds not in BATCHED_EVENTS or len({event.run_id for event in events}) > 1:
             super().store_event_batch(events)
@@ -39,7 +39,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             conn.execute(statement)
         with self.index_transaction() as conn:
             # ids are assigned in the order of the rows inserted; RETURNING may list them in any order
-            ids = sorted(row[0] for row in conn.execute(statement.returning(SqlEventLogStorageTable.c.id)))
+            ids = sorted(row[0] for row in conn.execute(statement.returning(statement.table.c.id)))
             self._store_asset_event_tags(conn, events, ids)
             latest = {event.get_dagster_event().asset_key: (event, event_id) for event, event_id in zip(events, ids)}
             for event, event_id in latest.values():  # each asset's latest event, as one by one would leave it
