@@ -151,8 +151,8 @@ def listings(periods: list[dict], source: str) -> tuple[pl.DataFrame, list[dict]
 
 def with_listings(tickers: pl.DataFrame, listed: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[dict]]:
     """EDGAR's ticker map (ticker, cik, name) joined with the history's listings: every ticker of
-    either, with the history's CIK, dates and predecessors where it has the ticker and the map's
-    name first; and a quarantined record for each ended listing whose ticker the map now gives to
+    either, with the history's CIK, dates, predecessors and exchange where it has the ticker and
+    the map's name first; and a quarantined record for each ended listing whose ticker the map now gives to
     another company (the map's company keeps the ticker)."""
     keyed = tickers.with_columns(_key=ticker_key(pl.col("ticker")))
     merged = keyed.join(listed.rename({"ticker": "_key", "cik": "_history_cik"}), on="_key", how="full", coalesce=True)
@@ -173,4 +173,5 @@ def with_listings(tickers: pl.DataFrame, listed: pl.DataFrame, source: str) -> t
         listed_from=pl.when(history).then("listed_from"),
         listed_until=pl.when(history).then("listed_until"),
         predecessor_ciks=pl.when(history).then("predecessor_ciks"),
+        exchange=pl.when(history).then("history_exchange"),
     ), quarantined

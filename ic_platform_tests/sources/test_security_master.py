@@ -77,6 +77,7 @@ def test_the_history_adds_delisted_companies_to_the_ticker_map_and_defers_to_it_
         "listed_from": date(1987, 7, 16),
         "listed_until": date(2019, 11, 20),
         "predecessor_ciks": None,
+        "exchange": "NASDAQ",
     }
     assert rows["GOOGL"]["predecessor_ciks"] == "1288776" and rows["GOOGL"]["name"] == "ALPHABET INC."
     assert rows["OLD"]["cik"] == 2222  # the history's listing is still open: it wins

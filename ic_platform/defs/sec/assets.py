@@ -164,7 +164,8 @@ def _edgar_profiles(
         if profile is None:
             profiles.append(row | {"_no_submissions": "no submissions document for the CIK"})
             continue
-        profiles.append(row | {k: v for k, v in profile.items() if k != "cik"})
+        # the submissions document's profile, but not its missing exchange over the ticker history's
+        profiles.append(row | {k: v for k, v in profile.items() if k != "cik" and (v is not None or k not in row)})
     without = sum(1 for profile in profiles if "_no_submissions" in profile)
     context.log.info(f"{len(profiles)} companies, {without} without a readable submissions document")
     return profiles, quarantined, manifest, tickers.height, read_from is not None

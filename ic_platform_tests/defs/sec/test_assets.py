@@ -172,10 +172,10 @@ def test_a_2018_universe_keeps_its_delisted_companies_through_the_ticker_history
     constituents = real_data / "sectors" / "sp500_constituents_2018-04-02.csv"
     history = tmp_path / "history.csv"
     history.write_text(  # the acquisitions that delisted three of them
-        "ticker,cik,start_date,end_date,name\n"
-        "CELG,816284,1987-07-16,2019-11-20,Celgene Corp\n"
-        "AET,1122304,2001-12-13,2018-11-27,Aetna Inc\n"
-        "ATVI,718877,1993-10-25,2023-10-12,Activision Blizzard Inc\n"
+        "ticker,cik,start_date,end_date,name,exchange\n"
+        "CELG,816284,1987-07-16,2019-11-20,Celgene Corp,NASDAQ\n"
+        "AET,1122304,2001-12-13,2018-11-27,Aetna Inc,NYSE\n"
+        "ATVI,718877,1993-10-25,2023-10-12,Activision Blizzard Inc,NASDAQ\n"
     )
 
     def read(ticker_history: str) -> tuple[pl.DataFrame, list[str]]:
@@ -196,11 +196,12 @@ def test_a_2018_universe_keeps_its_delisted_companies_through_the_ticker_history
     companies, reasons = read(str(history))
     assert companies.height == without.height + 3
     celg = companies.filter(pl.col("ticker") == "CELG").row(0, named=True)
-    assert (celg["cik"], celg["name"], celg["gics_sector"], celg["listed_until"]) == (
+    assert (celg["cik"], celg["name"], celg["gics_sector"], celg["listed_until"], celg["exchange"]) == (
         816284,
         "Celgene Corp",
         "Health Care",
         date(2019, 11, 20),
+        "NASDAQ",
     )
     assert reasons.count("the ticker is not in EDGAR's ticker map") == len(outside) - 3
 
