@@ -313,8 +313,14 @@ class SnapshotTable(_Table):
         return json.loads(self.manifest_file.read_text()) if self.manifest_file.exists() and self.file.exists() else {}
 
     def scan(self) -> pl.LazyFrame:
-        """Lazy scan of the table (an empty frame when it was never written)."""
-        return pl.scan_parquet(self.file) if self.file.exists() else self._empty()
+        """Lazy scan of the table (an empty frame when it was never written). A column the model
+        gained since the table was written reads as null until the next write (the universe
+        written before its listing dates, read by a run that scores only)."""
+        if not self.file.exists():
+            return self._empty()
+        frame, schema = pl.scan_parquet(self.file), polars_schema(self.model)
+        missing = [name for name in schema if name not in frame.collect_schema()]
+        return frame.with_columns(pl.lit(None, dtype=schema[name]).alias(name) for name in missing)
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,17 @@ def test_snapshot_tables_and_quarantine(data_dir):
     assert table.scan().collect().height == 2
 
 
+class PriceWithVolume(Price):
+    volume: float = pa.Field(nullable=True, description="A column added after the table was written")
+
+
+def test_a_column_the_model_gained_reads_as_null_from_a_table_written_before(data_dir):
+    SnapshotTable("universe", Price, ("ticker",)).write(prices([JULY[0]]))
+    later = SnapshotTable("universe", PriceWithVolume, ("ticker",))
+    read = later.scan().collect()
+    assert read.columns == ["date", "ticker", "close", "volume"] and read.get_column("volume").null_count() == 2
+
+
 def test_a_source_table_keeps_its_valid_rows_and_quarantines_the_others_with_the_broken_rule(data_dir):
     day = JULY[0]
     rows = pl.DataFrame(
