@@ -112,6 +112,28 @@ def command_run(args: argparse.Namespace) -> int:
     return run_window(args.start, args.end, select or None, args.full_refresh)
 
 
+def command_ticker_history(args: argparse.Namespace) -> int:
+    """Write the market-data API's delisted tickers as a ticker-history file ($IC_TICKER_HISTORY)."""
+    from ic_platform.defs.resources import MarketDataSource
+    from ic_platform.sources.market_data import PolygonClient
+    from ic_platform.sources.security_master import history_csv
+
+    configured = settings.current()
+    if not configured.polygon_api_key:
+        print("error: POLYGON_API_KEY is not set: the delisted tickers come from the market-data API", file=sys.stderr)
+        return 2
+    reader = MarketDataSource(mode="live", base_url=configured.polygon_base_url, api_key=configured.polygon_api_key)
+    client = reader.reader()
+    assert isinstance(client, PolygonClient)  # live mode's reader
+    periods, quarantined = client.inactive_tickers()
+    args.out.write_text(history_csv(periods))
+    print(
+        f"{args.out}: {len(periods)} delisted tickers with their CIK and last day; {len(quarantined)} left out "
+        "(no CIK to match them to EDGAR). Set IC_TICKER_HISTORY to this file (with your own rows added)."
+    )
+    return 0
+
+
 def command_score(args: argparse.Namespace) -> int:
     import polars as pl
 
@@ -236,6 +258,12 @@ def register(commands) -> None:
         "--full-refresh", action="store_true", help="the incremental raw tables read their sources' whole history"
     )
     run.set_defaults(handler=command_run)
+
+    history = commands.add_parser(
+        "ticker-history", help="write the market-data API's delisted tickers as a ticker-history file (live)"
+    )
+    history.add_argument("--out", type=Path, required=True, help="the CSV to write (IC_TICKER_HISTORY's format)")
+    history.set_defaults(handler=command_ticker_history)
 
     score = commands.add_parser("score", help="print a ticker's IC Score with its factors and completeness")
     score.add_argument("ticker")

@@ -41,6 +41,7 @@ from ic_platform.sources.polygon_files import (
     parse_ticker_aggregates,
 )
 from ic_platform.sources.readers import BarReader
+from ic_platform.sources.security_master import parse_polygon_tickers
 
 REFERENCE_MAX_AGE_S = 6 * 3600  # the reference splits and dividends are read again after this long
 BAR_BASES = ("as_traded", "split_adjusted")
@@ -266,6 +267,23 @@ class PolygonClient:
             )
 
         return _concat(list(self.http.pages(path, params, {"apiKey": self.api_key}, fetch)))
+
+    def inactive_tickers(self) -> tuple[list[dict], list[dict]]:
+        """The delisted stock tickers (`/v3/reference/tickers?active=false`, all pages) as ticker
+        history periods (`security_master.parse_polygon_tickers`), and the quarantined records."""
+        params = {"market": "stocks", "active": "false", "limit": 1000, "order": "asc", "sort": "ticker"}
+
+        def fetch(url: str, request_params: dict):
+            found = self.http.get(
+                url,
+                params=request_params,
+                max_age=REFERENCE_MAX_AGE_S,
+                decode=lambda body: parse_polygon_tickers(body, url),
+            )
+            return found[:2], found[2]
+
+        pages = list(self.http.pages("/v3/reference/tickers", params, {"apiKey": self.api_key}, fetch))
+        return [p for periods, _ in pages for p in periods], [q for _, bad in pages for q in bad]
 
     def actions(self, since: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The splits (`/v3/reference/splits`) and cash dividends (`/v3/reference/dividends`) going

@@ -18,13 +18,15 @@ earlier one is quarantined with the reason, as are rows with an unreadable CIK o
 before the start, or periods of one ticker that overlap.
 """
 
+import csv
+import io
 from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 
 from ic_platform.schemas.common import quarantined_record
-from ic_platform.sources.documents import SourceFormatError
+from ic_platform.sources.documents import SourceFormatError, load_json
 from ic_platform.sources.sector_map import header_column, ticker_key
 
 SUCCESSION_GAP = timedelta(days=7)  # a ticker passing to a new CIK within this is a succession, not a reuse
@@ -175,3 +177,49 @@ def with_listings(tickers: pl.DataFrame, listed: pl.DataFrame, source: str) -> t
         predecessor_ciks=pl.when(history).then("predecessor_ciks"),
         exchange=pl.when(history).then("history_exchange"),
     ), quarantined
+
+
+HISTORY_COLUMNS = ("ticker", "cik", "start_date", "end_date", "name", "exchange")
+
+
+def parse_polygon_tickers(payload: bytes | str, source: str) -> tuple[list[dict], list[dict], str | None]:
+    """The periods of a Polygon reference-tickers page (`/v3/reference/tickers`, `active=false`:
+    the delisted tickers, each with its CIK and `delisted_utc`), the quarantined records (a ticker
+    without a CIK cannot be matched to EDGAR) and the next page's URL."""
+    document = load_json(payload, source)
+    results = document.get("results") if isinstance(document, dict) else None
+    if not isinstance(results, list):
+        raise SourceFormatError(f"{source}: no 'results' list of tickers")
+    periods, quarantined = [], []
+    for record in results:
+        try:
+            if not isinstance(record, dict) or not isinstance(record.get("ticker"), str) or not record["ticker"]:
+                raise ValueError("a record without a ticker")
+            cik = _cik(str(record.get("cik") or ""))
+            if cik is None:
+                raise ValueError("no CIK: the ticker cannot be matched to EDGAR")
+            periods.append(
+                {
+                    "ticker": record["ticker"].upper().replace(".", "-"),
+                    "cik": cik,
+                    "start": None,
+                    "end": _date(record.get("delisted_utc"), "delisted_utc"),
+                    "name": record.get("name") if isinstance(record.get("name"), str) else None,
+                    "exchange": record.get("primary_exchange")
+                    if isinstance(record.get("primary_exchange"), str)
+                    else None,
+                }
+            )
+        except ValueError as error:
+            quarantined.append(quarantined_record(source, str(record)[:2000], str(error)))
+    return periods, quarantined, document.get("next_url")
+
+
+def history_csv(periods: list[dict]) -> str:
+    """A ticker-history file (the `$IC_TICKER_HISTORY` format) holding `periods`."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for p in sorted(periods, key=lambda p: (p["ticker"], p["end"] or date.max)):
+        writer.writerow([p["ticker"], p["cik"], p["start"] or "", p["end"] or "", p["name"] or "", p["exchange"] or ""])
+    return text.getvalue()

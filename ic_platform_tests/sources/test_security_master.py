@@ -1,10 +1,13 @@
+import json
 from datetime import date
 
 import polars as pl
 import pytest
 
+from ic_platform import cli
 from ic_platform.sources.documents import SourceFormatError
 from ic_platform.sources.security_master import listings, read_ticker_history, with_listings
+from ic_platform_tests.local_server import LocalServer, Reply
 
 # public events: Google's reorganisation into Alphabet (GOOGL under CIK 1652044 from 2015-10-05),
 # Marvell's re-domicile (MRVL under CIK 1835632 from 2021-04-20), Celgene's delisting after its
@@ -97,3 +100,43 @@ def test_an_ended_listing_whose_ticker_the_map_gives_to_another_company_is_quara
     merged, reused = with_listings(today, listed, "history.csv")
     assert merged.filter(pl.col("ticker") == "CELG").row(0, named=True)["cik"] == 5555
     assert [q["reason"] for q in reused] == ["the ticker map gives CELG to CIK 5555 today"]
+
+
+def test_the_delisted_tickers_of_the_market_data_api_become_a_ticker_history_file(tmp_path, monkeypatch, capsys):
+    celg = {  # Polygon's /v3/reference/tickers record of a delisted stock
+        "ticker": "CELG",
+        "name": "Celgene Corporation",
+        "market": "stocks",
+        "locale": "us",
+        "primary_exchange": "XNAS",
+        "type": "CS",
+        "active": False,
+        "currency_name": "usd",
+        "cik": "0000816284",
+        "delisted_utc": "2019-11-20T00:00:00Z",
+        "last_updated_utc": "2019-11-21T00:00:00Z",
+    }
+    without_cik = celg | {"ticker": "ZZZ", "cik": None}
+    with LocalServer() as server:
+        server.routes["/v3/reference/tickers"] = [
+            Reply(
+                json.dumps(
+                    {"results": [without_cik], "next_url": f"{server.url}/v3/reference/tickers?cursor=2"}
+                ).encode()
+            )
+        ]
+        server.routes["/v3/reference/tickers?cursor=2&apiKey=k"] = [Reply(json.dumps({"results": [celg]}).encode())]
+        monkeypatch.setenv("POLYGON_BASE_URL", server.url)
+        monkeypatch.setenv("POLYGON_API_KEY", "k")
+        monkeypatch.setenv("IC_DATA_DIR", str(tmp_path / "data"))
+        assert cli.main(["ticker-history", "--out", str(tmp_path / "history.csv")]) == 0
+        first = server.paths()[0]
+    assert "active=false" in first and "market=stocks" in first
+    assert "1 delisted tickers with their CIK and last day; 1 left out" in capsys.readouterr().out
+    periods, quarantined = read_ticker_history(tmp_path / "history.csv")
+    assert quarantined == [] and [(p["ticker"], p["cik"], p["end"], p["exchange"]) for p in periods] == [
+        ("CELG", 816284, date(2019, 11, 20), "XNAS")
+    ]
+    monkeypatch.delenv("POLYGON_API_KEY")
+    assert cli.main(["ticker-history", "--out", str(tmp_path / "h.csv")]) == 2
+    assert "POLYGON_API_KEY is not set" in capsys.readouterr().err
