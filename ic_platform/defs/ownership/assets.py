@@ -149,9 +149,9 @@ def _form4_from_datasets(
         except SourceFormatError as error:
             quarantined.append(quarantined_record(str(quarter), quarter.name, str(error)))
             continue
-        issuers = found.filter(
-            pl.col("issuer_cik").is_in(list(tickers)) & (pl.lit(since is None) | (pl.col("filed") >= since))
-        )
+        issuers = found.filter(pl.col("issuer_cik").is_in(list(tickers)))
+        if since is not None:  # $IC_FORM4_LOOKBACK_DAYS
+            issuers = issuers.filter(pl.col("filed") >= since)
         frames.append(
             issuers.with_columns(
                 ticker=pl.col("issuer_cik").replace_strict(tickers, default=pl.col("ticker")), knowledge_date=None
