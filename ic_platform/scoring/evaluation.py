@@ -5,8 +5,11 @@ import polars as pl
 
 from ic_platform.features.technical import total_return_index
 
-HORIZONS = (21, 63)
+HORIZONS = (1, 5, 21, 63)
+MAIN_HORIZON = 21  # the horizon of the deciles, the charts and the learned score
 MIN_EVALUATION_NAMES = 10  # the fewest names a day's IC is computed from, whatever scores may be published on
+MIN_IC_DAYS = 20  # the fewest daily ICs a horizon's statistics are reported from
+SHORT_SAMPLE_DAYS = 252  # below a year of daily ICs, the statistics carry a warning
 JOIN_DAYS = 252  # days of scores joined with their forward returns at a time
 
 
@@ -57,9 +60,11 @@ def information_coefficients(
     joined: pl.DataFrame, signals: list[str], horizons: tuple[int, ...] = HORIZONS, min_names: int = 1
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per-date Spearman IC of each signal against each forward return (`with_forward_returns`), and its
-    summary (mean, t-statistic of the daily series, hit rate = share of days with IC > 0). A day with
-    fewer than `min_names` names having both has no IC (a rank correlation of a handful of names is
-    noise, whatever its t-statistic says)."""
+    summary per signal and horizon: mean, standard deviation, information ratio (mean / std), a
+    t-statistic honest about overlap (`newey_west_t` with a lag of the horizon), hit rate (share of
+    days with IC > 0), the number of days and a warning below SHORT_SAMPLE_DAYS. A day with fewer
+    than `min_names` names having both has no IC (a rank correlation of a handful of names is noise,
+    whatever its t-statistic says); a horizon with fewer than MIN_IC_DAYS daily ICs is not summarised."""
 
     def ic(signal: str, horizon: int) -> pl.Expr:
         pairs = (pl.col(signal).is_not_null() & pl.col(f"forward_{horizon}d").is_not_null()).sum()
@@ -68,25 +73,69 @@ def information_coefficients(
 
     daily = joined.group_by("date").agg(ic(signal, h) for signal in signals for h in horizons).sort("date")
     long = daily.unpivot(index="date", variable_name="pair", value_name="ic").drop_nans("ic").drop_nulls("ic")
-    summary = (
-        long.group_by("pair")
-        .agg(
-            mean_ic=pl.col("ic").mean(),
-            t_stat=pl.col("ic").mean() / pl.col("ic").std() * pl.col("ic").count().sqrt(),
-            hit_rate=(pl.col("ic") > 0).mean(),
-            days=pl.col("ic").count(),
+    rows = []
+    for (pair,), series in long.sort("date").group_by("pair", maintain_order=True):
+        signal, horizon = pair.rsplit("|", 1)
+        values = series.get_column("ic").to_numpy()
+        if len(values) < MIN_IC_DAYS:
+            continue  # too few days to say anything
+        deviation = float(values.std(ddof=1))
+        rows.append(
+            {
+                "signal": signal,
+                "horizon_days": int(horizon),
+                "mean_ic": float(values.mean()),
+                "ic_std": deviation,
+                "ic_ir": float(values.mean()) / deviation if deviation > 0 else None,
+                "t_stat": newey_west_t(values, int(horizon)),
+                "hit_rate": float((values > 0).mean()),
+                "days": len(values),
+                "warning": f"short sample: {len(values)} days" if len(values) < SHORT_SAMPLE_DAYS else None,
+            }
         )
-        .with_columns(
-            signal=pl.col("pair").str.split("|").list.first(),
-            horizon_days=pl.col("pair").str.split("|").list.last().cast(pl.Int32),
-        )
-        .select("signal", "horizon_days", "mean_ic", "t_stat", "hit_rate", "days")
-        .sort("horizon_days", "signal")
-    )
+    summary = pl.DataFrame(rows, schema=SUMMARY_SCHEMA).sort("horizon_days", "signal")
     return daily, summary
 
 
-def decile_returns(joined: pl.DataFrame, horizon: int = HORIZONS[0]) -> pl.DataFrame:
+SUMMARY_SCHEMA = {
+    "signal": pl.String,
+    "horizon_days": pl.Int32,
+    "mean_ic": pl.Float64,
+    "ic_std": pl.Float64,
+    "ic_ir": pl.Float64,
+    "t_stat": pl.Float64,
+    "hit_rate": pl.Float64,
+    "days": pl.Int64,
+    "warning": pl.String,
+}
+
+
+def newey_west_t(values: np.ndarray, lag: int) -> float | None:
+    """The t-statistic of the mean of a daily series whose neighbours overlap (the ICs of `lag`-day
+    forward returns share `lag` - 1 days of returns): the mean over its Newey-West standard error,
+    Bartlett weights up to `lag` autocovariances. With lag 0 it is the mean over the plain
+    standard error (population variance). None when the series has no variance."""
+    count = len(values)
+    deviations = values - values.mean()
+    variance = float(deviations @ deviations) / count
+    for k in range(1, min(lag, count - 1) + 1):
+        variance += 2 * (1 - k / (lag + 1)) * float(deviations[k:] @ deviations[:-k]) / count
+    return float(values.mean()) / (variance / count) ** 0.5 if variance > 0 else None
+
+
+def ic_decay(summary: pl.DataFrame, signal: str = "score") -> tuple[pl.DataFrame, float | None]:
+    """The signal's mean IC by horizon, and its half-life in trading days: from the least-squares
+    line of log(mean IC) on the horizon over the horizons with a positive mean IC (None with fewer
+    than two, or an IC that does not decay)."""
+    decay = summary.filter(pl.col("signal") == signal).select("horizon_days", "mean_ic", "t_stat").sort("horizon_days")
+    positive = decay.filter(pl.col("mean_ic") > 0)
+    if positive.height < 2:
+        return decay, None
+    slope = float(np.polyfit(positive.get_column("horizon_days"), np.log(positive.get_column("mean_ic")), 1)[0])
+    return decay, float(np.log(2) / -slope) if slope < 0 else None
+
+
+def decile_returns(joined: pl.DataFrame, horizon: int = MAIN_HORIZON) -> pl.DataFrame:
     """Mean forward return per score decile (1 lowest, 10 highest), averaged over days (`with_forward_returns`)."""
     column = f"forward_{horizon}d"
     decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1).cast(pl.Int32)
@@ -121,7 +170,7 @@ MIN_TRAINING_DAYS = 126
 def walk_forward_scores(
     joined: pl.DataFrame,
     factors: list[str],
-    horizon: int = HORIZONS[0],
+    horizon: int = MAIN_HORIZON,
     embargo: int = EMBARGO_DAYS,
     refit_every: int = REFIT_EVERY,
     min_training_days: int = MIN_TRAINING_DAYS,

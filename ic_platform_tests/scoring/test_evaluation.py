@@ -69,7 +69,7 @@ def test_scores_join_their_forward_returns_a_year_at_a_time_in_key_order(monkeyp
 
 
 def test_no_ic_is_computed_from_a_cross_section_below_the_minimum():
-    days = trading_days_between(date(2024, 1, 2), date(2024, 1, 31))
+    days = trading_days_between(date(2024, 1, 2), date(2024, 3, 28))
     rows = [(d, f"T{i}", float(i), float(i) / 100) for d in days for i in range(12 if d.day % 2 else 3)]
     joined = pl.DataFrame(rows, schema=["date", "ticker", "score", "forward_21d"], orient="row")
     daily, summary = evaluation.information_coefficients(joined, ["score"], (21,), min_names=10)
@@ -78,3 +78,52 @@ def test_no_ic_is_computed_from_a_cross_section_below_the_minimum():
     assert summary.row(0, named=True)["days"] == large_days  # the two- and three-name days are not counted
     _, none = evaluation.information_coefficients(joined.filter(pl.col("ticker") < "T3"), ["score"], (21,), 10)
     assert none.is_empty()
+
+
+def test_the_newey_west_t_statistic_on_a_worked_example():
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    # deviations -1.5 -0.5 0.5 1.5: gamma0 = 5/4, gamma1 = 1.25/4; lag 1 weighs gamma1 by 1/2
+    # variance 1.25 + 2 * 0.5 * 0.3125 = 1.5625, standard error sqrt(1.5625 / 4) = 0.625, t = 2.5 / 0.625
+    assert evaluation.newey_west_t(values, 1) == pytest.approx(4.0)
+    assert evaluation.newey_west_t(values, 0) == pytest.approx(2.5 / (1.25 / 4) ** 0.5)
+    assert evaluation.newey_west_t(np.ones(30), 5) is None
+
+
+def test_overlapping_windows_inflate_the_plain_t_statistic_and_newey_west_does_not():
+    rng = np.random.default_rng(1)
+    plain, corrected = [], []
+    for _ in range(300):  # no signal: 21-day sums of independent noise overlap as 21-day returns do
+        noise = rng.normal(size=520)
+        series = np.convolve(noise, np.ones(21), mode="valid")
+        plain.append(series.mean() / series.std(ddof=1) * len(series) ** 0.5)
+        corrected.append(evaluation.newey_west_t(series, 21))
+    assert np.std(plain) > 3  # a "significant" plain t-statistic about two times in three
+    assert 0.8 < np.std(corrected) < 1.5  # close to a standard normal, as a t-statistic of nothing should be
+
+
+def test_the_summary_gives_each_horizon_with_guards_and_the_decay_its_half_life():
+    days = trading_days_between(date(2023, 1, 2), date(2024, 6, 28))
+    rng = np.random.default_rng(3)
+    tickers = [f"T{i}" for i in range(30)]
+    signal = rng.normal(size=len(tickers))
+    rows = []
+    for d in days:
+        noise = rng.normal(size=len(tickers))
+        rows += [
+            (d, t, float(s), *(float(s) * np.exp(-h * np.log(2) / 10) + n for h in (1, 5, 21, 63)))
+            for t, s, n in zip(tickers, signal, noise)
+        ]
+    columns = ["date", "ticker", "score", *(f"forward_{h}d" for h in evaluation.HORIZONS)]
+    joined = pl.DataFrame(rows, schema=columns, orient="row")
+    _, summary = evaluation.information_coefficients(joined, ["score"], min_names=10)
+    assert summary.get_column("horizon_days").to_list() == [1, 5, 21, 63]
+    assert summary.get_column("warning").null_count() == 4 and summary.get_column("days").min() > 252
+    ics = summary.get_column("mean_ic").to_list()
+    assert ics == sorted(ics, reverse=True) and ics[0] > 0.3  # the signal's share of the return halves every 10 days
+    decay, half_life = evaluation.ic_decay(summary)
+    assert decay.height == 4 and 5 < half_life < 40
+    short = joined.filter(pl.col("date") < days[100])
+    _, brief = evaluation.information_coefficients(short, ["score"], min_names=10)
+    assert set(brief.get_column("warning")) == {"short sample: 100 days"}
+    _, nothing = evaluation.information_coefficients(joined.filter(pl.col("date") < days[19]), ["score"])
+    assert nothing.is_empty()  # fewer than 20 days: no statistics
