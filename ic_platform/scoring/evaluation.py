@@ -135,28 +135,68 @@ def ic_decay(summary: pl.DataFrame, signal: str = "score") -> tuple[pl.DataFrame
     return decay, float(np.log(2) / -slope) if slope < 0 else None
 
 
-def decile_returns(joined: pl.DataFrame, horizon: int = MAIN_HORIZON) -> pl.DataFrame:
-    """Mean forward return per score decile (1 lowest, 10 highest), averaged over days (`with_forward_returns`)."""
+def _bucket(buckets: int) -> pl.Expr:
+    """Each row's score bucket of the day, 1 (lowest) to `buckets` (highest), of equal counts:
+    the day's ordinal score ranks cut into `buckets` runs (ties broken by the row order)."""
+    return ((pl.col("score").rank("ordinal").over("date") - 1) * buckets // pl.len().over("date") + 1).cast(pl.Int32)
+
+
+def quantile_returns(joined: pl.DataFrame, buckets: int = 10, horizon: int = MAIN_HORIZON) -> pl.DataFrame:
+    """Mean forward return per score bucket (1 lowest, `buckets` highest; deciles by default),
+    averaged over days (`with_forward_returns`). Columns quantile, mean_forward_return, days."""
     column = f"forward_{horizon}d"
-    decile = ((pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1).cast(pl.Int32)
     return (
         joined.lazy()  # two columns of the rows with a return, not a copy of every column
         .select("date", "score", column)
         .drop_nulls(column)
-        .with_columns(decile=decile)
-        .group_by("date", "decile")
+        .with_columns(quantile=_bucket(buckets))
+        .group_by("date", "quantile")
         .agg(pl.col(column).mean())
-        .group_by("decile")
+        .group_by("quantile")
         .agg(mean_forward_return=pl.col(column).mean(), days=pl.len())
-        .sort("decile")
+        .sort("quantile")
         .collect()
     )
 
 
+def top_minus_bottom(joined: pl.DataFrame, buckets: int = 5, horizons: tuple[int, ...] = HORIZONS) -> pl.DataFrame:
+    """Per horizon, the mean forward return of the top score bucket less the bottom one's, day by
+    day: its mean, its Newey-West t-statistic (lag of the horizon) and the days, and the mean return
+    of each bucket (quintiles by default). Days with fewer names than buckets are left out."""
+    rows = []
+    for horizon in horizons:
+        column = f"forward_{horizon}d"
+        by_day = (
+            joined.lazy()
+            .select("date", "score", column)
+            .drop_nulls(column)
+            .filter(pl.len().over("date") >= buckets)
+            .with_columns(quantile=_bucket(buckets))
+            .group_by("date", "quantile")
+            .agg(pl.col(column).mean())
+            .collect()
+            .pivot("quantile", index="date", values=column)
+            .sort("date")
+        )
+        if by_day.is_empty():
+            continue
+        spread = (by_day.get_column(str(buckets)) - by_day.get_column("1")).drop_nulls().to_numpy()
+        rows.append(
+            {
+                "horizon_days": horizon,
+                "spread": float(spread.mean()) if len(spread) else None,
+                "t_stat": newey_west_t(spread, horizon) if len(spread) >= MIN_IC_DAYS else None,
+                "days": len(spread),
+            }
+            | {f"q{q}": by_day.get_column(str(q)).mean() for q in range(1, buckets + 1)}
+        )
+    schema = {"horizon_days": pl.Int32, "spread": pl.Float64, "t_stat": pl.Float64, "days": pl.Int64}
+    return pl.DataFrame(rows, schema=schema | {f"q{q}": pl.Float64 for q in range(1, buckets + 1)})
+
+
 def top_decile_turnover(scores: pl.DataFrame) -> float | None:
     """Average share of the top-decile names replaced from one day to the next."""
-    decile = (pl.col("score").rank("ordinal").over("date") - 1) * 10 // pl.len().over("date") + 1
-    top = scores.filter(decile == 10).group_by("date").agg(pl.col("ticker")).sort("date")
+    top = scores.filter(_bucket(10) == 10).group_by("date").agg(pl.col("ticker")).sort("date")
     names = [set(t) for t in top.get_column("ticker")]
     changes = [1 - len(a & b) / len(b) for a, b in zip(names, names[1:]) if b]
     return sum(changes) / len(changes) if changes else None

@@ -127,3 +127,30 @@ def test_the_summary_gives_each_horizon_with_guards_and_the_decay_its_half_life(
     assert set(brief.get_column("warning")) == {"short sample: 100 days"}
     _, nothing = evaluation.information_coefficients(joined.filter(pl.col("date") < days[19]), ["score"])
     assert nothing.is_empty()  # fewer than 20 days: no statistics
+
+
+def test_quintile_returns_and_the_top_minus_bottom_spread_by_horizon():
+    days = trading_days_between(date(2024, 1, 2), date(2024, 4, 30))
+    rng = np.random.default_rng(5)
+    rows = []
+    for d in days:
+        scores = rng.permutation(50).astype(float)
+        rows += [
+            (d, f"T{i}", s, *(s / 1000 + rng.normal(0, 0.01) for _ in evaluation.HORIZONS))
+            for i, s in enumerate(scores)
+        ]
+    rows += [(days[0], f"X{i}", float(i), *(0.0,) * 4) for i in range(3)]  # more names on one day: still bucketed
+    columns = ["date", "ticker", "score", *(f"forward_{h}d" for h in evaluation.HORIZONS)]
+    joined = pl.DataFrame(rows, schema=columns, orient="row").sort("date", "ticker")
+    spreads = evaluation.top_minus_bottom(joined)
+    assert spreads.get_column("horizon_days").to_list() == list(evaluation.HORIZONS)
+    first = spreads.row(0, named=True)
+    means = [first[f"q{q}"] for q in range(1, 6)]
+    assert means == sorted(means) and first["spread"] == pytest.approx(means[-1] - means[0], abs=2e-3)
+    assert first["spread"] == pytest.approx(0.040, abs=0.003) and first["t_stat"] > 10 and first["days"] == len(days)
+    deciles = evaluation.quantile_returns(joined, 10, 21)
+    assert deciles.get_column("quantile").to_list() == list(range(1, 11)) and set(deciles.get_column("days")) == {
+        len(days)
+    }
+    few = joined.filter(pl.col("ticker").is_in(["T1", "T2", "T3"]))
+    assert evaluation.top_minus_bottom(few).is_empty()  # three names cannot fill five buckets

@@ -220,7 +220,8 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     against forward 1, 5, 21 and 63-trading-day returns (from D's close, after the score was known),
     per day and summarised (mean, standard deviation, IR, a Newey-West t-statistic with a lag of the
     horizon, hit rate; a warning below a year of days, nothing below 20), the score's IC decay across
-    horizons with its half-life; mean 21-day forward return by score decile; turnover; and,
+    horizons with its half-life; mean 21-day forward return by score decile; per horizon the mean
+    return of each score quintile and the top-minus-bottom spread with its Newey-West t; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window). No IC is computed
     for a day with fewer names than $IC_MIN_NAMES_PER_DAY, and never from fewer than 10."""
@@ -241,7 +242,8 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "of a handful of names is noise)"
         )
     decay, half_life = evaluation.ic_decay(summary)
-    deciles = evaluation.decile_returns(joined)
+    deciles = evaluation.quantile_returns(joined).rename({"quantile": "decile"})
+    spreads = evaluation.top_minus_bottom(joined)
     turnover = evaluation.top_decile_turnover(joined)
     overall = summary.filter(pl.col("signal") == "score")
     context.log.info(f"score IC: {overall.select('horizon_days', 'mean_ic', 't_stat').to_dicts()}")
@@ -251,6 +253,7 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "score_ic_by_horizon": table_preview(decay, rows=None),
             "score_ic_half_life_days": half_life if half_life is not None else float("nan"),
             "decile_returns_21d": table_preview(deciles, rows=None),
+            "quintile_spread_by_horizon": table_preview(spreads, rows=None),
             "learned_vs_fixed_weights": table_preview(
                 summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None
             ),
