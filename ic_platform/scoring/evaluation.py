@@ -135,6 +135,44 @@ def ic_decay(summary: pl.DataFrame, signal: str = "score") -> tuple[pl.DataFrame
     return decay, float(np.log(2) / -slope) if slope < 0 else None
 
 
+def sector_neutral(score: str = "score") -> pl.Expr:
+    """The score less its sector's mean of the day: what ranks a stock within its sector, not the
+    sector itself (name `<score>_sector_neutral`)."""
+    return (pl.col(score) - pl.col(score).mean().over("date", "gics_sector")).alias(f"{score}_sector_neutral")
+
+
+def ic_by_year(daily: pl.DataFrame, signal: str = "score", horizon: int = MAIN_HORIZON) -> pl.DataFrame:
+    """The signal's mean daily IC and its days per calendar year (`information_coefficients`' daily
+    frame)."""
+    column = f"{signal}|{horizon}"
+    return (
+        daily.select("date", column)
+        .drop_nulls(column)
+        .group_by(year=pl.col("date").dt.year())
+        .agg(mean_ic=pl.col(column).mean(), days=pl.len())
+        .sort("year")
+    )
+
+
+def rank_autocorrelation(scores: pl.DataFrame, lag: int) -> float | None:
+    """The mean over days of the Spearman correlation between each name's score and its score `lag`
+    trading days (of the frame's days) before: how stable the ranking is."""
+    days = scores.get_column("date").unique().sort()
+    if len(days) <= lag:
+        return None
+    earlier = pl.DataFrame({"date": days.slice(lag), "_earlier": days.slice(0, len(days) - lag)})
+    paired = (
+        scores.select("date", "ticker", "score")
+        .join(earlier, on="date")
+        .join(
+            scores.select(pl.col("date").alias("_earlier"), "ticker", pl.col("score").alias("_before")),
+            on=["_earlier", "ticker"],
+        )
+    )
+    by_day = paired.group_by("date").agg(rho=pl.corr("score", "_before", method="spearman")).drop_nans().drop_nulls()
+    return float(by_day.get_column("rho").to_numpy().mean()) if by_day.height else None
+
+
 def _bucket(buckets: int) -> pl.Expr:
     """Each row's score bucket of the day, 1 (lowest) to `buckets` (highest), of equal counts:
     the day's ordinal score ranks cut into `buckets` runs (ties broken by the row order)."""

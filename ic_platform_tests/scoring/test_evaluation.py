@@ -154,3 +154,30 @@ def test_quintile_returns_and_the_top_minus_bottom_spread_by_horizon():
     }
     few = joined.filter(pl.col("ticker").is_in(["T1", "T2", "T3"]))
     assert evaluation.top_minus_bottom(few).is_empty()  # three names cannot fill five buckets
+
+
+def test_sector_neutral_ic_year_by_year_and_rank_autocorrelation():
+    days = trading_days_between(date(2023, 11, 1), date(2024, 3, 28))
+    rng = np.random.default_rng(8)
+    within = rng.normal(size=40)
+    sectors = ["Energy" if i < 20 else "Utilities" for i in range(40)]
+    rows = []
+    for d in days:
+        noise = rng.normal(size=40)
+        # energy scores 50 points higher, a sector effect that predicts nothing; within a sector the
+        # score's part that differs predicts the return
+        rows += [
+            (d, f"T{i}", sectors[i], within[i] + (50.0 if i < 20 else 0.0), within[i] / 100 + noise[i] / 50)
+            for i in range(40)
+        ]
+    frame = pl.DataFrame(rows, schema=["date", "ticker", "gics_sector", "score", "forward_21d"], orient="row")
+    frame = frame.with_columns(evaluation.sector_neutral())
+    daily, summary = evaluation.information_coefficients(frame, ["score", "score_sector_neutral"], (21,), 10)
+    ic = dict(summary.select("signal", "mean_ic").iter_rows())
+    assert ic["score_sector_neutral"] > ic["score"] + 0.2  # the sector offset hid the within-sector signal
+    by_year = evaluation.ic_by_year(daily)
+    assert by_year.get_column("year").to_list() == [2023, 2024] and by_year.get_column("days").sum() == len(days)
+    assert evaluation.rank_autocorrelation(frame, 1) == pytest.approx(1.0)  # the same scores every day
+    fresh = frame.with_columns(score=pl.Series(np.random.default_rng(9).normal(size=frame.height)))
+    assert abs(evaluation.rank_autocorrelation(fresh, 21)) < 0.1  # new scores every day
+    assert evaluation.rank_autocorrelation(frame.filter(pl.col("date") < days[5]), 21) is None  # too few days

@@ -202,6 +202,11 @@ def evaluation_charts(daily_ics: pl.DataFrame, deciles: pl.DataFrame) -> dict[st
     }
 
 
+def nan_if_none(value: float | None) -> float:
+    """A figure for the metadata: NaN where there is none."""
+    return float("nan") if value is None else value
+
+
 def first_number(values: pl.Series, default: float) -> float:
     """The first value of `values` as a float, `default` when there is none."""
     value = values.first()
@@ -221,11 +226,13 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     per day and summarised (mean, standard deviation, IR, a Newey-West t-statistic with a lag of the
     horizon, hit rate; a warning below a year of days, nothing below 20), the score's IC decay across
     horizons with its half-life; mean 21-day forward return by score decile; per horizon the mean
-    return of each score quintile and the top-minus-bottom spread with its Newey-West t; turnover; and,
+    return of each score quintile and the top-minus-bottom spread with its Newey-West t; the IC of
+    the score demeaned within its sector that day (sector-neutral) and the score's 21-day IC by
+    year; the rank autocorrelation of the scores after 1 and 21 days; turnover; and,
     side by side, a learned score (ridge regression on the factors, fitted walk-forward with a
     20-trading-day embargo, never scoring a day inside its own training window). No IC is computed
     for a day with fewer names than $IC_MIN_NAMES_PER_DAY, and never from fewer than 10."""
-    published = IC_SCORES.scan().select("date", "ticker", "score", *FACTOR_METRICS)
+    published = IC_SCORES.scan().select("date", "ticker", "score", evaluation.sector_neutral(), *FACTOR_METRICS)
     joined = evaluation.with_forward_returns(
         published.collect(), evaluation.forward_returns(adjusted(DAILY_BARS.scan()))
     )
@@ -234,7 +241,7 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     del learned
     min_names = max(settings.current().min_names_per_day, evaluation.MIN_EVALUATION_NAMES)
     daily, summary = evaluation.information_coefficients(
-        joined, ["score", "learned_score", *FACTOR_METRICS], min_names=min_names
+        joined, ["score", "score_sector_neutral", "learned_score", *FACTOR_METRICS], min_names=min_names
     )
     if summary.is_empty():
         context.log.warning(
@@ -254,6 +261,9 @@ def score_evaluation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "score_ic_half_life_days": half_life if half_life is not None else float("nan"),
             "decile_returns_21d": table_preview(deciles, rows=None),
             "quintile_spread_by_horizon": table_preview(spreads, rows=None),
+            "score_ic_by_year_21d": table_preview(evaluation.ic_by_year(daily), rows=None),
+            "rank_autocorrelation_1d": nan_if_none(evaluation.rank_autocorrelation(joined, 1)),
+            "rank_autocorrelation_21d": nan_if_none(evaluation.rank_autocorrelation(joined, 21)),
             "learned_vs_fixed_weights": table_preview(
                 summary.filter(pl.col("signal").is_in(["score", "learned_score"])), rows=None
             ),
