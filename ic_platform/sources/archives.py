@@ -133,6 +133,17 @@ def dataset_locations(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() or p.suffix.lower() == ".zip")
 
 
+def first_of_each(frame: pl.DataFrame, key: str, source: str, quarantined: list[dict]) -> pl.DataFrame:
+    """`frame` without the rows repeating an earlier row's `key` (a data set's accession), which
+    are added to `quarantined` with the reason."""
+    first = pl.col(key).is_first_distinct()
+    quarantined += [
+        {"date": None, "source": source, "record": str(row)[:2000], "reason": f"the {key} is on an earlier line"}
+        for row in frame.filter(~first).iter_rows(named=True)
+    ]
+    return frame.filter(first)
+
+
 class TableFiles:
     """The tables of a data set, whether a folder of `.tsv` files or the zip the SEC publishes."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ic_platform.sources.archives import TableFiles
+from ic_platform.sources.archives import TableFiles, first_of_each
 from ic_platform.sources.documents import SourceFormatError, parse_xml
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
@@ -227,9 +227,8 @@ def parse_insider_dataset(location: Path) -> tuple[pl.DataFrame, list[dict]]:
         f"{source}: SUBMISSION.tsv",
         "unreadable ISSUERCIK or FILING_DATE (its transactions are left out too)",
     )
-    filings = filings.filter(
-        ~unreadable & pl.col("form").is_in(DATASET_FORMS) & pl.col("accession").is_first_distinct()
-    )
+    filings = first_of_each(filings.filter(~unreadable), "accession", f"{source}: SUBMISSION.tsv", quarantined)
+    filings = filings.filter(pl.col("form").is_in(DATASET_FORMS))
     relationship = pl.col("RPTOWNER_RELATIONSHIP").fill_null("").str.to_lowercase()
     owners = tables.frame("REPORTINGOWNER.tsv", OWNER_COLUMNS, quarantined).select(
         accession="ACCESSION_NUMBER",

@@ -210,7 +210,7 @@ def parse_polygon_tickers(payload: bytes | str, source: str) -> tuple[list[dict]
                     else None,
                 }
             )
-        except ValueError as error:
+        except (TypeError, ValueError, AttributeError) as error:
             quarantined.append(quarantined_record(source, str(record)[:2000], str(error)))
     return periods, quarantined, document.get("next_url")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from ic_platform.sources.archives import TableFiles
+from ic_platform.sources.archives import TableFiles, first_of_each
 from ic_platform.sources.documents import SourceFormatError, parse_xml
 from ic_platform.sources.edgar_submission import is_full_submission, parse_submission
 
@@ -255,16 +255,6 @@ INFOTABLE_COLUMNS = (
 )
 
 
-def _first_of_each_accession(frame: pl.DataFrame, source: str, quarantined: list[dict]) -> pl.DataFrame:
-    """`frame` without the rows repeating an earlier row's accession, which are quarantined."""
-    first = pl.col("ACCESSION_NUMBER").is_first_distinct()
-    quarantined += [
-        {"date": None, "source": source, "record": str(row)[:2000], "reason": "the accession is on an earlier line"}
-        for row in frame.filter(~first).iter_rows(named=True)
-    ]
-    return frame.filter(first)
-
-
 def parse_thirteenf_dataset(location: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
     """The SEC's quarterly Form 13F data set (SUBMISSION, COVERPAGE and INFOTABLE .tsv files, in
     the zip as published or unpacked in a folder), read line by line: the filings (accession,
@@ -278,7 +268,7 @@ def parse_thirteenf_dataset(location: Path) -> tuple[pl.DataFrame, pl.DataFrame,
     covers = tables.frame("COVERPAGE.tsv", COVERPAGE_COLUMNS, quarantined)
     table = tables.frame("INFOTABLE.tsv", INFOTABLE_COLUMNS, quarantined)
     submissions, covers = (
-        _first_of_each_accession(frame, f"{location}: {name}", quarantined)
+        first_of_each(frame, "ACCESSION_NUMBER", f"{location}: {name}", quarantined)
         for frame, name in ((submissions, "SUBMISSION.tsv"), (covers, "COVERPAGE.tsv"))
     )
     filings = submissions.join(

@@ -115,10 +115,16 @@ def test_the_insider_transaction_data_set_reads_as_the_real_filings_do(real_data
     tables = insider_tables(filings)
     lines = tables["NONDERIV_TRANS.tsv"].splitlines(keepends=True)
     tables["NONDERIV_TRANS.tsv"] = b"".join([*lines, lines[1].replace(b"\t", b"\t\t", 1), b"x\ty\n"])
+    submissions = tables["SUBMISSION.tsv"].splitlines(keepends=True)
+    tables["SUBMISSION.tsv"] = b"".join([*submissions, submissions[1]])  # a filing listed twice
     read, quarantined = parse_insider_dataset(write_insider_dataset(tmp_path / "2025q1_form345.zip", tables))
     columns = [c for c in read.columns if c != "accepted"]
     key = ["accession", "transaction_index", "owner_cik"]
     as_read = read.select(columns).sort(key)
     as_filed = pl.DataFrame(expected).select(columns).cast(dict(as_read.schema)).sort(key)
     assert as_read.equals(as_filed)
-    assert [q["reason"].split(" where")[0] for q in quarantined] == ["29 fields", "2 fields"]
+    assert [q["reason"].split(" where")[0] for q in quarantined] == [
+        "the accession is on an earlier line",
+        "29 fields",
+        "2 fields",
+    ]

@@ -6,7 +6,7 @@ import pytest
 
 from ic_platform import cli
 from ic_platform.sources.documents import SourceFormatError
-from ic_platform.sources.security_master import listings, read_ticker_history, with_listings
+from ic_platform.sources.security_master import listings, parse_polygon_tickers, read_ticker_history, with_listings
 from ic_platform_tests.local_server import LocalServer, Reply
 
 # public events: Google's reorganisation into Alphabet (GOOGL under CIK 1652044 from 2015-10-05),
@@ -117,6 +117,8 @@ def test_the_delisted_tickers_of_the_market_data_api_become_a_ticker_history_fil
         "last_updated_utc": "2019-11-21T00:00:00Z",
     }
     without_cik = celg | {"ticker": "ZZZ", "cik": None}
+    _, bad_date, _ = parse_polygon_tickers(json.dumps({"results": [celg | {"delisted_utc": 20191120}]}), "page")
+    assert bad_date[0]["reason"].startswith("'int' object has no attribute")  # quarantined, not a crash
     with LocalServer() as server:
         server.routes["/v3/reference/tickers"] = [
             Reply(
